@@ -1,0 +1,73 @@
+// uniform, normal, truncated_normal: fill a caller-provided array in place.
+// The Python layer allocates (np.empty) or checks out=, derives keys and
+// regions; here we re-check the buffer, release the GIL and run the kernel.
+#include "common.hpp"
+#include "distributions.hpp"
+
+namespace turboinit::bindings {
+
+namespace {
+
+struct call {
+  dtype type;
+  tensor_region region;
+  philox_stream stream;
+  void* ptr;
+};
+
+call prepare(py::array& out, int dtype_code, const std::vector<uint64_t>& shape,
+             const std::vector<uint64_t>& start, const std::vector<uint64_t>& extent, uint32_t k0,
+             uint32_t k1, uint64_t block_offset) {
+  const dtype t = dtype_from_int(dtype_code);
+  tensor_region region = make_region(shape, start, extent);
+  void* ptr = checked_output(out, itemsize(t), region.size());
+  return {t, std::move(region), philox_stream{{k0, k1}, block_offset}, ptr};
+}
+
+}  // namespace
+
+void bind_distributions(py::module_& m) {
+
+  m.def(
+      "uniform",
+      [](py::array out, int dtype_code, std::vector<uint64_t> shape, std::vector<uint64_t> start,
+         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset,
+         double low, double high) {
+        call c = prepare(out, dtype_code, shape, start, extent, k0, k1, block_offset);
+        run_without_gil([&] {
+          fill_uniform(c.ptr, c.type, c.region, c.stream, low, high, interruptible());
+        });
+      },
+      py::arg("out"), py::arg("dtype"), py::arg("shape"), py::arg("start"), py::arg("extent"),
+      py::arg("k0"), py::arg("k1"), py::arg("block_offset"), py::arg("low"), py::arg("high"));
+
+  m.def(
+      "normal",
+      [](py::array out, int dtype_code, std::vector<uint64_t> shape, std::vector<uint64_t> start,
+         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset,
+         double mean, double std) {
+        call c = prepare(out, dtype_code, shape, start, extent, k0, k1, block_offset);
+        run_without_gil([&] {
+          fill_normal(c.ptr, c.type, c.region, c.stream, mean, std, interruptible());
+        });
+      },
+      py::arg("out"), py::arg("dtype"), py::arg("shape"), py::arg("start"), py::arg("extent"),
+      py::arg("k0"), py::arg("k1"), py::arg("block_offset"), py::arg("mean"), py::arg("std"));
+
+  m.def(
+      "truncated_normal",
+      [](py::array out, int dtype_code, std::vector<uint64_t> shape, std::vector<uint64_t> start,
+         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset,
+         double mean, double std, double lower, double upper) {
+        call c = prepare(out, dtype_code, shape, start, extent, k0, k1, block_offset);
+        run_without_gil([&] {
+          fill_truncated_normal(c.ptr, c.type, c.region, c.stream, mean, std, lower, upper,
+                                interruptible());
+        });
+      },
+      py::arg("out"), py::arg("dtype"), py::arg("shape"), py::arg("start"), py::arg("extent"),
+      py::arg("k0"), py::arg("k1"), py::arg("block_offset"), py::arg("mean"), py::arg("std"),
+      py::arg("lower"), py::arg("upper"));
+}
+
+}  // namespace turboinit::bindings

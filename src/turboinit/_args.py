@@ -1,0 +1,186 @@
+"""Argument normalisation shared by the public functions: shapes, dtypes,
+regions and ``out=`` arrays.  Errors name the argument and what is accepted."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+ShapeLike = Union[int, Sequence[int]]
+RegionLike = Union[slice, Tuple[slice, ...], None]
+DTypeLike = Any
+
+# Codes understood by the compiled core (cpp/dtype.hpp).
+_CODES = {"float64": 0, "float32": 1, "float16": 2, "bfloat16": 3}
+_MAX_BYTES = 2**62
+
+
+def bfloat16_dtype() -> np.dtype:
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise ImportError(
+            "dtype='bfloat16' needs the ml_dtypes package (pip install ml_dtypes)"
+        ) from None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+def normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
+    """Return (numpy dtype, core code) for float64/float32/float16/bfloat16."""
+    if dtype is None:
+        dtype = "float32"
+    if isinstance(dtype, str) and dtype == "bfloat16":
+        dt = bfloat16_dtype()
+    elif getattr(dtype, "__name__", None) == "bfloat16" or str(dtype) == "bfloat16":
+        dt = np.dtype(dtype)
+    else:
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            dt = None
+    name = "bfloat16" if dt is not None and dt.name == "bfloat16" else (dt.name if dt is not None else None)
+    if name not in _CODES or dt is None:
+        raise TypeError(
+            f"dtype: unsupported {dtype!r}; expected one of 'float64', 'float32', 'float16', 'bfloat16'"
+        )
+    return dt, _CODES[name]
+
+
+def normalize_shape(shape: ShapeLike, argname: str = "shape") -> tuple[int, ...]:
+    """An int or a sequence of ints, each >= 0, like NumPy's ``size``."""
+    if isinstance(shape, (bool, np.bool_)):
+        raise TypeError(f"{argname}: expected an int or a tuple of ints, got bool")
+    try:
+        dims: tuple[Any, ...] = (operator.index(shape),)
+    except TypeError:
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+            raise TypeError(
+                f"{argname}: expected an int or a tuple of ints, got {type(shape).__name__}"
+            ) from None
+        dims = tuple(shape)
+    out = []
+    for d in dims:
+        if isinstance(d, (bool, np.bool_)):
+            raise TypeError(f"{argname}: dimensions must be ints, got bool")
+        try:
+            n = operator.index(d)
+        except TypeError:
+            raise TypeError(
+                f"{argname}: dimensions must be ints, got {type(d).__name__} ({d!r})"
+            ) from None
+        if n < 0:
+            raise ValueError(f"{argname}: dimensions must be >= 0, got {n}")
+        out.append(n)
+    return tuple(out)
+
+
+def check_size(shape: tuple[int, ...], itemsize: int, argname: str = "shape") -> int:
+    count = math.prod(shape)
+    if count * itemsize > _MAX_BYTES:
+        raise ValueError(
+            f"{argname}: {shape} holds {count} elements ({count * itemsize} bytes), "
+            "more than any machine can address"
+        )
+    return count
+
+
+def normalize_region(region: RegionLike, shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(start, extent) of ``region`` (a tuple of step-1 slices inside ``shape``)."""
+    if region is None:
+        return (0,) * len(shape), shape
+    if isinstance(region, slice):
+        region = (region,)
+    if not isinstance(region, tuple) or not all(isinstance(s, slice) for s in region):
+        raise TypeError("region: expected a slice or a tuple of slices")
+    if len(region) > len(shape):
+        raise ValueError(f"region: {len(region)} slices for a {len(shape)}-dimensional shape")
+    region = region + (slice(None),) * (len(shape) - len(region))
+    start, extent = [], []
+    for d, (s, n) in enumerate(zip(region, shape)):
+        if s.step not in (None, 1):
+            raise ValueError(f"region: slice {d} has step {s.step!r}; only step 1 is supported")
+        lo = _slice_bound(s.start, 0, n, d)
+        hi = _slice_bound(s.stop, n, n, d)
+        hi = max(hi, lo)
+        start.append(lo)
+        extent.append(hi - lo)
+    return tuple(start), tuple(extent)
+
+
+def _slice_bound(value: Any, default: int, n: int, d: int) -> int:
+    if value is None:
+        return default
+    try:
+        i = operator.index(value)
+    except TypeError:
+        raise TypeError(f"region: slice {d} bounds must be ints or None, got {value!r}") from None
+    if i < 0:
+        i += n
+    if not 0 <= i <= n:
+        raise ValueError(f"region: slice {d} bound {value} lies outside shape[{d}] = {n}")
+    return i
+
+
+def check_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    """Check a caller's ``out=`` array; nothing is ever copied or cast."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype != dtype:
+        raise TypeError(f"out: has dtype {out.dtype}, expected {dtype}")
+    if out.shape != shape:
+        raise ValueError(f"out: has shape {out.shape}, expected {shape}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out: must be C-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out: must be writeable")
+    if not out.flags.aligned:
+        raise ValueError("out: must be aligned")
+    return out
+
+
+def real(value: Any, argname: str) -> float:
+    """A real scalar parameter as a Python float (finiteness is checked in C++)."""
+    if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, complex):
+        return float(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiub":
+        return float(value)
+    raise TypeError(f"{argname}: expected a real number, got {type(value).__name__}")
+
+
+@dataclass
+class Target:
+    """Where a call writes: the array, its dtype code and the region of the full tensor."""
+
+    out: np.ndarray
+    code: int
+    shape: tuple[int, ...]
+    start: tuple[int, ...]
+    extent: tuple[int, ...]
+
+
+def prepare_target(
+    shape: ShapeLike, dtype: DTypeLike, out: Optional[np.ndarray], region: RegionLike
+) -> Target:
+    """Normalise shape/dtype/region, then check ``out`` or allocate the result.
+
+    A new result comes from ``np.empty``: its pages are first touched by the
+    generating threads, and the array owns its memory.
+    """
+    full = normalize_shape(shape)
+    dt, code = normalize_dtype(dtype)
+    check_size(full, dt.itemsize)
+    start, extent = normalize_region(region, full)
+    if out is not None:
+        arr = check_out(out, dt, extent)
+    else:
+        try:
+            arr = np.empty(extent, dtype=dt)
+        except MemoryError:
+            nbytes = math.prod(extent) * dt.itemsize
+            raise MemoryError(f"shape: cannot allocate {nbytes} bytes for {extent} {dt}") from None
+    return Target(arr, code, full, start, extent)

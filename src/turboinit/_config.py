@@ -1,0 +1,53 @@
+"""Threads, kernel choice and build information."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Optional, TextIO
+
+from . import _core
+
+
+def get_num_threads() -> int:
+    """Threads the next call on this Python thread will use."""
+    return int(_core.get_num_threads())
+
+
+def set_num_threads(n: Optional[int]) -> None:
+    """Use ``n`` threads in every call (``None`` restores the default).
+
+    The default is OpenMP's (``OMP_NUM_THREADS``, else all cores).  A lower
+    limit set with ``threadpoolctl.threadpool_limits`` is honoured on top.
+    Results never depend on the thread count.
+    """
+    if n is None:
+        _core.set_num_threads(0)
+        return
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n: expected a positive int or None, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"n: must be >= 1, got {n}")
+    _core.set_num_threads(n)
+
+
+def build_info() -> dict[str, Any]:
+    """Version, kernel in use, supported kernels, threads and OpenMP runtime."""
+    return dict(_core.build_info())
+
+
+def show_config(file: Optional[TextIO] = None) -> None:
+    """Print the version, the SIMD kernel in use, threads and the OpenMP runtime."""
+    info = build_info()
+    out = file if file is not None else sys.stdout
+    lines = [
+        f"turboinit {info.get('version', '?')}",
+        f"  kernel:            {info['kernel']} ({info['simd_bits']}-bit vectors)",
+        f"  kernels supported: {', '.join(info['kernels_supported'])}",
+        "  kernel override:   TURBOINIT_KERNEL=avx512|avx2|baseline",
+        f"  threads:           {info['num_threads']}",
+        f"  OpenMP runtime:    {info['openmp']}",
+        f"  compiler:          {info.get('compiler', '?')}",
+    ]
+    if info.get("kernel_warning"):
+        lines.append(f"  warning:           {info['kernel_warning']}")
+    print("\n".join(lines), file=out)

@@ -1,0 +1,73 @@
+"""Seeds and streams to Philox keys.
+
+The key of a call is derived with NumPy's ``SeedSequence`` (a well-mixed hash of
+all the entropy words): ``SeedSequence(seed).spawn_key + (tag, stream)`` is hashed
+into two 32-bit words.  Integer streams use tag 0, string streams tag 1 and the
+SHA-256 of their UTF-8 bytes, so ``stream="encoder.0.weight"`` and ``stream=0`` never
+collide and nearby seeds or streams give unrelated keys (never ``seed + i``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from typing import Union
+
+import numpy as np
+
+SeedLike = Union[int, np.integer, np.random.SeedSequence, None]
+StreamLike = Union[int, np.integer, str]
+
+
+def seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
+    """Normalise ``seed`` to a ``SeedSequence`` (``None``: fresh OS entropy)."""
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError("seed: expected a non-negative int, a numpy.random.SeedSequence or None, got bool")
+    try:
+        value = operator.index(seed)
+    except TypeError:
+        raise TypeError(
+            "seed: expected a non-negative int, a numpy.random.SeedSequence or None, "
+            f"got {type(seed).__name__}"
+        ) from None
+    if value < 0:
+        raise ValueError(f"seed: must be non-negative, got {value}")
+    return np.random.SeedSequence(value)
+
+
+def stream_words(stream: StreamLike) -> tuple[int, int]:
+    """The two spawn-key words that name a stream."""
+    if isinstance(stream, str):
+        digest = hashlib.sha256(stream.encode("utf-8")).digest()
+        return (1, int.from_bytes(digest, "little"))
+    if isinstance(stream, (bool, np.bool_)):
+        raise TypeError("stream: expected a non-negative int or a str, got bool")
+    try:
+        value = operator.index(stream)
+    except TypeError:
+        raise TypeError(
+            f"stream: expected a non-negative int or a str, got {type(stream).__name__}"
+        ) from None
+    if value < 0:
+        raise ValueError(f"stream: must be non-negative, got {value}")
+    return (0, value)
+
+
+def key_from_sequence(ss: np.random.SeedSequence, stream: StreamLike = 0) -> tuple[int, int]:
+    """The Philox key (k0, k1) of ``stream`` under the seed sequence ``ss``."""
+    child = np.random.SeedSequence(
+        entropy=ss.entropy,
+        spawn_key=tuple(ss.spawn_key) + stream_words(stream),
+        pool_size=ss.pool_size,
+    )
+    k = child.generate_state(2, np.uint32)
+    return int(k[0]), int(k[1])
+
+
+def philox_key(seed: SeedLike, stream: StreamLike = 0) -> tuple[int, int]:
+    """The Philox key (k0, k1) for ``(seed, stream)``."""
+    return key_from_sequence(seed_sequence(seed), stream)
