@@ -51,3 +51,9 @@ def show_config(file: Optional[TextIO] = None) -> None:
     if info.get("kernel_warning"):
         lines.append(f"  warning:           {info['kernel_warning']}")
     print("\n".join(lines), file=out)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """``python -m turboinit config``: print :func:`show_config`."""
+    show_config()
+    return 0
