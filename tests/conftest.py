@@ -6,7 +6,7 @@ count) restores it afterwards, so tests stay independent of their order.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from _helpers import DISTRIBUTIONS, DTYPES, KERNELS, numpy_dtype

@@ -13,7 +13,8 @@ import hashlib
 import json
 import math
 import zlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -61,7 +62,7 @@ def threads(n: int) -> Iterator[None]:
         ti.set_num_threads(None)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference(name: str, dtype: str, shape: tuple[int, ...] = (BIG,)) -> np.ndarray:
     with active_kernel("baseline"), threads(1):
         result = call(name, shape, dtype)
@@ -207,7 +208,9 @@ def test_edge_regions_equal_the_slice_of_the_whole(
 def test_region_equal_to_the_whole(distribution: str, dtype: str) -> None:
     shape = (33, 70)
     whole = (slice(0, 33), slice(0, 70))
-    assert same_bits(call(distribution, shape, dtype, region=whole), call(distribution, shape, dtype))
+    assert same_bits(
+        call(distribution, shape, dtype, region=whole), call(distribution, shape, dtype)
+    )
 
 
 def test_tiling_reassembles_the_whole(dtype: str) -> None:
@@ -261,4 +264,3 @@ def test_repeated_calls_are_identical(distribution: str) -> None:
 def test_every_supported_kernel_is_covered() -> None:
     assert KERNELS[-1] == "baseline"
     assert len(set(KERNELS)) == len(KERNELS)
-

@@ -272,7 +272,8 @@ def test_negative_dimensions(shape: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "shape", [2.0, (2.0, 3), True, (True, 2), np.bool_(True), "5", b"5", None, (None,), 3 + 0j, [[2, 3]]]
+    "shape",
+    [2.0, (2.0, 3), True, (True, 2), np.bool_(True), "5", b"5", None, (None,), 3 + 0j, [[2, 3]]],
 )
 def test_non_integer_shapes(shape: Any) -> None:
     with pytest.raises(TypeError, match="shape"):
@@ -375,7 +376,9 @@ def test_unsupported_dtypes(dtype_value: Any, distribution: str) -> None:
         sampler(distribution)(5, seed=0, dtype=dtype_value)
 
 
-def test_bfloat16_without_ml_dtypes_explains_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bfloat16_without_ml_dtypes_explains_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # makes `import ml_dtypes` fail
     with pytest.raises(ImportError, match="ml_dtypes"):
         ti.uniform(4, seed=0, dtype="bfloat16")

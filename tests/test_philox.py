@@ -259,7 +259,9 @@ def core_bits(
 
 
 def region_flat_indices(shape: tuple[int, ...], region: tuple[slice, ...]) -> np.ndarray:
-    grids = np.meshgrid(*[np.arange(s.start, s.stop, dtype=np.uint64) for s in region], indexing="ij")
+    grids = np.meshgrid(
+        *[np.arange(s.start, s.stop, dtype=np.uint64) for s in region], indexing="ij"
+    )
     flat = np.zeros(grids[0].shape, dtype=np.uint64) if grids else np.zeros((), np.uint64)
     for g, n in zip(grids, shape):
         flat = flat * np.uint64(n) + g

@@ -46,7 +46,7 @@ def test_key_derivation_is_the_documented_seed_sequence_hash() -> None:
 
     assert philox_key(0, 0) == expected(0, 0, 0)
     assert philox_key(2**70 + 3, 2**32 - 1) == expected(2**70 + 3, 0, 2**32 - 1)
-    digest = int.from_bytes(hashlib.sha256("encoder.0.weight".encode()).digest(), "little")
+    digest = int.from_bytes(hashlib.sha256(b"encoder.0.weight").digest(), "little")
     assert philox_key(5, "encoder.0.weight") == expected(5, 1, digest)
 
 

@@ -87,7 +87,7 @@ class Case:
         return mean + std * m, std**2 * v, std**4 * m4
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def standard_truncated_moments(lower: float, upper: float) -> tuple[float, float, float]:
     """Moments of N(0, 1) restricted to [lower, upper], by adaptive quadrature.
 
@@ -116,7 +116,7 @@ def standard_truncated_moments(lower: float, upper: float) -> tuple[float, float
     return a + h * mean, h**2 * var, h**4 * m4
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def representable_values(dtype: str) -> np.ndarray:
     """All finite values of a 16-bit dtype, sorted, as float64 (+0 and -0 merged)."""
     dt = numpy_dtype(dtype)
@@ -358,7 +358,9 @@ def test_uniform_never_returns_high(dtype: str) -> None:
 
 
 @pytest.mark.parametrize(("dtype", "low", "high"), [("float16", 0.0, 1.0), ("bfloat16", 0.0, 1.0)])
-def test_uniform_16_bit_clamps_onto_the_value_below_high(dtype: str, low: float, high: float) -> None:
+def test_uniform_16_bit_clamps_onto_the_value_below_high(
+    dtype: str, low: float, high: float
+) -> None:
     # In float16, u in [1 - 2**-12, 1) would round to 1.0 (probability 2**-12);
     # in bfloat16, u in [1 - 2**-9, 1) (probability 2**-9).  That mass belongs
     # to the largest value below 1, which is therefore hit more often.
@@ -407,7 +409,10 @@ def test_truncated_normal_stays_within_bounds(
         x = ti.truncated_normal(2**18, mean, std, lower, upper, seed=5, dtype=dtype)
     except ValueError as e:  # only when no value of the dtype lies in [lo, hi]
         assert dtype in ("float16", "bfloat16")
-        assert rounded_law(Case("", "truncated_normal", (mean, std, lower, upper)), dtype).support.size == 0
+        assert (
+            rounded_law(Case("", "truncated_normal", (mean, std, lower, upper)), dtype).support.size
+            == 0
+        )
         assert "lower, upper" in str(e)
         return
     x = x.astype(np.float64)
@@ -438,14 +443,17 @@ def test_tight_interval_rounds_to_one_bfloat16_value() -> None:
         ("bfloat16", 100.0, 0.01, 10.0, 20.0),
     ],
 )
-def test_empty_interval_raises(dtype: str, mean: float, std: float, lower: float, upper: float) -> None:
+def test_empty_interval_raises(
+    dtype: str, mean: float, std: float, lower: float, upper: float
+) -> None:
     numpy_dtype(dtype)
     with pytest.raises(ValueError, match=f"no {dtype} value"):
         ti.truncated_normal(10, mean, std, lower, upper, seed=0, dtype=dtype)
 
 
 @pytest.mark.parametrize(
-    ("dtype", "low", "high"), [("float16", 0.1, 0.10003), ("bfloat16", 0.3, 0.3007), ("float32", 1.0 + 1e-8, 1.0 + 5e-8)]
+    ("dtype", "low", "high"),
+    [("float16", 0.1, 0.10003), ("bfloat16", 0.3, 0.3007), ("float32", 1.0 + 1e-8, 1.0 + 5e-8)],
 )
 def test_uniform_empty_interval_raises(dtype: str, low: float, high: float) -> None:
     numpy_dtype(dtype)

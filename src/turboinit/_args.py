@@ -50,7 +50,8 @@ def normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
         )
     if not dt.isnative:
         # The core writes native-endian values; a swapped dtype would read them as garbage.
-        raise TypeError(f"dtype: {dtype!r} is not in native byte order; use {dt.newbyteorder('=')!s}")
+        native = dt.newbyteorder("=")
+        raise TypeError(f"dtype: {dtype!r} is not in native byte order; use {native}")
     return dt, _CODES[name]
 
 
