@@ -241,13 +241,13 @@ struct store_params {
   CT offset, scale, lo, hi;
 };
 
-template <class CT, dtype Out>
+template <class CT, dtype Out, bool Clamp>
 static inline void store_run(const CT* src, uint64_t n, char* dst, const store_params<CT>& sp) {
   using vec = typename vtypes<CT>::vec;
   constexpr std::size_t out_size = (Out == dtype::float64) ? 8 : (Out == dtype::float32) ? 4 : 2;
   for (uint64_t i = 0; i < n; i += W) {
     vec y = load<vec>(src + i) * sp.scale + sp.offset;
-    y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
+    if (Clamp) y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
     const int lanes = (n - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - i);
     char* d = dst + i * out_size;
     if constexpr (Out == dtype::float16) {
@@ -260,18 +260,28 @@ static inline void store_run(const CT* src, uint64_t n, char* dst, const store_p
   }
 }
 
+template <class CT, bool Clamp>
+static inline void store_typed(const CT* src, uint64_t n, char* dst, dtype out,
+                               const store_params<CT>& sp) {
+  if constexpr (sizeof(CT) == 8) {
+    store_run<CT, dtype::float64, Clamp>(src, n, dst, sp);
+  } else {
+    switch (out) {
+      case dtype::float16: store_run<CT, dtype::float16, Clamp>(src, n, dst, sp); break;
+      case dtype::bfloat16: store_run<CT, dtype::bfloat16, Clamp>(src, n, dst, sp); break;
+      default: store_run<CT, dtype::float32, Clamp>(src, n, dst, sp); break;
+    }
+  }
+}
+
+// Clamping to [-inf, inf] changes nothing, so skip it (plain normals).
 template <class CT>
 static inline void store_any(const CT* src, uint64_t n, char* dst, dtype out,
                              const store_params<CT>& sp) {
-  if constexpr (sizeof(CT) == 8) {
-    store_run<CT, dtype::float64>(src, n, dst, sp);
-  } else {
-    switch (out) {
-      case dtype::float16: store_run<CT, dtype::float16>(src, n, dst, sp); break;
-      case dtype::bfloat16: store_run<CT, dtype::bfloat16>(src, n, dst, sp); break;
-      default: store_run<CT, dtype::float32>(src, n, dst, sp); break;
-    }
-  }
+  if (sp.lo == -__builtin_inf() && sp.hi == __builtin_inf())
+    store_typed<CT, false>(src, n, dst, out, sp);
+  else
+    store_typed<CT, true>(src, n, dst, out, sp);
 }
 
 // ---- the group loop ----------------------------------------------------------
