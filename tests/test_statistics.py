@@ -21,6 +21,7 @@ and thread count, so these tests are deterministic):
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -28,9 +29,10 @@ from typing import Callable
 import numpy as np
 import pytest
 from _helpers import numpy_dtype
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 import turboinit as ti
+from turboinit import _core
 
 P_MIN = 1e-4
 Z = 5.0
@@ -257,6 +259,10 @@ def test_mean_and_variance(case: Case, dtype: str) -> None:
 
 
 def test_truncated_cases_cover_all_four_proposals() -> None:
+    # Each case is named after the proposal the core's plan picks for it.
+    for case in TRUNCATED:
+        label = case.name.split("[")[0].split("(")[0]
+        assert _core.truncated_normal_plan(*case.params[2:])["method"] == label, case.name
     proposals = {c.name.split("[")[0].split("(")[0] for c in TRUNCATED}
     assert proposals == {"normal", "half_normal", "uniform", "exponential"}
     intervals = {c.params[2:] for c in TRUNCATED}
@@ -265,6 +271,48 @@ def test_truncated_cases_cover_all_four_proposals() -> None:
         (2, 2.5), (-0.1, 0.1), (10, 10.5), (30, INF), (-INF, -5),
     ]  # fmt: skip
     assert all(tuple(map(float, r)) in intervals for r in required)
+
+
+def exact_acceptance(method: str, lower: float, upper: float, lam: float) -> float:
+    """Acceptance rate of a proposal for N(0, 1) on [lower, upper], from SciPy.
+
+    normal: Z; half-normal: 2 Z; uniform: Z / ((b - a) phi(m)), m the point
+    nearest 0; Robert's exponential: lambda exp(-(lambda - a)^2 / 2) Z / phi(a);
+    with Z = P(lower <= N <= upper), computed in logs so far tails do not underflow.
+    """
+    if upper <= 0:  # mirror onto [a, b] with a >= 0 (normal/uniform around 0 are symmetric)
+        lower, upper = -upper, -lower
+    a, b = lower, upper
+    if a >= 0:  # log Z = log sf(a) + log(1 - sf(b) / sf(a))
+        log_sf_a = special.log_ndtr(-a)
+        log_z = log_sf_a + (np.log1p(-np.exp(special.log_ndtr(-b) - log_sf_a)) if b < INF else 0)
+    else:
+        log_z = math.log(special.ndtr(b) - special.ndtr(a))
+    log_phi = lambda x: -0.5 * x * x - 0.5 * math.log(2 * math.pi)  # noqa: E731
+    if method == "normal":
+        return math.exp(log_z)
+    if method == "half_normal":
+        return 2 * math.exp(log_z)
+    if method == "uniform":
+        m = 0.0 if a < 0 < b else a
+        return math.exp(log_z - log_phi(m)) / (b - a)
+    return lam * math.exp(-0.5 * (lam - a) ** 2 + log_z - log_phi(a))
+
+
+BOUNDS = [0.0, 1e-6, 1e-3, 0.1, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0, 1000.0, INF]
+GRID = sorted({s * x for x in BOUNDS for s in (1, -1)})
+
+
+def test_plan_acceptance_is_exact_and_bounded_below() -> None:
+    # Every proposal's stated acceptance matches SciPy, and the best one keeps
+    # the expected work per element bounded (docs/counter_layout.md: >= 49 %).
+    worst = 1.0
+    for lower, upper in itertools.combinations(GRID, 2):
+        plan = _core.truncated_normal_plan(lower, upper)
+        want = exact_acceptance(plan["method"], lower, upper, plan["lambda"])
+        assert plan["acceptance"] == pytest.approx(want, rel=1e-6), (lower, upper, plan)
+        worst = min(worst, plan["acceptance"])
+    assert worst >= 0.49
 
 
 def test_rounded_law_is_a_distribution() -> None:
