@@ -20,6 +20,7 @@ def kernel(request: pytest.FixtureRequest) -> Iterator[str]:
     """Each SIMD kernel this CPU supports, made active for one test."""
     before = _core.build_info()["kernel"]
     _core.set_kernel(request.param)
+    assert _core.build_info()["kernel"] == request.param
     try:
         yield request.param
     finally:
