@@ -92,7 +92,9 @@ def test_seed_none_is_drawn_once_at_construction():
 
 def test_seed_sequence_and_streams():
     ss = np.random.SeedSequence(2024, spawn_key=(3,))
-    assert_same_bits(tid.normal(1000, chunks=99, seed=ss, stream=5), ti.normal(1000, seed=ss, stream=5))
+    assert_same_bits(
+        tid.normal(1000, chunks=99, seed=ss, stream=5), ti.normal(1000, seed=ss, stream=5)
+    )
     a = tid.normal(1000, chunks=99, seed=1, stream="a").compute()
     b = tid.normal(1000, chunks=99, seed=1, stream="b").compute()
     assert not np.array_equal(a, b)
@@ -242,10 +244,13 @@ def test_orthogonal_is_one_chunk_only():
 
 # ---------------------------------------------------------------- worker processes
 
+
 def run_script(code: str, timeout: float) -> str:
     proc = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     return proc.stdout

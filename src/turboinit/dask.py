@@ -40,7 +40,7 @@ import inspect
 import itertools
 import math
 import operator
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -76,14 +76,19 @@ class _ChunkTask:
 
     __slots__ = ("fn", "shape", "args", "kwargs")
 
-    def __init__(self, fn: Callable[..., np.ndarray], shape: tuple[int, ...],
-                 args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., np.ndarray],
+        shape: tuple[int, ...],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
         self.fn = fn
         self.shape = shape
         self.args = args
         self.kwargs = kwargs
 
-    def __call__(self, region: Optional[tuple[slice, ...]]) -> np.ndarray:
+    def __call__(self, region: tuple[slice, ...] | None) -> np.ndarray:
         if region is None:  # functions without region=: one chunk, the whole tensor
             return self.fn(self.shape, *self.args, **self.kwargs)
         return self.fn(self.shape, *self.args, region=region, **self.kwargs)
@@ -174,7 +179,7 @@ def from_function(
     by_region = _registry.accepts(fn, "region")
     columnwise = name in _registry.COLUMNWISE and by_region
     dt = _check_arguments(fn, full, args, kwargs, by_region, columnwise)
-    chunks = da.core.normalize_chunks(chunks, full, dtype=dt)
+    chunks = da.core.normalize_chunks(chunks, full, dtype=dt)  # type: ignore[no-untyped-call]
     split = [i for i, c in enumerate(chunks) if len(c) > 1]
     if not by_region and split:
         reason = _registry.GLOBAL.get(name, f"{name} has no region= parameter")
@@ -189,20 +194,23 @@ def from_function(
         )
     task = _ChunkTask(fn, full, args, kwargs)
     token = tokenize(
-        getattr(fn, "__module__", None), getattr(fn, "__qualname__", name), full, args,
+        getattr(fn, "__module__", None),
+        getattr(fn, "__qualname__", name),
+        full,
+        args,
         {k: (_seed_token(v) if k == "seed" else v) for k, v in kwargs.items() if k != "dtype"},
-        str(dt), chunks,
+        str(dt),
+        chunks,
     )
     key = f"{name}-{token}"
     bounds = [np.cumsum((0,) + c).tolist() for c in chunks]
     graph: dict[Any, Any] = {}
     for index in itertools.product(*(range(len(c)) for c in chunks)):
-        region = (
-            tuple(slice(b[i], b[i + 1]) for b, i in zip(bounds, index)) if by_region else None
-        )
+        region = tuple(slice(b[i], b[i + 1]) for b, i in zip(bounds, index)) if by_region else None
         graph[(key, *index)] = (task, region)
     hlg = HighLevelGraph.from_collections(key, graph, dependencies=())
-    return da.Array(hlg, key, chunks, meta=np.empty((0,) * len(full), dtype=dt))
+    meta = np.empty((0,) * len(full), dtype=dt)
+    return da.Array(hlg, key, chunks, meta=meta)  # type: ignore[no-untyped-call]
 
 
 def _shape_tuple(shape: Any) -> tuple[int, ...]:
@@ -381,7 +389,8 @@ def truncated_normal(
 ) -> da.Array:
     """Dask array of truncated normal samples: :func:`turboinit.truncated_normal` by chunks.
 
-    .. math:: p(x) \\propto \\exp\\!\\left(-\\frac{(x-\\mathrm{mean})^2}{2\\,\\mathrm{std}^2}\\right)
+    .. math:: p(x) \\propto
+              \\exp\\!\\left(-\\frac{(x-\\mathrm{mean})^2}{2\\,\\mathrm{std}^2}\\right)
               \\text{ on } [\\mathrm{mean} + \\mathrm{lower}\\,\\mathrm{std},\\
               \\mathrm{mean} + \\mathrm{upper}\\,\\mathrm{std}]
 
@@ -396,8 +405,16 @@ def truncated_normal(
     True
     """
     return from_function(
-        turboinit.truncated_normal, shape, mean, std, lower, upper,
-        chunks=chunks, seed=seed, stream=stream, dtype=dtype,
+        turboinit.truncated_normal,
+        shape,
+        mean,
+        std,
+        lower,
+        upper,
+        chunks=chunks,
+        seed=seed,
+        stream=stream,
+        dtype=dtype,
     )
 
 
