@@ -344,7 +344,8 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
   constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
   alignas(64) CT stage[kStageElems + W];
   std::memset(stage + kStageElems, 0, sizeof(CT) * W);
-  uint16_t pending[kStageElems];
+  uint16_t pending[kStageElems + 2 * W];
+  std::memset(pending, 0, sizeof pending);  // retries read whole vectors of it
   const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;
@@ -360,8 +361,8 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
         for (int k = 0; k < C; ++k) {
           const uint64_t at = gi * G + k * kGroupBlocks + sub;
           store(stage + at, cand[k]);
-          for (uint32_t bad = ~mask_bits(ok[k]) & kLaneBits; bad != 0; bad &= bad - 1)
-            pending[n_pending++] = static_cast<uint16_t>(at + __builtin_ctz(bad));
+          n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
+                                        ~mask_bits(ok[k]) & kLaneBits);
         }
       }
     }
@@ -375,27 +376,25 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
       uint32_t kept = 0;
       for (uint32_t i = 0; i < n_pending; i += W) {
         const int lanes = (n_pending - i >= static_cast<uint32_t>(W)) ? W : int(n_pending - i);
-        uint16_t pos[W];
-        vi32 row = {};
-        vu32 lo = {}, hi = {};
-        for (int l = 0; l < lanes; ++l) {
-          pos[l] = pending[i + l];
-          const uint64_t gi = pos[l] / G, r = pos[l] % G;
-          row[l] = static_cast<int32_t>(r / kGroupBlocks);
-          const uint64_t block = st.block_offset + (g0 + gi) * kGroupBlocks + r % kGroupBlocks;
-          lo[l] = static_cast<uint32_t>(block);
-          hi[l] = static_cast<uint32_t>(block >> 32);
-        }
+        // Stage position -> (block, row), for W pending elements at once.
+        const vu32 pos = __builtin_convertvector(load<vu16>(pending + i), vu32);
+        const vu32 r = pos % static_cast<uint32_t>(G);
+        const vi32 row = (vi32)(r / static_cast<uint32_t>(kGroupBlocks));
+        const vu32 local = (pos / static_cast<uint32_t>(G)) * kGroupBlocks + r % kGroupBlocks;
+        const uint64_t base = st.block_offset + g0 * kGroupBlocks;
+        const vu32 lo = splat<vu32>(static_cast<uint32_t>(base)) + local;
+        const vu32 hi = splat<vu32>(static_cast<uint32_t>(base >> 32)) - (vu32)(lo < local);
         vec x;
         mask ok;
         prop.one(philox(lo, hi, splat<vu32>(attempt), st.key), row, x, ok);
+        // Branch-free: a rejected lane's slot is written too, and rewritten
+        // when one of its later attempts is accepted.
         const uint32_t good = mask_bits(ok);
         for (int l = 0; l < lanes; ++l) {
-          if ((good >> l) & 1u) {
-            stage[pos[l]] = x[l];
-          } else {
-            pending[kept++] = pos[l];
-          }
+          const uint16_t p = pending[i + static_cast<uint32_t>(l)];
+          stage[p] = x[l];
+          pending[kept] = p;
+          kept += ((good >> l) & 1u) ^ 1u;
         }
       }
       n_pending = kept;
