@@ -9,6 +9,7 @@ collide and nearby seeds or streams give unrelated keys (never ``seed + i``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import operator
 from typing import Union
@@ -68,6 +69,18 @@ def key_from_sequence(ss: np.random.SeedSequence, stream: StreamLike = 0) -> tup
     return int(k[0]), int(k[1])
 
 
+@functools.lru_cache(maxsize=4096)
+def _cached_key(seed: int, stream: StreamLike) -> tuple[int, int]:
+    return key_from_sequence(np.random.SeedSequence(seed), stream)
+
+
 def philox_key(seed: SeedLike, stream: StreamLike = 0) -> tuple[int, int]:
-    """The Philox key (k0, k1) for ``(seed, stream)``."""
+    """The Philox key (k0, k1) for ``(seed, stream)``.
+
+    Keys of plain int seeds are memoised: hashing through ``SeedSequence``
+    costs ~10 us, more than generating a small tensor.
+    """
+    if type(seed) is int and seed >= 0 and type(stream) in (int, str):
+        if type(stream) is str or stream >= 0:
+            return _cached_key(seed, stream)
     return key_from_sequence(seed_sequence(seed), stream)
