@@ -161,6 +161,39 @@ def test_bfloat16_and_torch_loader(tmp_path):
         np.testing.assert_array_equal(got_bits, bits(want), err_msg=name)
 
 
+INITIALIZERS = {
+    "tensors": {
+        "conv.weight": {
+            "shape": [16, 8, 3, 3],
+            "init": "kaiming_normal",
+            "args": {"nonlinearity": "relu", "mode": "fan_out"},
+        },
+        "keras.kernel": {"shape": [3, 3, 8, 16], "init": "he_uniform", "args": {"layout": "keras"}},
+        "attn.weight": {"shape": [96, 64], "init": "xavier_uniform", "args": {"gain": 1.5}},
+        "vs.weight": {
+            "shape": [64, 80],
+            "init": "variance_scaling",
+            "args": {"scale": 2.0, "mode": "fan_avg", "distribution": "normal"},
+        },
+        "lecun.weight": {"shape": [33, 17], "init": "lecun_normal", "args": {"truncated": True}},
+        "norm.weight": {"shape": [64], "init": "ones"},
+        "norm.bias": {"shape": [64], "init": "zeros"},
+        "scale": {"shape": [10], "init": "constant", "args": {"value": 0.5}},
+        "id.weight": {"shape": [20, 30], "init": "eye"},
+        "dirac.weight": {"shape": [6, 6, 3, 3], "init": "dirac", "dtype": "float64"},
+    }
+}
+
+
+def test_initializers_with_arguments(tmp_path):
+    missing = {t["init"] for t in INITIALIZERS["tensors"].values()} - set(dir(ti))
+    if missing:
+        pytest.skip(f"turboinit lacks {sorted(missing)}")
+    path = tmp_path / "m.safetensors"
+    write(INITIALIZERS, path, seed=7, dtype="float16", max_memory=700)
+    assert_file_matches(path, INITIALIZERS, seed=7, dtype="float16")
+
+
 def test_replaces_an_existing_file(tmp_path):
     path = tmp_path / "m.safetensors"
     path.write_bytes(b"old")

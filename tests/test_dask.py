@@ -158,6 +158,8 @@ def test_arguments_are_checked_at_construction():
         tid.from_function(ti.uniform, (10, 10), region=(slice(0, 5),))
     with pytest.raises(TypeError, match="fn"):
         tid.from_function("uniform", (10, 10))
+    with pytest.raises(TypeError, match="fn: expected a generating function"):
+        tid.wrap(ti.set_num_threads)
     with pytest.raises(ValueError):
         tid.uniform((10, 10), chunks=(3, 3, 3), seed=0)
 
@@ -185,6 +187,21 @@ def test_functions_without_region_run_as_one_chunk():
     assert_same_bits(lazy, whole_only((50, 20), 3.0, seed=2))
     with pytest.raises(NotImplementedError, match="chunks=-1"):
         tid.from_function(whole_only, (50, 20), chunks=10, seed=2)
+
+
+def test_clear_import_error_without_dask():
+    out = run_script(
+        """
+        import sys
+        sys.modules["dask"] = None  # as if dask were not installed
+        try:
+            import turboinit.dask
+        except ImportError as exc:
+            print(exc)
+        """,
+        timeout=60,
+    )
+    assert "turboinit.dask needs dask" in out and "pip install" in out
 
 
 def test_unknown_names_raise_attribute_error():
@@ -218,6 +235,35 @@ def test_every_region_capable_initializer(name):
     chunks = tuple(max(1, n // 3 + 1) for n in shape)  # uneven, not aligned
     lazy = getattr(tid, name)(shape, *args, chunks=chunks, seed=5, stream="p", dtype="float64")
     assert_same_bits(lazy, getattr(ti, name)(shape, *args, seed=5, stream="p", dtype="float64"))
+
+
+WITH_ARGS = [
+    ("kaiming_normal", (8, 6, 3, 3), (0.1, "fan_out", "relu"), {"truncated": True}),
+    ("kaiming_uniform", (3, 3, 6, 8), (5**0.5,), {"layout": "keras"}),
+    ("he_normal", (40, 30), (), {"mode": "fan_out"}),
+    ("xavier_uniform", (40, 30), (2.0,), {}),
+    ("glorot_normal", (40, 30), (), {"truncated": True, "layout": "jax"}),
+    ("lecun_normal", (5, 40, 30), (), {"layout": "jax", "batch_axis": 0}),
+    ("lecun_uniform", (40, 30), (), {}),
+    ("variance_scaling", (40, 30), (2.0, "fan_avg", "uniform"), {}),
+    ("variance_scaling", (4, 40, 30), (0.5, "fan_geo_avg", "truncated_normal"), {"layout": "jax"}),
+    ("constant", (40, 30), (-1.5,), {}),
+    ("eye", (40, 30), (3.0,), {}),
+    ("dirac", (8, 4, 5, 5), (2,), {"gain": 0.5}),
+]
+
+
+@pytest.mark.parametrize("name,shape,args,kwargs", WITH_ARGS, ids=[c[0] for c in WITH_ARGS])
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_initializers_with_arguments(name, shape, args, kwargs, dtype):
+    if not hasattr(ti, name):
+        pytest.skip(f"turboinit.{name} is not available")
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes")
+    chunks = tuple(max(1, (n + 2) // 3) for n in shape)
+    common = dict(seed=21, stream="conv", dtype=dtype)
+    lazy = getattr(tid, name)(shape, *args, chunks=chunks, **kwargs, **common)
+    assert_same_bits(lazy, getattr(ti, name)(shape, *args, **kwargs, **common))
 
 
 def test_sparse_needs_whole_columns():

@@ -489,7 +489,6 @@ def _fill(f: IO[bytes], data_start: int, t: _Tensor, seed: Any, max_memory: int)
                 _generate(t, seed, out=view)
             else:
                 view[...] = _generate(t, seed)
-            view.flush()
             del view
         yield t.nbytes
         return

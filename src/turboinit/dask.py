@@ -167,8 +167,7 @@ def from_function(
     >>> bool((x.compute() == ti.uniform((100, 10), -1.0, 1.0, seed=3)).all())
     True
     """
-    if not callable(fn):
-        raise TypeError(f"fn: expected a turboinit function, got {type(fn).__name__}")
+    _check_function(fn)
     for key in _RESERVED:
         if key in kwargs:
             raise TypeError(f"{key}: not accepted by turboinit.dask (each chunk sets its own)")
@@ -211,6 +210,14 @@ def from_function(
     hlg = HighLevelGraph.from_collections(key, graph, dependencies=())
     meta = np.empty((0,) * len(full), dtype=dt)
     return da.Array(hlg, key, chunks, meta=meta)  # type: ignore[no-untyped-call]
+
+
+def _check_function(fn: Any) -> None:
+    if not _registry.is_generator(fn):
+        raise TypeError(
+            "fn: expected a generating function fn(shape, ..., *, seed, stream, dtype"
+            f"[, region]) such as turboinit.normal, got {fn!r}"
+        )
 
 
 def _shape_tuple(shape: Any) -> tuple[int, ...]:
@@ -281,8 +288,7 @@ def wrap(fn: Callable[..., np.ndarray]) -> Callable[..., da.Array]:
     >>> bool((x.compute() == ti.normal((64, 64), 0.0, 2.0, seed=1, dtype="float64")).all())
     True
     """
-    if not callable(fn):
-        raise TypeError(f"fn: expected a turboinit function, got {type(fn).__name__}")
+    _check_function(fn)
 
     @functools.wraps(fn)
     def constructor(shape: ShapeLike, *args: Any, chunks: Any = "auto", **kwargs: Any) -> da.Array:
