@@ -13,12 +13,17 @@ from typing import Any, Callable
 
 import turboinit
 
-# Zero entries column by column: a piece must hold whole columns (all of axis 0).
+# Zero entries column by column: should ``sparse`` take ``region=``, a piece
+# must still hold whole columns (all of axis 0).
 COLUMNWISE = frozenset({"sparse"})
 
-# Need the whole tensor at once, with the reason shown to users.
+# Why a function without ``region=`` needs the whole tensor at once (shown to users).
 GLOBAL: dict[str, str] = {
     "orthogonal": "orthogonal needs a QR factorisation of the whole matrix",
+    "sparse": (
+        "sparse chooses its zero positions among whole columns (whole rows with "
+        "nonzero_per_unit=k) and has no region= parameter"
+    ),
 }
 
 

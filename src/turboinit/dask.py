@@ -21,9 +21,11 @@ turns any such function into a Dask constructor.
 
 Functions that cannot work region by region:
 
-* ``sparse`` zeroes entries per column, so each chunk must hold whole
-  columns: ``chunks`` must have a single chunk along axis 0.  If the installed
-  ``sparse`` has no ``region=`` at all, only a single chunk is accepted.
+* ``sparse`` chooses its zeros among whole columns (whole rows with
+  ``nonzero_per_unit``) and takes no ``region=``: only ``chunks=-1`` (one
+  task) is accepted, anything else raises ``NotImplementedError``.  Should it
+  gain ``region=``, chunks holding whole columns (one chunk along axis 0) are
+  generated chunk by chunk and others raise ``ValueError``.
 * ``orthogonal`` needs a QR factorisation of the whole matrix.  A blocked QR
   (``dask.array.linalg.tsqr``) would round differently from the in-memory QR,
   breaking the promise that the Dask result equals the in-memory one bit for
