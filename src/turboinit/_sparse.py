@@ -40,7 +40,8 @@ def sparse(
       at random columns; the rest of the row is zero.  ``sparsity`` is then
       ignored (but still validated).  Requires ``k <= cols``.
 
-    .. math:: w_{ij} = m_{ij}\\, z_{ij},\\quad z = \\mathrm{normal}(\\mathrm{shape}, 0, \\mathrm{std}),\\quad
+    .. math:: w_{ij} = m_{ij}\\, z_{ij},\\quad
+              z = \\mathrm{normal}(\\mathrm{shape}, 0, \\mathrm{std}),\\quad
               m_{ij} \\in \\{0, 1\\}
 
     The values ``z`` are exactly ``turboinit.normal(shape, 0.0, std)`` with the
