@@ -223,7 +223,7 @@ def region_capable():
     names = []
     for name in _registry.generators():
         fn = getattr(ti, name)
-        if _registry.accepts(fn, "region") and name not in _registry.COLUMNWISE:
+        if _registry.splittable(name, fn) and name not in _registry.COLUMNWISE:
             names.append(name)
     return names
 

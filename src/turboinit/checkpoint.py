@@ -242,7 +242,8 @@ def _validate_tensor(name: Any, entry: Any, default_dtype: np.dtype) -> _Tensor:
     except TypeError as exc:
         raise TypeError(f"{where}['args']: {exc} (for turboinit.{init})") from None
     dt = _dtype(entry["dtype"], f"{where}['dtype']") if "dtype" in entry else default_dtype
-    by_region = _registry.accepts(fn, "region") and init not in _registry.COLUMNWISE
+    # blocks of rows: column-wise initializers cannot be split that way
+    by_region = _registry.splittable(init, fn) and init not in _registry.COLUMNWISE
     return _Tensor(name, tuple(dims), init, fn, dict(args), dt, by_region)
 
 
@@ -446,12 +447,7 @@ def _check_tensors(tensors: list[_Tensor], seed: Any, max_memory: int) -> None:
             raise ValueError(f"tensors[{t.name!r}]: duplicate name")
         names.add(t.name)
         if not t.by_region and t.nbytes > max_memory:
-            reason = _registry.GLOBAL.get(
-                t.init,
-                f"{t.init} draws whole columns"
-                if t.init in _registry.COLUMNWISE
-                else f"{t.init} has no region= parameter",
-            )
+            reason = _registry.whole_reason(t.init, t.fn)
             raise MemoryError(
                 f"tensors[{t.name!r}]: {reason}, so it is generated whole, but its "
                 f"{t.nbytes} bytes exceed max_memory={max_memory}; raise max_memory"

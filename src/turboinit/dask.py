@@ -177,13 +177,13 @@ def from_function(
     full = _shape_tuple(shape)
     seed = _resolve_seed(seed)
     kwargs = dict(kwargs, seed=seed, stream=stream, dtype=dtype)
-    by_region = _registry.accepts(fn, "region")
+    by_region = _registry.splittable(name, fn)
     columnwise = name in _registry.COLUMNWISE and by_region
     dt = _check_arguments(fn, full, args, kwargs, by_region, columnwise)
     chunks = da.core.normalize_chunks(chunks, full, dtype=dt)  # type: ignore[no-untyped-call]
     split = [i for i, c in enumerate(chunks) if len(c) > 1]
     if not by_region and split:
-        reason = _registry.GLOBAL.get(name, f"{name} has no region= parameter")
+        reason = _registry.whole_reason(name, fn)
         raise NotImplementedError(
             f"chunks: {reason}, so turboinit.dask can only generate it as one chunk "
             f"(chunks=-1, computed in memory by one task); got chunks={chunks}"
