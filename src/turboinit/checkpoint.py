@@ -410,10 +410,13 @@ def write(
 
     dest = Path(os.fspath(path))
     folder = _check_destination(dest)
-    report = _make_reporter(progress, total, dest.name)
     fd, tmp = _create_temporary(folder, dest.name)
+    f = os.fdopen(fd, "r+b")
+    report: Callable[[int | None], None] = _silent
     try:
-        with os.fdopen(fd, "r+b") as f:
+        with f:
+            _set_permissions(f)
+            report = _make_reporter(progress, total, dest.name)
             _reserve(f, total, dest)
             f.write(header)
             f.flush()
@@ -532,10 +535,15 @@ def _create_temporary(folder: Path, name: str) -> tuple[int, str]:
         raise type(exc)(
             exc.errno, f"path: cannot create a file in the folder ({exc.strerror})", str(folder)
         ) from None
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
     return fd, tmp
+
+
+def _set_permissions(f: IO[bytes]) -> None:
+    """``mkstemp`` makes the file 0600; give it the usual ``0666 & ~umask``."""
+    umask = os.umask(0o22)
+    os.umask(umask)
+    if hasattr(os, "fchmod"):
+        os.fchmod(f.fileno(), 0o666 & ~umask)
 
 
 def _reserve(f: IO[bytes], total: int, dest: Path) -> None:
@@ -583,6 +591,10 @@ def _human(n: float) -> str:
     return f"{n} B"  # pragma: no cover
 
 
+def _silent(done: int | None) -> None:
+    pass
+
+
 def _make_reporter(progress: ProgressLike, total: int, label: str) -> Callable[[int | None], None]:
     """``report(done)`` after each block; ``report(None)`` closes the display."""
     if callable(progress) and not isinstance(progress, bool):
@@ -594,7 +606,7 @@ def _make_reporter(progress: ProgressLike, total: int, label: str) -> Callable[[
 
         return report
     if not progress:
-        return lambda done: None
+        return _silent
     try:
         from tqdm import tqdm
     except ImportError:
