@@ -440,6 +440,8 @@ def test_orthogonal_and_sparse_are_written_whole(tmp_path):
     spec = {"tensors": {}}
     if hasattr(ti, "orthogonal"):
         spec["tensors"]["q"] = {"shape": [40, 24], "init": "orthogonal"}
+    if hasattr(ti, "delta_orthogonal"):
+        spec["tensors"]["d"] = {"shape": [3, 3, 4, 6], "init": "delta_orthogonal"}
     if hasattr(ti, "sparse"):
         spec["tensors"]["s"] = {"shape": [40, 24], "init": "sparse", "args": {"sparsity": 0.5}}
     if not spec["tensors"]:

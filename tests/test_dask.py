@@ -280,12 +280,17 @@ def test_sparse_needs_whole_columns():
     assert_same_bits(tid.sparse((60, 40), 0.3, chunks=-1, seed=1), eager)
 
 
-def test_orthogonal_is_one_chunk_only():
-    if not hasattr(ti, "orthogonal"):
-        pytest.skip("turboinit.orthogonal is not available")
+@pytest.mark.parametrize(
+    "name,shape", [("orthogonal", (100, 20)), ("delta_orthogonal", (3, 3, 8, 16))]
+)
+def test_orthogonal_is_one_chunk_only(name, shape):
+    if not hasattr(ti, name):
+        pytest.skip(f"turboinit.{name} is not available")
+    half = (shape[0] // 2,) + shape[1:]
     with pytest.raises(NotImplementedError, match="QR"):
-        tid.orthogonal((100, 20), chunks=(50, 20), seed=0)
-    assert_same_bits(tid.orthogonal((100, 20), chunks=-1, seed=0), ti.orthogonal((100, 20), seed=0))
+        getattr(tid, name)(shape, chunks=half, seed=0)
+    lazy = getattr(tid, name)(shape, chunks=-1, seed=0, stream="q")
+    assert_same_bits(lazy, getattr(ti, name)(shape, seed=0, stream="q"))
 
 
 # ---------------------------------------------------------------- worker processes
