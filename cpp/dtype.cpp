@@ -19,8 +19,6 @@ float float_of(uint32_t u) {
   return f;
 }
 
-bool is_16bit(dtype t) { return t == dtype::float16 || t == dtype::bfloat16; }
-
 uint16_t to_bits16(dtype t, float f) {
   return t == dtype::float16 ? float_to_half_bits(f) : float_to_bfloat16_bits(f);
 }
