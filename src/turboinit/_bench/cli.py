@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Callable
+from typing import Any, Callable
 
 import turboinit
 
@@ -224,6 +224,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         bar.close()
 
+    return publish(results, args.out, args.json, with_plots=not args.no_plots)
+
+
+def publish(
+    results: dict[str, Any],
+    out_dir: str,
+    json_path: str | None = None,
+    with_plots: bool = True,
+    headline: str = "",
+) -> int:
+    """Print the table (after ``headline``, Markdown) and write JSON, results.md and PNGs
+    into ``out_dir``; returns 1 if a turboinit call failed, else 0."""
     for m in results["measurements"]:
         if m["status"] == "error":
             print(
@@ -231,23 +243,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"({m['dtype']} n={m['n']} {m['mode']}): {m['error']}",
                 file=sys.stderr,
             )
-    text = report.markdown(results)
-    print(text)
-    json_path = args.json or os.path.join(args.out, "results.json")
+    print(headline + report.markdown(results))
+    json_path = json_path or os.path.join(out_dir, "results.json")
     report.write_json(results, json_path)
-    written = [json_path]
-    md_path = os.path.join(args.out, "results.md")
-    os.makedirs(args.out, exist_ok=True)
+    md_path = os.path.join(out_dir, "results.md")
+    os.makedirs(out_dir, exist_ok=True)
     with open(md_path, "w") as f:
-        f.write(report.markdown(results, detail=True))
-    written.append(md_path)
-    if not args.no_plots:
-        pngs = plots.write_plots(results, args.out)
+        f.write(headline + report.markdown(results, detail=True))
+    written = [json_path, md_path]
+    if with_plots:
+        pngs = plots.write_plots(results, out_dir)
         if not pngs:
             print("(no plots: matplotlib is not installed or nothing to plot)")
         written += pngs
     print("Wrote:\n" + "\n".join(f"  {w}" for w in written))
-    failed = [
-        m for m in results["measurements"] if m["library"] == "turboinit" and m["status"] != "ok"
-    ]
-    return 1 if failed else 0
+    failed = [m for m in results["measurements"] if m["library"] == "turboinit"]
+    return 1 if any(m["status"] != "ok" for m in failed) else 0

@@ -10,11 +10,10 @@ thread count) across a thread sweep.  The result is plain data (see
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from . import memory
 from .machine import available_memory, describe
@@ -23,17 +22,6 @@ from .timing import measure
 
 SCHEMA = "turboinit-bench/1"
 MEMORY_HEADROOM = 3  # a target runs only if 3x its output bytes are available
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A cartesian product to measure; a run may hold several (a size sweep and a thread sweep)."""
-
-    cases: Sequence[str]
-    sizes: Sequence[int]
-    dtypes: Sequence[str] = ("float32",)
-    modes: Sequence[str] = MODES
-    threads: Sequence[int] = ()  # () = turboinit's current default
 
 
 @dataclass
@@ -45,6 +33,18 @@ class Settings:
     memory: bool = True  # peak memory in a fresh process, at the largest size of each call ...
     memory_min_bytes: int = 16 * 2**20  # ... for outputs at least this big
     extra: dict[str, Any] = field(default_factory=dict)  # free-form, copied to the JSON
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A cartesian product to measure; a run may hold several (a size sweep and a thread sweep)."""
+
+    cases: Sequence[str]
+    sizes: Sequence[int]
+    dtypes: Sequence[str] = ("float32",)
+    modes: Sequence[str] = MODES
+    threads: Sequence[int] = ()  # () = turboinit's current default
+    settings: Settings | None = None  # None: those given to run()
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,15 @@ class Progress(Protocol):
     def note(self, label: str) -> None: ...  # other work (peak memory probes)
 
 
-def _jobs(plans: Iterable[Plan]) -> list[tuple[Case, Target, int | None]]:
-    """(case, target, threads) in a stable order, big buffers grouped, duplicates dropped."""
+class _Job(NamedTuple):
+    case: Case
+    target: Target
+    threads: int | None
+    settings: Settings
+
+
+def _jobs(plans: Iterable[Plan], settings: Settings) -> list[_Job]:
+    """Every (case, target, threads) once, in plan order, big buffers grouped."""
     seen: set[tuple[str, Target, int | None]] = set()
     jobs = []
     for plan in plans:
@@ -82,7 +89,7 @@ def _jobs(plans: Iterable[Plan]) -> list[tuple[Case, Target, int | None]]:
                         for t in threads:
                             if (name, target, t) not in seen:
                                 seen.add((name, target, t))
-                                jobs.append((case, target, t))
+                                jobs.append(_Job(case, target, t, plan.settings or settings))
     return jobs
 
 
@@ -137,7 +144,6 @@ def _measure_one(
         return row
     finally:
         del fn
-        gc.collect()
         if previous is not None:
             THREAD_SETTERS[method.library][1](previous)
     row.update(
@@ -184,10 +190,11 @@ def run(
             raise ValueError(f"unknown case(s) {unknown}; known: {sorted(CASES)}")
 
     jobs, skipped = [], []
-    for case, target, threads in _jobs(plans):
+    for job in _jobs(plans, settings):
+        case, target = job.case, job.target
         reason = _fits(target)
         if reason is None:
-            jobs.append((case, target, threads, _calls(case, target)))
+            jobs.append((job, _calls(case, target)))
         else:
             skipped.append(
                 {
@@ -199,12 +206,13 @@ def run(
                 }
             )
     if progress is not None:
-        progress.total(len({_key(m, t, thr) for _, _, thr, calls in jobs for _, m, t in calls}))
+        progress.total(len({_key(m, t, job.threads) for job, calls in jobs for _, m, t in calls}))
 
     measurements: list[dict[str, Any]] = []
     index: dict[_Key, int | None] = {}
     comparisons: list[dict[str, Any]] = []
-    for case, target, threads, calls in jobs:
+    for job, calls in jobs:
+        case, target, threads = job.case, job.target, job.threads
         ids: dict[str, int | None] = {}
         for role, method, t in calls:
             key = _key(method, t, threads)
@@ -214,7 +222,7 @@ def run(
                     progress(
                         f"{case.name}: {method.name} {t.dtype} n={size_label(t.n)} {t.mode}{thr}"
                     )
-                row = _measure_one(method, t, threads, settings)
+                row = _measure_one(method, t, threads, job.settings)
                 index[key] = None
                 if row["status"] != "unsupported":
                     index[key] = row["id"] = len(measurements)

@@ -342,10 +342,10 @@ register(
     )
 )
 
-# Initializers: they appear once turboinit has them (names as in torch.nn.init, no "_").
-# Our call is ``turboinit.<name>(shape, seed=, dtype=[, out=])`` on a PyTorch-layout
+# Initializers: each appears once turboinit has it (names as in torch.nn.init, without "_").
+# Our call is ``turboinit.<name>(shape, seed=, dtype=[, out=], **kwargs)`` on a PyTorch-layout
 # (out, in) weight; QR and torch's per-column sparse_ loop are too slow for huge sizes.
-_INITIALIZERS: tuple[tuple[str, dict[str, Any], int | None], ...] = (
+INITIALIZERS: tuple[tuple[str, dict[str, Any], int | None], ...] = (
     ("kaiming_normal", {}, None),
     ("kaiming_uniform", {}, None),
     ("xavier_normal", {}, None),
@@ -353,15 +353,22 @@ _INITIALIZERS: tuple[tuple[str, dict[str, Any], int | None], ...] = (
     ("orthogonal", {}, 2**22),
     ("sparse", {"sparsity": 0.1}, 2**22),
 )
-for _name, _kwargs, _max in _INITIALIZERS:
-    if hasattr(turboinit, _name):
-        register(
-            Case(
-                _name,
-                ours=_ours(_name, **_kwargs),
-                baselines=(_torch_init(_name + "_", **_kwargs),),
-                description=f"torch.nn.init.{_name}_ equivalent",
-                shape=matrix_shape,
-                max_elements=_max,
+
+
+def register_initializers() -> None:
+    """Register a case for each of :data:`INITIALIZERS` that turboinit provides."""
+    for name, kwargs, max_elements in INITIALIZERS:
+        if hasattr(turboinit, name):
+            register(
+                Case(
+                    name,
+                    ours=_ours(name, **kwargs),
+                    baselines=(_torch_init(name + "_", **kwargs),),
+                    description=f"as torch.nn.init.{name}_",
+                    shape=matrix_shape,
+                    max_elements=max_elements,
+                )
             )
-        )
+
+
+register_initializers()
