@@ -21,7 +21,6 @@ from .methods import CASES, FILL, MODES, THREAD_SETTERS, Case, Method, Target
 from .timing import measure
 
 SCHEMA = "turboinit-bench/1"
-MEMORY_HEADROOM = 3  # a target runs only if 3x its output bytes are available
 
 
 @dataclass
@@ -159,9 +158,10 @@ def _measure_one(
     return row
 
 
-def _fits(target: Target) -> str | None:
-    avail = available_memory()
-    need = MEMORY_HEADROOM * target.nbytes
+def _fits(method: Method, target: Target, avail: int | None) -> str | None:
+    """Why ``method`` cannot run ``target`` here (the output, its peak temporaries and
+    an ``out=`` buffer or the previous result must fit in available memory), or None."""
+    need = (method.peak_memory + 1) * target.nbytes
     if avail is not None and need > avail:
         return f"needs ~{need / 2**30:.1f} GiB, {avail / 2**30:.1f} GiB available"
     return None
@@ -190,21 +190,26 @@ def run(
             raise ValueError(f"unknown case(s) {unknown}; known: {sorted(CASES)}")
 
     jobs, skipped = [], []
+    avail = available_memory()
     for job in _jobs(plans, settings):
-        case, target = job.case, job.target
-        reason = _fits(target)
-        if reason is None:
-            jobs.append((job, _calls(case, target)))
-        else:
-            skipped.append(
-                {
-                    "case": case.name,
-                    "n": target.n,
-                    "dtype": target.dtype,
-                    "mode": target.mode,
-                    "reason": reason,
-                }
-            )
+        calls = []
+        for role, method, t in _calls(job.case, job.target):
+            reason = _fits(method, t, avail)
+            if reason is None:
+                calls.append((role, method, t))
+            else:
+                skipped.append(
+                    {
+                        "case": job.case.name,
+                        "method": method.name,
+                        "n": t.n,
+                        "dtype": t.dtype,
+                        "mode": t.mode,
+                        "reason": reason,
+                    }
+                )
+        if calls and calls[0][0] == "turboinit":
+            jobs.append((job, calls))
     if progress is not None:
         progress.total(len({_key(m, t, job.threads) for job, calls in jobs for _, m, t in calls}))
 
