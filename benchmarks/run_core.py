@@ -11,8 +11,10 @@ Measures, in one run, with baselines measured alongside:
 3. uniform, fresh: vs ``np.full`` (the memory-bandwidth reference);
 4. truncated normal on [-2, 2]: vs our own normal and ``torch.nn.init.trunc_normal_``;
 5. float16 / bfloat16 time per element relative to float32;
-6. in-cache throughput of one core: 1 thread, 2**15 elements (fits any L2), ``out=``, many
-   repeats, elements per second for every dtype.
+6. in-cache throughput of one core: 1 thread, ``out=``, many repeats, every dtype, at a size
+   whose float64 output fills half of L2 (2**16 elements for 1 MiB) and at 2**10 elements:
+   elements per second of whole calls, and the marginal rate (n_big - n_small) / (t_big -
+   t_small) with the per-call overhead t_small - n_small / rate, i.e. the kernel alone.
 
 Writes ``benchmarks/results/core/`` (results.json with every sample, results.md, PNGs) and
 prints the headline table and the full summary.
@@ -28,12 +30,20 @@ from typing import Any
 from turboinit._bench import harness
 from turboinit._bench.cli import available_threads, parse_size, publish
 from turboinit._bench.harness import size_label
+from turboinit._bench.machine import cache_bytes
 from turboinit._bench.progress import Bar
 from turboinit._bench.report import fmt_time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORE = ("normal", "uniform", "truncnorm")
-IN_CACHE = 2**15
+DTYPES = ("float32", "float64", "float16", "bfloat16")
+SMALL = 2**10
+
+
+def in_cache_size() -> int:
+    """The largest power of two whose float64 array fills at most half of one core's L2."""
+    l2 = cache_bytes("L2") or 2**19
+    return max(2 * SMALL, 1 << ((l2 // 16).bit_length() - 1))
 
 
 def plans(size: int, in_cache: int, threads: int, quick: bool) -> list[harness.Plan]:
@@ -45,14 +55,7 @@ def plans(size: int, in_cache: int, threads: int, quick: bool) -> list[harness.P
     )
     return [
         harness.Plan(CORE, [size], ("float32", "float16", "bfloat16"), ("fresh", "out"), [threads]),
-        harness.Plan(
-            CORE,
-            [in_cache],
-            ("float32", "float64", "float16", "bfloat16"),
-            ("out",),
-            [1],
-            settings=cache_settings,
-        ),
+        harness.Plan(CORE, [SMALL, in_cache], DTYPES, ("out",), [1], settings=cache_settings),
     ]
 
 
@@ -134,19 +137,28 @@ def headline(results: dict[str, Any], size: int, in_cache: int, threads: int) ->
             lines.append(f"| {case} | {mode} | {cells[0]} | {cells[1]} |")
     lines += [
         "",
-        f"In-cache throughput of one core (1 thread, n = {size_label(in_cache)}, out=), "
-        "million elements per second:",
+        f"In-cache throughput of one core (1 thread, out=): whole calls of n = "
+        f"{size_label(in_cache)}, and the marginal rate between n = {size_label(SMALL)} and "
+        f"{size_label(in_cache)} (the kernel without the per-call overhead):",
         "",
-        "| case | float32 | float64 | float16 | bfloat16 |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| case | dtype | Melem/s, whole call | Melem/s, marginal | overhead per call |",
+        "| --- | --- | ---: | ---: | ---: |",
     ]
     for case in CORE:
-        cells = []
-        for dtype in ("float32", "float64", "float16", "bfloat16"):
-            c = _find(results, case, dtype, "out", in_cache, 1)
-            m = meas[c["turboinit"]] if c else None
-            cells.append(f"{m['elements_per_s'] / 1e6:.4g}" if m and m["status"] == "ok" else "—")
-        lines.append(f"| {case} | " + " | ".join(cells) + " |")
+        for dtype in DTYPES:
+            big, small = (_find(results, case, dtype, "out", n, 1) for n in (in_cache, SMALL))
+            if big is None or small is None:
+                continue
+            mb, ms = meas[big["turboinit"]], meas[small["turboinit"]]
+            if mb["status"] != "ok" or ms["status"] != "ok":
+                continue
+            dt = mb["median_s"] - ms["median_s"]
+            rate = (mb["n"] - ms["n"]) / dt if dt > 0 else None
+            overhead = ms["median_s"] - ms["n"] / rate if rate else None
+            lines.append(
+                f"| {case} | {dtype} | {mb['elements_per_s'] / 1e6:.4g} | "
+                f"{'—' if rate is None else f'{rate / 1e6:.4g}'} | {fmt_time(overhead)} |"
+            )
     return "\n".join(lines) + "\n\n"
 
 
@@ -162,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     size = args.size or (2**16 if args.quick else 2**28)
-    in_cache = 2**10 if args.quick else IN_CACHE
+    in_cache = 2 * SMALL if args.quick else in_cache_size()
     threads = args.threads or available_threads()
     settings = harness.Settings(
         repeat=3 if args.quick else args.repeat,

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from . import memory
-from .machine import available_memory, describe
+from .machine import available_memory, describe, load_average
 from .methods import CASES, FILL, MODES, THREAD_SETTERS, Case, Method, Target
 from .timing import measure
 
@@ -189,6 +189,7 @@ def run(
         if unknown:
             raise ValueError(f"unknown case(s) {unknown}; known: {sorted(CASES)}")
 
+    machine = describe()  # before the run: the load average says how quiet the machine was
     jobs, skipped = [], []
     avail = available_memory()
     for job in _jobs(plans, settings):
@@ -253,9 +254,10 @@ def run(
     _derive(measurements, comparisons)
     if settings.memory and memory.supported():
         _peak_memory(measurements, comparisons, settings, progress)
+    machine["load_average_after"] = load_average()
     return {
         "schema": SCHEMA,
-        "machine": describe(),
+        "machine": machine,
         "settings": {**asdict(settings), "plans": [asdict(p) for p in plans]},
         "measurements": measurements,
         "comparisons": comparisons,

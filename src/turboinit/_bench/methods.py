@@ -7,8 +7,8 @@ same work in other libraries.  A :class:`Method` turns a :class:`Target`
 that is timed, or ``None`` where the library cannot do that target (NumPy has
 no float16 ``standard_normal``).  Adding a case is a few lines::
 
-    register(Case("kaiming_normal", ours=_ours("kaiming_normal"),
-                  baselines=(_torch_init("kaiming_normal_"),), shape=matrix_shape))
+    register(Case("kaiming_normal", ours=turboinit_method("kaiming_normal"),
+                  baselines=(torch_init("kaiming_normal_"),), shape=matrix_shape))
 
 Libraries other than NumPy and turboinit are imported only when their method
 is built, and their methods are dropped where the library is not installed.
@@ -161,7 +161,7 @@ def out_array(t: Target) -> np.ndarray:
 # ----------------------------------------------------------------------------- turboinit
 
 
-def _ours(func: str, **kwargs: Any) -> Method:
+def turboinit_method(func: str, **kwargs: Any) -> Method:
     def make(t: Target) -> Call | None:
         f = getattr(turboinit, func)
         if t.mode == "out":
@@ -173,7 +173,7 @@ def _ours(func: str, **kwargs: Any) -> Method:
     return Method("turboinit", "turboinit", f"turboinit.{func}(shape{args})", make)
 
 
-def _as_baseline(m: Method, name: str) -> Method:
+def as_baseline(m: Method, name: str) -> Method:
     """Our own method used as the yardstick of another case (truncnorm vs our normal)."""
     return dataclasses.replace(m, name=name)
 
@@ -181,7 +181,7 @@ def _as_baseline(m: Method, name: str) -> Method:
 # ----------------------------------------------------------------------------- NumPy
 
 
-def _numpy(bitgen: str, func: str) -> Method:
+def numpy_generator(bitgen: str, func: str) -> Method:
     """``Generator(bitgen).func(n, dtype=...)`` or ``func(out=buf)``; float32/float64 only."""
 
     def make(t: Target) -> Call | None:
@@ -217,7 +217,7 @@ def _torch_dtype(name: str) -> Any:
     return getattr(_lib("torch"), name)
 
 
-def _torch_factory(func: str) -> Method:
+def torch_factory(func: str) -> Method:
     """``torch.randn(shape, dtype=...)`` (fresh) or ``torch.randn(shape, out=buf)``, or rand."""
 
     def make(t: Target) -> Call | None:
@@ -245,26 +245,26 @@ def _torch_inplace(fill: Callable[[Any], Any]) -> Factory:
     return make
 
 
-def _torch_method(
+def torch_method(
     name: str, call: str, fill: Callable[[Any], Any], peak_memory: float = 1.0
 ) -> Method:
     return Method(name, "torch", call, _torch_inplace(fill), peak_memory=peak_memory)
 
 
-def _torch_init(func: str, *args: Any, peak_memory: float = 1.0, **kwargs: Any) -> Method:
+def torch_init(func: str, *args: Any, peak_memory: float = 1.0, **kwargs: Any) -> Method:
     """``torch.nn.init.<func>(tensor, ...)``, fresh (new tensor) and out (reused)."""
 
     def fill(x: Any) -> Any:
         return getattr(_lib("torch").nn.init, func)(x, *args, **kwargs)
 
     extra = "".join(f", {a!r}" for a in args) + "".join(f", {k}={v!r}" for k, v in kwargs.items())
-    return _torch_method("torch", f"torch.nn.init.{func}(t{extra})", fill, peak_memory)
+    return torch_method("torch", f"torch.nn.init.{func}(t{extra})", fill, peak_memory)
 
 
 # ----------------------------------------------------------------------------- JAX
 
 
-def _jax(func: str, *args: Any) -> Method:
+def jax_random(func: str, *args: Any) -> Method:
     """``jax.random.<func>(key, *args, shape, dtype).block_until_ready()`` on the CPU."""
 
     def make(t: Target) -> Call | None:
@@ -299,18 +299,18 @@ def register(case: Case) -> Case:
     return case
 
 
-_OURS_NORMAL = _ours("normal")
+_OURS_NORMAL = turboinit_method("normal")
 
 register(
     Case(
         "normal",
         ours=_OURS_NORMAL,
         baselines=(
-            _numpy("PCG64", "standard_normal"),
-            _numpy("Philox", "standard_normal"),
-            _torch_factory("randn"),
-            _torch_method("torch-inplace", "torch.Tensor.normal_", lambda x: x.normal_()),
-            _jax("normal"),
+            numpy_generator("PCG64", "standard_normal"),
+            numpy_generator("Philox", "standard_normal"),
+            torch_factory("randn"),
+            torch_method("torch-inplace", "torch.Tensor.normal_", lambda x: x.normal_()),
+            jax_random("normal"),
         ),
         description="N(0, 1)",
         headline=True,
@@ -319,13 +319,13 @@ register(
 register(
     Case(
         "uniform",
-        ours=_ours("uniform"),
+        ours=turboinit_method("uniform"),
         baselines=(
-            _numpy("PCG64", "random"),
-            _numpy("Philox", "random"),
-            _torch_factory("rand"),
-            _torch_method("torch-inplace", "torch.Tensor.uniform_", lambda x: x.uniform_()),
-            _jax("uniform"),
+            numpy_generator("PCG64", "random"),
+            numpy_generator("Philox", "random"),
+            torch_factory("rand"),
+            torch_method("torch-inplace", "torch.Tensor.uniform_", lambda x: x.uniform_()),
+            jax_random("uniform"),
             FILL,
         ),
         description="U[0, 1)",
@@ -335,12 +335,12 @@ register(
 register(
     Case(
         "truncnorm",
-        ours=_ours("truncated_normal", lower=-2.0, upper=2.0),
+        ours=turboinit_method("truncated_normal", lower=-2.0, upper=2.0),
         baselines=(
-            _as_baseline(_OURS_NORMAL, "turboinit-normal"),
+            as_baseline(_OURS_NORMAL, "turboinit-normal"),
             # measured: temporaries of about 5x the output (float32, 2**22 elements)
-            _torch_init("trunc_normal_", mean=0.0, std=1.0, a=-2.0, b=2.0, peak_memory=6.0),
-            _jax("truncated_normal", -2.0, 2.0),
+            torch_init("trunc_normal_", mean=0.0, std=1.0, a=-2.0, b=2.0, peak_memory=6.0),
+            jax_random("truncated_normal", -2.0, 2.0),
         ),
         description="N(0, 1) truncated to [-2, 2]",
         headline=True,
@@ -367,8 +367,8 @@ def register_initializers() -> None:
             register(
                 Case(
                     name,
-                    ours=_ours(name, **kwargs),
-                    baselines=(_torch_init(name + "_", **kwargs),),
+                    ours=turboinit_method(name, **kwargs),
+                    baselines=(torch_init(name + "_", **kwargs),),
                     description=f"as torch.nn.init.{name}_",
                     shape=matrix_shape,
                     max_elements=max_elements,
