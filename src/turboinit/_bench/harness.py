@@ -209,7 +209,7 @@ def run(
                         "reason": reason,
                     }
                 )
-        if calls and calls[0][0] == "turboinit":
+        if any(role == "turboinit" for role, _, _ in calls):
             jobs.append((job, calls))
     if progress is not None:
         progress.total(len({_key(m, t, job.threads) for job, calls in jobs for _, m, t in calls}))
@@ -276,8 +276,8 @@ def _derive(measurements: list[dict[str, Any]], comparisons: list[dict[str, Any]
         ours = measurements[c["turboinit"]]
         for i in (c["turboinit"], *c["baselines"].values()):
             m = measurements[i]
-            if _ok(m) and _ok(fill) and "bandwidth_fraction" not in m:
-                m["bandwidth_fraction"] = m["bytes_per_s"] / fill["bytes_per_s"]  # type: ignore[index]
+            if fill is not None and _ok(fill) and _ok(m) and "bandwidth_fraction" not in m:
+                m["bandwidth_fraction"] = m["bytes_per_s"] / fill["bytes_per_s"]
         c["speedup"] = {
             name: measurements[i]["median_s"] / ours["median_s"]
             for name, i in c["baselines"].items()

@@ -162,6 +162,8 @@ def out_array(t: Target) -> np.ndarray:
 
 
 def turboinit_method(func: str, **kwargs: Any) -> Method:
+    """``turboinit.<func>(shape, seed=, dtype=[, out=buf], **kwargs)``."""
+
     def make(t: Target) -> Call | None:
         f = getattr(turboinit, func)
         if t.mode == "out":
@@ -248,6 +250,7 @@ def _torch_inplace(fill: Callable[[Any], Any]) -> Factory:
 def torch_method(
     name: str, call: str, fill: Callable[[Any], Any], peak_memory: float = 1.0
 ) -> Method:
+    """An in-place PyTorch call ``fill(tensor)`` (``normal_``, ``trunc_normal_`` ...)."""
     return Method(name, "torch", call, _torch_inplace(fill), peak_memory=peak_memory)
 
 
