@@ -183,21 +183,41 @@ def as_baseline(m: Method, name: str) -> Method:
 # ----------------------------------------------------------------------------- NumPy
 
 
-def numpy_generator(bitgen: str, func: str) -> Method:
-    """``Generator(bitgen).func(n, dtype=...)`` or ``func(out=buf)``; float32/float64 only."""
+def _generator_call(new: Callable[[], Any], func: str) -> Factory:
+    """``new().func(shape, dtype=...)`` or ``func(dtype=..., out=buf)``; float32/float64 only,
+    as NumPy's ``Generator.random`` and ``standard_normal``."""
 
     def make(t: Target) -> Call | None:
         if t.dtype not in ("float32", "float64"):
             return None
-        g = np.random.Generator(getattr(np.random, bitgen)(SEED))
-        f = getattr(g, func)
+        f = getattr(new(), func)
         dt = t.np_dtype
         if t.mode == "out":
             buf = out_array(t)
             return lambda: f(dtype=dt, out=buf)
         return lambda: f(t.shape, dtype=dt)
 
-    return Method(f"numpy-{bitgen.lower()}", "numpy", f"Generator({bitgen}).{func}", make)
+    return make
+
+
+def numpy_generator(bitgen: str, func: str) -> Method:
+    """``numpy.random.Generator(<bitgen>).<func>``."""
+
+    def new() -> np.random.Generator:
+        return np.random.Generator(getattr(np.random, bitgen)(SEED))
+
+    name = f"numpy-{bitgen.lower()}"
+    return Method(name, "numpy", f"Generator({bitgen}).{func}", _generator_call(new, func))
+
+
+def turboinit_generator(func: str) -> Method:
+    """``turboinit.random.default_rng(seed).<func>``, the NumPy-style API."""
+
+    def new() -> Any:
+        return turboinit.random.default_rng(SEED)
+
+    call = f"turboinit.random.default_rng().{func}"
+    return Method("turboinit", "turboinit", call, _generator_call(new, func))
 
 
 def _fill_make(t: Target) -> Call | None:
@@ -347,6 +367,29 @@ register(
         ),
         description="N(0, 1) truncated to [-2, 2]",
         headline=True,
+    )
+)
+
+# The NumPy-style Generator, against NumPy's own (float32/float64, as NumPy allows).
+register(
+    Case(
+        "rng_standard_normal",
+        ours=turboinit_generator("standard_normal"),
+        baselines=(
+            numpy_generator("PCG64", "standard_normal"),
+            numpy_generator("Philox", "standard_normal"),
+        ),
+        description="turboinit.random.Generator.standard_normal",
+        dtypes=("float32", "float64"),
+    )
+)
+register(
+    Case(
+        "rng_random",
+        ours=turboinit_generator("random"),
+        baselines=(numpy_generator("PCG64", "random"), numpy_generator("Philox", "random")),
+        description="turboinit.random.Generator.random",
+        dtypes=("float32", "float64"),
     )
 )
 
