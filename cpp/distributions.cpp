@@ -75,6 +75,12 @@ void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_
   require_finite(low, "low");
   require_finite(high, "high");
   if (high < low) throw std::invalid_argument("high: must be >= low, got low=" + num(low) + ", high=" + num(high));
+  // Samples of [low, high) must all round to finite values of the dtype.
+  const double limit = overflow_threshold(t);
+  if (high > limit || low <= -limit)
+    throw std::overflow_error(std::string("low, high: [") + num(low) + ", " + num(high) +
+                              ") reaches beyond the largest " + dtype_name(t) + " (" +
+                              num(max_finite(t)) + ")");
   prepare(region, stream);
   kernels::uniform_args args;
   args.stream = stream;

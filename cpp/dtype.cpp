@@ -96,6 +96,15 @@ double max_finite(dtype t) {
   }
 }
 
+double overflow_threshold(dtype t) {
+  switch (t) {
+    case dtype::float64: return std::numeric_limits<double>::infinity();
+    case dtype::float32: return 0x1.ffffffp+127;
+    case dtype::float16: return 65520.0;
+    default: return 0x1.ffp+127;
+  }
+}
+
 double representable_at_or_above(dtype t, double x) {
   if (std::isnan(x)) throw std::invalid_argument("bound is NaN");
   if (x <= -max_finite(t)) return -max_finite(t);
