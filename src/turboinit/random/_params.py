@@ -193,6 +193,16 @@ def _max_finite(dt: np.dtype) -> float:
     return float(np.finfo(dt).max)
 
 
+def overflow_threshold(dt: np.dtype) -> float:
+    """The smallest magnitude that rounds to infinity in ``dt`` (cpp/dtype.cpp)."""
+    return {
+        "float64": math.inf,
+        "float32": float.fromhex("0x1.ffffffp127"),
+        "float16": 65520.0,
+        "bfloat16": float.fromhex("0x1.ffp127"),
+    }[dt.name]
+
+
 def round_to(x: np.ndarray, dt: np.dtype) -> np.ndarray:
     """Round float64 values to ``dt`` (through float32 for 16-bit types, as the core does)."""
     with np.errstate(over="ignore"):
