@@ -207,4 +207,6 @@ def prepare_target(
         except MemoryError:
             nbytes = math.prod(extent) * dt.itemsize
             raise MemoryError(f"shape: cannot allocate {nbytes} bytes for {extent} {dt}") from None
+        except ValueError as exc:  # NumPy's own limits, e.g. (2**62, 0): dims past intp
+            raise ValueError(f"shape: NumPy cannot make an array of shape {extent} ({exc})") from None
     return Target(arr, code, full, start, extent)

@@ -46,20 +46,25 @@ def compute_dtype(dt: np.dtype) -> tuple[np.dtype, int]:
 
 
 def float_param(value: Any, name: str) -> Param:
-    """A Python float, or a float64 array of ndim >= 1 (converted like NumPy)."""
+    """A Python float, or a float64 array of ndim >= 1 (converted like NumPy:
+    strings and bytes are refused with TypeError, also inside arrays)."""
+    if isinstance(value, (str, bytes, np.str_, np.bytes_)):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
     if not isinstance(value, (numbers.Number, np.generic, str, bytes)) and value is not None:
         try:
             arr = np.asarray(value)
         except ValueError as exc:
             raise ValueError(f"{name}: cannot make an array of {value!r} ({exc})") from None
         if arr.ndim > 0:
-            if arr.dtype.kind not in "biufUS":
+            if arr.dtype.kind not in "biuf":
                 raise TypeError(f"{name}: expected real numbers, got an array of {arr.dtype}")
             try:
                 return np.asarray(arr, dtype=np.float64)
             except ValueError as exc:
                 raise ValueError(f"{name}: expected real numbers ({exc})") from None
         value = arr[()] if arr.dtype.kind != "O" else arr.item()
+        if isinstance(value, (str, bytes, np.str_, np.bytes_)):
+            raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
     if isinstance(value, (complex, np.complexfloating)):
         raise TypeError(f"{name}: expected a real number, got {value!r}")
     try:
@@ -103,6 +108,8 @@ def allocate(shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
     except MemoryError:
         nbytes = math.prod(shape) * dt.itemsize
         raise MemoryError(f"size: cannot allocate {nbytes} bytes for {shape} {dt}") from None
+    except ValueError as exc:  # NumPy's own limits, e.g. (2**62, 0): dims past intp
+        raise ValueError(f"size: NumPy cannot make an array of shape {shape} ({exc})") from None
 
 
 def check_out(out: Any, dt: np.dtype, size: SizeLike) -> np.ndarray:
