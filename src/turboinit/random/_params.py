@@ -46,25 +46,34 @@ def compute_dtype(dt: np.dtype) -> tuple[np.dtype, int]:
 
 
 def float_param(value: Any, name: str) -> Param:
-    """A Python float, or a float64 array of ndim >= 1 (converted like NumPy:
-    strings and bytes are refused with TypeError, also inside arrays)."""
-    if isinstance(value, (str, bytes, np.str_, np.bytes_)):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    """A Python float, or a float64 array of ndim >= 1, converted like NumPy.
+
+    As NumPy, a string is never a number: a scalar string raises ValueError
+    if it does not parse as a float and TypeError if it does; a string
+    ndarray raises TypeError; strings inside a list are parsed."""
+    if isinstance(value, (str, bytes)):  # also np.str_, np.bytes_
+        try:
+            float(value)
+        except ValueError:
+            raise ValueError(f"{name}: could not convert {value!r} to a real number") from None
+        raise TypeError(f"{name}: expected a real number, got a string ({value!r})")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "US":
+        raise TypeError(f"{name}: expected real numbers, got an array of {value.dtype}")
     if not isinstance(value, (numbers.Number, np.generic, str, bytes)) and value is not None:
         try:
             arr = np.asarray(value)
         except ValueError as exc:
             raise ValueError(f"{name}: cannot make an array of {value!r} ({exc})") from None
         if arr.ndim > 0:
-            if arr.dtype.kind not in "biuf":
+            if arr.dtype.kind not in "biufUS":
                 raise TypeError(f"{name}: expected real numbers, got an array of {arr.dtype}")
             try:
                 return np.asarray(arr, dtype=np.float64)
             except ValueError as exc:
                 raise ValueError(f"{name}: expected real numbers ({exc})") from None
         value = arr[()] if arr.dtype.kind != "O" else arr.item()
-        if isinstance(value, (str, bytes, np.str_, np.bytes_)):
-            raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+        if isinstance(value, (str, bytes)):
+            raise TypeError(f"{name}: expected a real number, got a string ({value!r})")
     if isinstance(value, (complex, np.complexfloating)):
         raise TypeError(f"{name}: expected a real number, got {value!r}")
     try:
