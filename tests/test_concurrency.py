@@ -14,6 +14,7 @@ import json
 import math
 import multiprocessing
 import os
+import queue
 import select
 import signal
 import subprocess
@@ -145,7 +146,7 @@ def test_all_functions_from_many_threads_give_the_sequential_results(restore_thr
         # The thread count changes under the running calls: results must not.
         n = 0
         while not stop.is_set():
-            ti.set_num_threads([1, 2, 0, 3][n % 4])
+            ti.set_num_threads([1, 2, None, 3][n % 4])
             n += 1
             time.sleep(0.001)
 
@@ -342,42 +343,55 @@ print("done", flush=True)
 """
 
 
-def read_line(proc: subprocess.Popen, timeout: float) -> str:
-    assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], timeout)
-    if not ready:
-        raise TimeoutError(f"no output from the child in {timeout} s")
-    return proc.stdout.readline().strip()
+class LineReader:
+    """The child's stdout lines through a reader thread, each with a timeout
+    (select() on a buffered pipe misses lines already in the buffer)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, stream: Any) -> None:
+        for line in stream:
+            self.lines.put(line.strip())
+        self.lines.put("")  # end of output
+
+    def read(self, timeout: float) -> str:
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError(f"no output from the child in {timeout} s") from None
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_stops_every_kind_of_long_call_and_the_next_call_works() -> None:
-    proc = subprocess.Popen(
+    reports = []
+    with subprocess.Popen(
         [sys.executable, "-c", INTERRUPT_CHILD],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        bufsize=1,
-    )
-    reports = []
-    try:
-        while True:
-            line = read_line(proc, 120)
-            if line == "done":
-                break
-            assert line.startswith("ready "), (line, proc.stderr.read() if proc.poll() is not None else "")
-            time.sleep(0.3)
-            sent_at = time.monotonic()
-            proc.send_signal(signal.SIGINT)
-            report = json.loads(read_line(proc, 60))
-            report["latency"] = report.get("caught_at", math.inf) - sent_at
-            reports.append(report)
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    ) as proc:
+        lines = LineReader(proc.stdout)
+        try:
+            while True:
+                line = lines.read(120)
+                if line == "done":
+                    break
+                assert line.startswith("ready "), line
+                time.sleep(0.3)
+                sent_at = time.monotonic()
+                proc.send_signal(signal.SIGINT)
+                report = json.loads(lines.read(60))
+                report["latency"] = report.get("caught_at", math.inf) - sent_at
+                reports.append(report)
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            errors = proc.stderr.read() if proc.stderr else ""
+    assert proc.returncode == 0, errors
     assert len(reports) == 13
     for r in reports:
         assert r["interrupted"], f"{r['name']}: ran to completion, SIGINT not handled inside it"
