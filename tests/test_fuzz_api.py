@@ -978,3 +978,28 @@ def test_empty_shapes_numpy_cannot_represent_name_the_argument(shape: tuple[int,
         ti.normal(shape, seed=0)
     with pytest.raises(ValueError, match="^size: NumPy cannot"):
         tir.default_rng(0).random(shape)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_generator_integers_with_narrow_float_array_bounds(dtype: Any) -> None:
+    # Found by fuzz/fuzz_args.py (atheris): float16 bounds compared with 2**63
+    # overflowed in a cast and leaked a RuntimeWarning (an error under -W error).
+    low = np.array([0, 3, 100], dtype=dtype)
+    got = tir.default_rng(0).integers(low, 200)
+    expected = np.random.default_rng(0).integers(low, 200)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert (got >= [0, 3, 100]).all() and (got < 200).all()
+    with pytest.raises(ValueError, match="out of bounds"):
+        tir.default_rng(0).integers(np.array([-1.0, 2.0], dtype=dtype), 5, dtype=np.uint8)
+
+
+def test_dtype_memo_does_not_confuse_equal_values() -> None:
+    # Found by fuzz/fuzz_args.py (atheris): the dtype memo was keyed by value,
+    # so after dtype=np.float16(0) (NumPy reads a scalar as its type) the
+    # equal keys 0, 0.0 and False were "float16" too, instead of a TypeError.
+    assert ti.uniform(1, dtype=np.float16(0), seed=0).dtype == np.float16
+    for bad in (0, 0.0, False, np.int8(0)):
+        with pytest.raises(TypeError, match="dtype"):
+            ti.uniform(1, dtype=bad, seed=0)
+        with pytest.raises(TypeError, match="dtype"):
+            tir.default_rng(0).random(1, dtype=bad)

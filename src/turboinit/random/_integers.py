@@ -78,6 +78,8 @@ def _array(arr: np.ndarray, name: str, t: IntType) -> np.ndarray:
             raise ValueError(f"{name}: cannot convert float NaN to integer")
         if np.isinf(arr).any():
             raise OverflowError(f"{name}: cannot convert float infinity to integer")
+        if arr.itemsize < 8:  # exact in float64; compared with 2**63 in float16 it overflows
+            arr = arr.astype(np.float64)
         arr = np.trunc(arr)
         if arr.size == 0 or (arr.min() >= -(2.0**63) and arr.max() < 2.0**63):
             return arr.astype(np.int64)
