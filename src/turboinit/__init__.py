@@ -10,14 +10,17 @@ from __future__ import annotations
 from . import random
 from ._config import build_info, get_num_threads, set_num_threads, show_config
 from ._distributions import normal, truncated_normal, uniform
+from ._orthogonal import delta_orthogonal, orthogonal
 
 __version__: str = str(build_info().get("version", "0+unknown"))
 
 __all__ = [
     "__version__",
     "build_info",
+    "delta_orthogonal",
     "get_num_threads",
     "normal",
+    "orthogonal",
     "random",
     "set_num_threads",
     "show_config",
