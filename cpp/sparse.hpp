@@ -16,6 +16,7 @@
 #include "dtype.hpp"
 #include "parallel.hpp"
 #include "philox.hpp"
+#include "region.hpp"
 
 namespace turboinit {
 
@@ -28,11 +29,13 @@ enum class sparse_mode : int {
   nonzeros_per_row = 1,  // Martens: `count` N(0, std^2) entries in every row, zeros elsewhere
 };
 
-// Fills the row-major (rows, cols) matrix `out` of dtype `t`.  Requires
-// count <= rows (zeros_per_column) or count <= cols (nonzeros_per_row), std
-// finite and >= 0.  Throws std::invalid_argument / std::overflow_error
-// (naming the argument) before writing anything.
-void fill_sparse(void* out, dtype t, uint64_t rows, uint64_t cols, const philox_stream& stream,
+// Fills `region` of the row-major (rows, cols) matrix region.shape into `out`
+// (region.size() elements of dtype `t`, row-major), bit for bit equal to that
+// region of the whole.  Requires a 2-D region, count <= rows
+// (zeros_per_column) or count <= cols (nonzeros_per_row), std finite and
+// >= 0.  Throws std::invalid_argument / std::overflow_error (naming the
+// argument) before writing anything.
+void fill_sparse(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
                  double std, sparse_mode mode, uint64_t count, const exec_options& options);
 
 // The 64-bit random words of one unit: block b = block_offset + unit gives

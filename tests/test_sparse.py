@@ -119,6 +119,34 @@ def test_determinism_threads_and_streams():
     assert not np.array_equal(a1 == 0, ti.sparse((2000, 600), 0.5, seed=9) == 0)
 
 
+REGION_CASES = [
+    ((300, 200), {"sparsity": 0.1}),
+    ((300, 200), {"sparsity": 0.9}),  # more than half zero: the draws pick the kept rows
+    ((97, 301), {"nonzero_per_unit": 5}),  # entry-by-entry writes
+    ((97, 301), {"nonzero_per_unit": 100}),  # whole-row writes
+    ((97, 301), {"nonzero_per_unit": 250}),  # the draws pick the zeros
+]
+
+
+@pytest.mark.parametrize("shape, kw", REGION_CASES)
+def test_region_is_the_slice_of_the_whole(shape, kw):
+    full = ti.sparse(shape, std=1.0, seed=12, stream="w", **kw)
+    for region in [
+        (slice(0, shape[0]), slice(0, shape[1])),
+        (slice(13, 71), slice(3, 170)),  # columns not aligned to 64
+        (slice(5, 6), slice(64, 128)),
+        (slice(40, 90),),
+        (slice(0, 0), slice(2, 9)),
+    ]:
+        part = ti.sparse(shape, std=1.0, seed=12, stream="w", region=region, **kw)
+        assert np.array_equal(part, full[region])
+    out = np.empty(full[10:20, 50:60].shape, dtype=np.float32)
+    r = ti.sparse(
+        shape, std=1.0, seed=12, stream="w", out=out, region=(slice(10, 20), slice(50, 60)), **kw
+    )
+    assert r is out and np.array_equal(out, full[10:20, 50:60])
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
 def test_dtypes_and_out(dtype):
     if dtype == "bfloat16":
