@@ -145,6 +145,8 @@ def test_numpy_bad_arguments():
         ti.lsuv([w], x, fwd, t_max=2.5)
     with pytest.raises(TypeError, match="forward"):
         ti.lsuv([w], x)
+    with pytest.raises(ValueError, match="layout"):
+        ti.lsuv([w], x, fwd, layout="jax_style", orthogonal_init=False)
     with pytest.raises(TypeError, match="model"):
         ti.lsuv(w, x, fwd)
     with pytest.raises(TypeError, match="weight 0"):
