@@ -30,6 +30,7 @@ constexpr int kGroupBlocks = kBlocksPerGroup;
 static_assert(kGroupBlocks % W == 0, "a group must hold whole vectors");
 constexpr uint64_t kStageElems = 1024;
 constexpr int kMaxAttempts = 4096;
+constexpr uint32_t kLaneBits = (W == 32) ? ~0u : ((1u << W) - 1u);
 
 template <class CT> struct vtypes;
 template <> struct vtypes<float> { using vec = vf32; using mask = vi32; };
@@ -115,18 +116,33 @@ template <> struct normal_sampler<float> {
     box_muller(open_unit_f32(w.x0), unit_f32(w.x1), out[0], out[1]);
     box_muller(open_unit_f32(w.x2), unit_f32(w.x3), out[2], out[3]);
   }
+  // Candidate `row` of each lane's block alone (the same operations, so the
+  // same bits as operator()).
+  vf32 one(const words& w, vi32 row) const {
+    const vi32 second = (row & 2) != 0;
+    vf32 zc, zs;
+    box_muller(open_unit_f32(select(second, w.x2, w.x0)), unit_f32(select(second, w.x3, w.x1)), zc,
+               zs);
+    return select((row & 1) != 0, zs, zc);
+  }
 };
 template <> struct normal_sampler<double> {
   static constexpr int C = 2;
   void operator()(const words& w, vf64 (&out)[C]) const {
     box_muller(open_unit_f64(w.x0, w.x1), unit_f64(w.x2, w.x3), out[0], out[1]);
   }
+  vf64 one(const words& w, vi32 row) const {
+    vf64 zc, zs;
+    box_muller(open_unit_f64(w.x0, w.x1), unit_f64(w.x2, w.x3), zc, zs);
+    return select(__builtin_convertvector((row & 1) != 0, vi64), zs, zc);
+  }
 };
 
-// Truncated-normal proposals: candidates and their acceptance masks.
+// Truncated-normal proposals: candidates and their acceptance masks, for all
+// C rows of a block (operator()) or for one row per lane (one(), retries).
 template <class CT>
 struct trunc_params {
-  CT a, b, width, lambda, m;
+  CT a, b, width, lambda, inv_lambda, m;
 };
 
 template <class CT, bool Half> struct normal_proposal {  // N(0,1) or |N(0,1)|
@@ -134,12 +150,17 @@ template <class CT, bool Half> struct normal_proposal {  // N(0,1) or |N(0,1)|
   using mask = typename vtypes<CT>::mask;
   static constexpr int C = normal_sampler<CT>::C;
   trunc_params<CT> p;
+  mask accept(vec& x) const {
+    if (Half) x = vabs(x);
+    return (x >= p.a) & (x <= p.b);
+  }
   void operator()(const words& w, vec (&x)[C], mask (&ok)[C]) const {
     normal_sampler<CT>{}(w, x);
-    for (int k = 0; k < C; ++k) {
-      if (Half) x[k] = vabs(x[k]);
-      ok[k] = (x[k] >= p.a) & (x[k] <= p.b);
-    }
+    for (int k = 0; k < C; ++k) ok[k] = accept(x[k]);
+  }
+  void one(const words& w, vi32 row, vec& x, mask& ok) const {
+    x = normal_sampler<CT>{}.one(w, row);
+    ok = accept(x);
   }
 };
 
@@ -148,13 +169,17 @@ template <class CT> struct uniform_proposal;
 template <> struct uniform_proposal<float> {
   static constexpr int C = 2;
   trunc_params<float> p;
-  void one(vu32 ux, vu32 ut, vf32& x, vi32& ok) const {
+  void pair(vu32 ux, vu32 ut, vf32& x, vi32& ok) const {
     x = unit_f32(ux) * p.width + p.a;
     ok = vlog(open_unit_f32(ut)) <= (p.m - x) * (p.m + x) * 0.5f;  // (m^2 - x^2) / 2
   }
   void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const {
-    one(w.x0, w.x1, x[0], ok[0]);
-    one(w.x2, w.x3, x[1], ok[1]);
+    pair(w.x0, w.x1, x[0], ok[0]);
+    pair(w.x2, w.x3, x[1], ok[1]);
+  }
+  void one(const words& w, vi32 row, vf32& x, vi32& ok) const {
+    const vi32 second = row != 0;
+    pair(select(second, w.x2, w.x0), select(second, w.x3, w.x1), x, ok);
   }
 };
 template <> struct uniform_proposal<double> {
@@ -164,6 +189,13 @@ template <> struct uniform_proposal<double> {
     x[0] = unit_f64(w.x0, w.x1) * p.width + p.a;
     ok[0] = vlog(open_unit_f64(w.x2, w.x3)) <= (p.m - x[0]) * (p.m + x[0]) * 0.5;
   }
+  void one(const words& w, vi32, vf64& x, vi64& ok) const {
+    vf64 xs[1];
+    vi64 oks[1];
+    (*this)(w, xs, oks);
+    x = xs[0];
+    ok = oks[0];
+  }
 };
 
 // Robert (1995): a + Exp(lambda), accepted with probability exp(-(x - lambda)^2 / 2).
@@ -171,23 +203,34 @@ template <class CT> struct exponential_proposal;
 template <> struct exponential_proposal<float> {
   static constexpr int C = 2;
   trunc_params<float> p;
-  void one(vu32 ue, vu32 ut, vf32& x, vi32& ok) const {
-    x = p.a - vlog(open_unit_f32(ue)) / p.lambda;
+  void pair(vu32 ue, vu32 ut, vf32& x, vi32& ok) const {
+    x = p.a - vlog(open_unit_f32(ue)) * p.inv_lambda;
     const vf32 d = x - p.lambda;
     ok = (x <= p.b) & (vlog(open_unit_f32(ut)) <= d * d * -0.5f);
   }
   void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const {
-    one(w.x0, w.x1, x[0], ok[0]);
-    one(w.x2, w.x3, x[1], ok[1]);
+    pair(w.x0, w.x1, x[0], ok[0]);
+    pair(w.x2, w.x3, x[1], ok[1]);
+  }
+  void one(const words& w, vi32 row, vf32& x, vi32& ok) const {
+    const vi32 second = row != 0;
+    pair(select(second, w.x2, w.x0), select(second, w.x3, w.x1), x, ok);
   }
 };
 template <> struct exponential_proposal<double> {
   static constexpr int C = 1;
   trunc_params<double> p;
   void operator()(const words& w, vf64 (&x)[C], vi64 (&ok)[C]) const {
-    x[0] = p.a - vlog(open_unit_f64(w.x0, w.x1)) / p.lambda;
+    x[0] = p.a - vlog(open_unit_f64(w.x0, w.x1)) * p.inv_lambda;
     const vf64 d = x[0] - p.lambda;
     ok[0] = (x[0] <= p.b) & (vlog(open_unit_f64(w.x2, w.x3)) <= d * d * -0.5);
+  }
+  void one(const words& w, vi32, vf64& x, vi64& ok) const {
+    vf64 xs[1];
+    vi64 oks[1];
+    (*this)(w, xs, oks);
+    x = xs[0];
+    ok = oks[0];
   }
 };
 
@@ -198,13 +241,13 @@ struct store_params {
   CT offset, scale, lo, hi;
 };
 
-template <class CT, dtype Out>
+template <class CT, dtype Out, bool Clamp>
 static inline void store_run(const CT* src, uint64_t n, char* dst, const store_params<CT>& sp) {
   using vec = typename vtypes<CT>::vec;
   constexpr std::size_t out_size = (Out == dtype::float64) ? 8 : (Out == dtype::float32) ? 4 : 2;
   for (uint64_t i = 0; i < n; i += W) {
     vec y = load<vec>(src + i) * sp.scale + sp.offset;
-    y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
+    if (Clamp) y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
     const int lanes = (n - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - i);
     char* d = dst + i * out_size;
     if constexpr (Out == dtype::float16) {
@@ -217,27 +260,28 @@ static inline void store_run(const CT* src, uint64_t n, char* dst, const store_p
   }
 }
 
-template <class CT>
-static inline void store_any(const CT* src, uint64_t n, char* dst, dtype out,
-                             const store_params<CT>& sp) {
+template <class CT, bool Clamp>
+static inline void store_typed(const CT* src, uint64_t n, char* dst, dtype out,
+                               const store_params<CT>& sp) {
   if constexpr (sizeof(CT) == 8) {
-    store_run<CT, dtype::float64>(src, n, dst, sp);
+    store_run<CT, dtype::float64, Clamp>(src, n, dst, sp);
   } else {
     switch (out) {
-      case dtype::float16: store_run<CT, dtype::float16>(src, n, dst, sp); break;
-      case dtype::bfloat16: store_run<CT, dtype::bfloat16>(src, n, dst, sp); break;
-      default: store_run<CT, dtype::float32>(src, n, dst, sp); break;
+      case dtype::float16: store_run<CT, dtype::float16, Clamp>(src, n, dst, sp); break;
+      case dtype::bfloat16: store_run<CT, dtype::bfloat16, Clamp>(src, n, dst, sp); break;
+      default: store_run<CT, dtype::float32, Clamp>(src, n, dst, sp); break;
     }
   }
 }
 
-template <class M>
-static inline bool all_true(const M& m) {
-  uint64_t parts[sizeof(M) / 8];
-  std::memcpy(parts, &m, sizeof m);
-  uint64_t acc = ~uint64_t{0};
-  for (uint64_t p : parts) acc &= p;
-  return acc == ~uint64_t{0};
+// Clamping to [-inf, inf] changes nothing, so skip it (plain normals).
+template <class CT>
+static inline void store_any(const CT* src, uint64_t n, char* dst, dtype out,
+                             const store_params<CT>& sp) {
+  if (sp.lo == -__builtin_inf() && sp.hi == __builtin_inf())
+    store_typed<CT, false>(src, n, dst, out, sp);
+  else
+    store_typed<CT, true>(src, n, dst, out, sp);
 }
 
 // ---- the group loop ----------------------------------------------------------
@@ -300,7 +344,8 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
   constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
   alignas(64) CT stage[kStageElems + W];
   std::memset(stage + kStageElems, 0, sizeof(CT) * W);
-  uint16_t pending[kStageElems];
+  uint16_t pending[kStageElems + 2 * W];
+  std::memset(pending, 0, sizeof pending);  // retries read whole vectors of it
   const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;
@@ -316,15 +361,13 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
         for (int k = 0; k < C; ++k) {
           const uint64_t at = gi * G + k * kGroupBlocks + sub;
           store(stage + at, cand[k]);
-          if (!all_true(ok[k])) {
-            for (int l = 0; l < W; ++l)
-              if (!ok[k][l]) pending[n_pending++] = static_cast<uint16_t>(at + l);
-          }
+          n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
+                                        ~mask_bits(ok[k]) & kLaneBits);
         }
       }
     }
-    // Redraw the rejected elements, W at a time, each from its own block with
-    // the next attempt number.
+    // Redraw the rejected elements, W at a time, each from its own block and
+    // row with the next attempt number.
     for (uint32_t attempt = 1; n_pending > 0; ++attempt) {
       if (attempt >= static_cast<uint32_t>(kMaxAttempts)) {
         for (uint32_t i = 0; i < n_pending; ++i) stage[pending[i]] = fallback;
@@ -333,26 +376,25 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
       uint32_t kept = 0;
       for (uint32_t i = 0; i < n_pending; i += W) {
         const int lanes = (n_pending - i >= static_cast<uint32_t>(W)) ? W : int(n_pending - i);
-        uint16_t pos[W];
-        int row[W];
-        vu32 lo, hi;
-        for (int l = 0; l < W; ++l) {
-          pos[l] = pending[i + (l < lanes ? l : lanes - 1)];
-          const uint64_t gi = pos[l] / G, r = pos[l] % G;
-          row[l] = static_cast<int>(r / kGroupBlocks);
-          const uint64_t block = st.block_offset + (g0 + gi) * kGroupBlocks + r % kGroupBlocks;
-          lo[l] = static_cast<uint32_t>(block);
-          hi[l] = static_cast<uint32_t>(block >> 32);
-        }
-        vec cand[C];
-        mask ok[C];
-        prop(philox(lo, hi, splat<vu32>(attempt), st.key), cand, ok);
+        // Stage position -> (block, row), for W pending elements at once.
+        const vu32 pos = __builtin_convertvector(load<vu16>(pending + i), vu32);
+        const vu32 r = pos % static_cast<uint32_t>(G);
+        const vi32 row = (vi32)(r / static_cast<uint32_t>(kGroupBlocks));
+        const vu32 local = (pos / static_cast<uint32_t>(G)) * kGroupBlocks + r % kGroupBlocks;
+        const uint64_t base = st.block_offset + g0 * kGroupBlocks;
+        const vu32 lo = splat<vu32>(static_cast<uint32_t>(base)) + local;
+        const vu32 hi = splat<vu32>(static_cast<uint32_t>(base >> 32)) - (vu32)(lo < local);
+        vec x;
+        mask ok;
+        prop.one(philox(lo, hi, splat<vu32>(attempt), st.key), row, x, ok);
+        // Branch-free: a rejected lane's slot is written too, and rewritten
+        // when one of its later attempts is accepted.
+        const uint32_t good = mask_bits(ok);
         for (int l = 0; l < lanes; ++l) {
-          if (ok[row[l]][l]) {
-            stage[pos[l]] = cand[row[l]][l];
-          } else {
-            pending[kept++] = pos[l];
-          }
+          const uint16_t p = pending[i + static_cast<uint32_t>(l)];
+          stage[p] = x[l];
+          pending[kept] = p;
+          kept += ((good >> l) & 1u) ^ 1u;
         }
       }
       n_pending = kept;
@@ -383,7 +425,8 @@ void normal_entry(const normal_args& a, uint64_t first, uint64_t count, void* ou
 template <class CT>
 void truncated_normal_typed(const truncated_normal_args& a, uint64_t first, uint64_t count,
                             void* out) {
-  const trunc_params<CT> p{CT(a.a), CT(a.b), CT(a.b - a.a), CT(a.lambda), CT(a.m)};
+  const trunc_params<CT> p{CT(a.a),      CT(a.b), CT(a.b - a.a),
+                          CT(a.lambda), CT(a.lambda > 0 ? 1.0 / a.lambda : 0.0), CT(a.m)};
   // Only reachable with probability < 0.5^4096; any value inside the bounds.
   const CT fallback = CT(a.method == trunc_method::normal && !(a.a > -1e300) ? a.b : a.a);
   switch (a.method) {
@@ -438,9 +481,11 @@ void bits_entry(const philox_stream& st, uint64_t first, uint64_t count, uint32_
   staged_run(G, first, count, generate, store_part);
 }
 
+#include "integers_impl.hpp"
+
 const kernel_table kTable = {
     TURBOINIT_TARGET_NAME, W * 32,          uniform_entry, normal_entry, truncated_normal_entry,
-    bits_entry,
+    bits_entry,           integers_entry,
 };
 
 }  // namespace

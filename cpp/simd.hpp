@@ -94,7 +94,9 @@ static inline void mulhilo(vu32 a, uint32_t m, vu32& hi, vu32& lo) {
   const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(va, 32), vm);
   vh = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
   std::memcpy(&hi, &vh, sizeof vh);
-  lo = a * m;
+  // The low halves come from the same two products (cheaper than vpmulld).
+  const __m512i vl = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  std::memcpy(&lo, &vl, sizeof vl);
 #elif defined(__AVX2__) && TURBOINIT_WIDTH == 8
   __m256i va, vh;
   std::memcpy(&va, &a, sizeof va);
@@ -103,12 +105,70 @@ static inline void mulhilo(vu32 a, uint32_t m, vu32& hi, vu32& lo) {
   const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(va, 32), vm);
   vh = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
   std::memcpy(&hi, &vh, sizeof vh);
-  lo = a * m;
+  const __m256i vl = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  std::memcpy(&lo, &vl, sizeof vl);
 #else
   const vu64 p = __builtin_convertvector(a, vu64) * static_cast<uint64_t>(m);
   hi = __builtin_convertvector(p >> 32, vu32);
   lo = __builtin_convertvector(p, vu32);
 #endif
+}
+
+// Lane i of a comparison mask as bit i of an integer.
+static inline uint32_t mask_bits(vi32 m) {
+#if defined(__AVX512DQ__) && TURBOINIT_WIDTH == 16
+  __m512i v;
+  std::memcpy(&v, &m, sizeof v);
+  return _mm512_movepi32_mask(v);
+#elif defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  __m256 v;
+  std::memcpy(&v, &m, sizeof v);
+  return static_cast<uint32_t>(_mm256_movemask_ps(v));
+#elif defined(__SSE2__) && TURBOINIT_WIDTH == 4
+  __m128 v;
+  std::memcpy(&v, &m, sizeof v);
+  return static_cast<uint32_t>(_mm_movemask_ps(v));
+#else
+  uint32_t bits = 0;
+  for (int i = 0; i < W; ++i) bits |= (m[i] != 0 ? 1u : 0u) << i;
+  return bits;
+#endif
+}
+static inline uint32_t mask_bits(vi64 m) {
+  // Narrow each 64-bit lane to 32 bits (all-ones or zero either way).
+  return mask_bits(__builtin_convertvector(m, vi32));
+}
+
+// Appends base + l for every set bit l of `bits` (l < W) to dst, without
+// branches on the data; returns how many were appended.  dst must have room
+// for W entries beyond the ones appended.
+static inline uint32_t append_set_lanes(uint16_t* dst, uint32_t base, uint32_t bits) {
+#if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
+  const __m512i idx = _mm512_add_epi32(
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+      _mm512_set1_epi32(static_cast<int>(base)));
+  const __m512i packed = _mm512_maskz_compress_epi32(static_cast<__mmask16>(bits), idx);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_cvtepi32_epi16(packed));
+#else
+  // Four lanes at a time: a table of the set-bit positions of each nibble,
+  // packed as 16-bit lanes, written whole.
+  static constexpr uint64_t kNibble[16] = {
+      0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000001ull,
+      0x0000000000010000ull, 0x0000000000000002ull, 0x0000000000020000ull,
+      0x0000000000020001ull, 0x0000000200010000ull, 0x0000000000000003ull,
+      0x0000000000030000ull, 0x0000000000030001ull, 0x0000000300010000ull,
+      0x0000000000030002ull, 0x0000000300020000ull, 0x0000000300020001ull,
+      0x0003000200010000ull};
+  uint32_t n = 0;
+  for (int q = 0; q < W; q += 4) {
+    const uint32_t nib = (bits >> q) & 15u;
+    const uint64_t lanes =
+        kNibble[nib] + (uint64_t{base + static_cast<uint32_t>(q)} * 0x0001000100010001ull);
+    std::memcpy(dst + n, &lanes, sizeof lanes);
+    n += static_cast<uint32_t>(__builtin_popcount(nib));
+  }
+#endif
+  return static_cast<uint32_t>(__builtin_popcount(bits));
 }
 
 // Round to nearest even, float32 -> float16 / bfloat16 bits (Giesen's method,

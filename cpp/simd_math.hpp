@@ -20,8 +20,8 @@ static inline vf32 vlog(vf32 x) {
   const vf32 f = m - 1.0f;
   const vf32 s = f / (f + 2.0f);
   const vf32 z = s * s;
-  vf32 p = splat<vf32>(1.0f / 11);
-  p = p * z + 1.0f / 9;
+  // Truncation error z^5/11 < 2e-9 relative for |s| < 0.1716: below float32's half ulp.
+  vf32 p = splat<vf32>(1.0f / 9);
   p = p * z + 1.0f / 7;
   p = p * z + 1.0f / 5;
   p = p * z + 1.0f / 3;
@@ -61,15 +61,15 @@ static inline void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
   const vi32 q = __builtin_convertvector(x + 0.5f, vi32);
   const vf32 g = x - to_f32(q);
   const vf32 g2 = g * g;
-  vf32 s = splat<vf32>(float(-half_pi_taylor(11)));
-  s = s * g2 + float(half_pi_taylor(9));
+  // |g| <= 1/2: the first omitted terms, (pi/2)^11/11! g^11 and (pi/2)^12/12! g^12,
+  // are below 7e-9, under float32's half ulp of the results.
+  vf32 s = splat<vf32>(float(half_pi_taylor(9)));
   s = s * g2 + float(-half_pi_taylor(7));
   s = s * g2 + float(half_pi_taylor(5));
   s = s * g2 + float(-half_pi_taylor(3));
   s = s * g2 + float(half_pi_taylor(1));
   s = s * g;
-  vf32 c = splat<vf32>(float(half_pi_taylor(12)));
-  c = c * g2 + float(-half_pi_taylor(10));
+  vf32 c = splat<vf32>(float(-half_pi_taylor(10)));
   c = c * g2 + float(half_pi_taylor(8));
   c = c * g2 + float(-half_pi_taylor(6));
   c = c * g2 + float(half_pi_taylor(4));

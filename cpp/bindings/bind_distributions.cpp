@@ -1,8 +1,11 @@
 // uniform, normal, truncated_normal: fill a caller-provided array in place.
 // The Python layer allocates (np.empty) or checks out=, derives keys and
 // regions; here we re-check the buffer, release the GIL and run the kernel.
+#include <cmath>
+
 #include "common.hpp"
 #include "distributions.hpp"
+#include "truncated_normal_plan.hpp"
 
 namespace turboinit::bindings {
 
@@ -27,6 +30,28 @@ call prepare(py::array& out, int dtype_code, const std::vector<uint64_t>& shape,
 }  // namespace
 
 void bind_distributions(py::module_& m) {
+  m.def(
+      "truncated_normal_plan",
+      [](double lower, double upper) {
+        if (std::isnan(lower) || std::isnan(upper) || !(lower < upper))
+          throw py::value_error("lower, upper: need lower < upper");
+        const truncated_normal_plan p = plan_truncated_normal(lower, upper);
+        static const char* names[] = {"normal", "half_normal", "uniform", "exponential"};
+        py::dict d;
+        d["method"] = names[static_cast<int>(p.method)];
+        d["acceptance"] = p.acceptance;
+        d["mirror"] = p.mirror;
+        d["a"] = p.a;
+        d["b"] = p.b;
+        d["lambda"] = p.lambda;
+        return d;
+      },
+      py::arg("lower"), py::arg("upper"),
+      "The proposal chosen for a truncated standard normal on [lower, upper] and its exact "
+      "acceptance rate (for tests and docs).");
+  m.def("max_standard_normal", [](int dtype_code) { return max_standard_normal(dtype_from_int(dtype_code)); },
+        py::arg("dtype"));
+
 
   m.def(
       "uniform",

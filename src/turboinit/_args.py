@@ -30,8 +30,24 @@ def bfloat16_dtype() -> np.dtype:
     return np.dtype(ml_dtypes.bfloat16)
 
 
+_DTYPE_CACHE: dict[Any, tuple[np.dtype, int]] = {}
+
+
 def normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
     """Return (numpy dtype, core code) for float64/float32/float16/bfloat16."""
+    try:
+        return _DTYPE_CACHE[dtype]
+    except (KeyError, TypeError):
+        pass
+    result = _normalize_dtype(dtype)
+    try:
+        _DTYPE_CACHE[dtype] = result
+    except TypeError:  # unhashable spelling
+        pass
+    return result
+
+
+def _normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
     if dtype is None:
         dtype = "float32"
     if isinstance(dtype, str) and dtype == "bfloat16":
@@ -48,11 +64,19 @@ def normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
         raise TypeError(
             f"dtype: unsupported {dtype!r}; expected one of 'float64', 'float32', 'float16', 'bfloat16'"
         )
+    if not dt.isnative:
+        # The core writes native-endian values; a swapped dtype would read them as garbage.
+        native = dt.newbyteorder("=")
+        raise TypeError(f"dtype: {dtype!r} is not in native byte order; use {native}")
     return dt, _CODES[name]
 
 
 def normalize_shape(shape: ShapeLike, argname: str = "shape") -> tuple[int, ...]:
     """An int or a sequence of ints, each >= 0, like NumPy's ``size``."""
+    if type(shape) is int and shape >= 0:
+        return (shape,)
+    if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
+        return shape
     if isinstance(shape, (bool, np.bool_)):
         raise TypeError(f"{argname}: expected an int or a tuple of ints, got bool")
     try:
