@@ -267,6 +267,17 @@ def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
         )
 
     modules = list(module.named_modules())
+    lazy = [
+        repr(_join(prefix, n))
+        for prefix, m in modules
+        for n, t in list(m._parameters.items()) + list(m._buffers.items())
+        if isinstance(t, nn.parameter.UninitializedTensorMixin)
+    ]
+    if lazy:
+        raise ValueError(
+            "init_model: cannot initialise " + ", ".join(lazy) + ": uninitialised "
+            "(lazy module: run a forward pass first)"
+        )
     defaults: dict[str, _rules.Rule] = {}
     for prefix, m in modules:
         for local, rule in _rules.defaults(m).items():
@@ -322,9 +333,7 @@ def _check_tensors(items: list[_Item], target: Optional[torch.dtype]) -> None:
     bad: list[str] = []
     for it in items:
         t = _tensor(it)
-        if isinstance(t, nn.parameter.UninitializedTensorMixin):
-            bad.append(f"{it.name!r} is uninitialised (lazy module: run a forward pass first)")
-        elif t.is_meta:
+        if t.is_meta:
             bad.append(
                 f"{it.name!r} is on the meta device (materialise the model first, "
                 "e.g. module.to_empty(device='cpu'))"
