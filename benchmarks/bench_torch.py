@@ -170,8 +170,12 @@ def bench_functions(args: argparse.Namespace) -> list[dict[str, Any]]:
         if args.only and name not in args.only:
             continue
         repeats = args.slow_repeats if name in ("orthogonal_", "sparse_") else args.repeats
-        row: dict[str, Any] = {"function": name, "shape": [args.size, args.size], "dtype": "float32",
-                               "repeats": repeats}
+        row: dict[str, Any] = {
+            "function": name,
+            "shape": [args.size, args.size],
+            "dtype": "float32",
+            "repeats": repeats,
+        }
         try:
             row["turboinit_s"] = _median_time(ours, t, repeats)
         except NotImplementedError as e:  # e.g. a build without turboinit.orthogonal
@@ -207,7 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mlp", type=int, default=4, help="MLP width multiplier (default 4)")
     p.add_argument("--size", type=int, default=4096, help="side of the square tensor for functions")
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--slow-repeats", type=int, default=1, help="repeats for orthogonal_ and sparse_")
+    p.add_argument(
+        "--slow-repeats", type=int, default=1, help="repeats for orthogonal_ and sparse_"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None, help="turboinit and torch threads")
     p.add_argument("--only", nargs="*", default=None, help="benchmark only these functions")
@@ -224,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         m = bench_model(args)
         result["model"] = m
         print(
-            f"model {m['layers']} x {m['width']}, vocab {m['vocab']}: {m['parameters'] / 1e9:.3f} B params\n"
+            f"model {m['layers']} x {m['width']}, vocab {m['vocab']}: "
+            f"{m['parameters'] / 1e9:.3f} B params\n"
             f"  torch default init (construct on CPU): {m['torch_default_init_s']:8.3f} s\n"
             f"  turboinit meta + to_empty + init_model: {m['turboinit_total_s']:8.3f} s "
             f"(init_model {m['turboinit_init_model_s']:.3f} s)\n"
@@ -233,12 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_functions:
         rows = bench_functions(args)
         result["functions"] = rows
-        print(f"\n{'function':18} {'torch (s)':>10} {'turboinit (s)':>14} {'speedup':>8}   {args.size}x{args.size} float32")
+        head = f"{'function':18} {'torch (s)':>10} {'turboinit (s)':>14} {'speedup':>8}"
+        print(f"\n{head}   {args.size}x{args.size} float32")
         for r in rows:
             if "error" in r:
                 print(f"{r['function']:18} {'-':>10} {'-':>14} {'-':>8}   {r['error']}")
             else:
-                print(f"{r['function']:18} {r['torch_s']:10.4f} {r['turboinit_s']:14.4f} {r['speedup']:7.2f}x")
+                times = f"{r['torch_s']:10.4f} {r['turboinit_s']:14.4f}"
+                print(f"{r['function']:18} {times} {r['speedup']:7.2f}x")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwrote {args.out}")

@@ -63,7 +63,11 @@ def zoo_on_meta():
 
 def expected_rule_values(model, name):
     """What ``name`` must hold after init_model(model, SEED) (default scheme)."""
-    t = model.get_parameter(name) if name in dict(model.named_parameters()) else model.get_buffer(name)
+    t = (
+        model.get_parameter(name)
+        if name in dict(model.named_parameters())
+        else model.get_buffer(name)
+    )
     e = torch.empty_like(t)
     owner_name, _, local = name.rpartition(".")
     owner = model.get_submodule(owner_name)
@@ -140,7 +144,10 @@ def test_buffers_reset_like_torch():
         (lambda: nn.Embedding(500, 64), lambda m: m.weight),
         (lambda: nn.LSTM(64, 80), lambda m: m.weight_hh_l0),
         (lambda: nn.MultiheadAttention(96, 4), lambda m: m.in_proj_weight),
-        (lambda: nn.Transformer(32, 2, 1, 1, 64, batch_first=True), lambda m: m.encoder.layers[0].linear1.weight),
+        (
+            lambda: nn.Transformer(32, 2, 1, 1, 64, batch_first=True),
+            lambda m: m.encoder.layers[0].linear1.weight,
+        ),
     ],
     ids=["linear.weight", "linear.bias", "conv.weight", "embedding", "lstm", "mha", "transformer"],
 )
@@ -167,8 +174,16 @@ class Block(nn.Module):
     def __init__(self, order):
         super().__init__()
         for name in order:
-            setattr(self, name, {"fc": lambda: nn.Linear(32, 64), "norm": lambda: nn.LayerNorm(64),
-                                 "emb": lambda: nn.Embedding(100, 32), "proj": lambda: nn.Linear(64, 32)}[name]())
+            setattr(
+                self,
+                name,
+                {
+                    "fc": lambda: nn.Linear(32, 64),
+                    "norm": lambda: nn.LayerNorm(64),
+                    "emb": lambda: nn.Embedding(100, 32),
+                    "proj": lambda: nn.Linear(64, 32),
+                }[name](),
+            )
 
 
 def test_construction_order_does_not_matter():
@@ -205,8 +220,10 @@ def test_meta_to_empty_equals_normal_path():
     assert sn.keys() == sf.keys()
     for k in sn:
         assert sn[k].dtype == sf[k].dtype
-        assert torch.equal(sn[k].view(torch.uint8) if sn[k].dtype.is_floating_point else sn[k],
-                           sf[k].view(torch.uint8) if sf[k].dtype.is_floating_point else sf[k]), k
+        assert torch.equal(
+            sn[k].view(torch.uint8) if sn[k].dtype.is_floating_point else sn[k],
+            sf[k].view(torch.uint8) if sf[k].dtype.is_floating_point else sf[k],
+        ), k
 
 
 def test_different_seeds_differ():
@@ -255,8 +272,12 @@ def test_named_scheme():
 
 def test_named_scheme_with_kwargs():
     model = nn.Sequential(nn.Linear(20, 30))
-    report = tt.init_model(model, SEED, scheme=("kaiming_uniform", {"mode": "fan_out", "nonlinearity": "relu"}))
-    e = tt.kaiming_uniform_(torch.empty(30, 20), mode="fan_out", nonlinearity="relu", generator=SEED, stream="0.weight")
+    report = tt.init_model(
+        model, SEED, scheme=("kaiming_uniform", {"mode": "fan_out", "nonlinearity": "relu"})
+    )
+    e = tt.kaiming_uniform_(
+        torch.empty(30, 20), mode="fan_out", nonlinearity="relu", generator=SEED, stream="0.weight"
+    )
     assert torch.equal(model[0].weight, e)
     assert report["0.weight"].scheme == "kaiming_uniform(mode='fan_out', nonlinearity='relu')"
 
@@ -310,7 +331,9 @@ def test_shared_parameter_initialised_once_under_first_name():
     model = nn.Sequential(emb, head)
     report = tt.init_model(model, SEED)
     assert list(report) == ["0.weight"]
-    assert torch.equal(model[0].weight, tt.normal_(torch.empty(40, 8), generator=SEED, stream="0.weight"))
+    assert torch.equal(
+        model[0].weight, tt.normal_(torch.empty(40, 8), generator=SEED, stream="0.weight")
+    )
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, "float16", torch.float64])
@@ -321,7 +344,9 @@ def test_dtype_conversion(dtype):
     tdt = dtype if isinstance(dtype, torch.dtype) else getattr(torch, dtype)
     assert model[0].weight is param and param.dtype == tdt
     assert model[1].running_var.dtype == tdt and model[1].num_batches_tracked.dtype == torch.int64
-    e = tt.kaiming_uniform_(torch.empty(8, 16, dtype=tdt), a=math.sqrt(5), generator=SEED, stream="0.weight")
+    e = tt.kaiming_uniform_(
+        torch.empty(8, 16, dtype=tdt), a=math.sqrt(5), generator=SEED, stream="0.weight"
+    )
     assert torch.equal(param, e) and report["0.weight"].dtype == str(tdt).replace("torch.", "")
 
 
@@ -329,8 +354,15 @@ def test_report_and_logging(caplog):
     model = nn.Sequential(nn.Linear(8, 4), nn.BatchNorm1d(4))
     with caplog.at_level(logging.DEBUG, logger="turboinit.torch"):
         report = tt.init_model(model, SEED)
-    assert list(report) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
-                            "1.running_var", "1.num_batches_tracked"]
+    assert list(report) == [
+        "0.weight",
+        "0.bias",
+        "1.weight",
+        "1.bias",
+        "1.running_mean",
+        "1.running_var",
+        "1.num_batches_tracked",
+    ]
     r = report["0.weight"]
     assert (r.name, r.kind, r.shape, r.dtype) == ("0.weight", "parameter", (4, 8), "float32")
     assert r.seconds >= 0

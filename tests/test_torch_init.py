@@ -168,9 +168,15 @@ def test_non_contiguous_equals_contiguous(name, kwargs, numpy_call, dtype):
 def test_constant_fills_equal_torch(dtype):
     tdt = TORCH_DTYPES[dtype]
     for ours, ref in [
-        (tt.constant_(torch.empty(5, 7, dtype=tdt), 0.3), torch.nn.init.constant_(torch.empty(5, 7, dtype=tdt), 0.3)),
+        (
+            tt.constant_(torch.empty(5, 7, dtype=tdt), 0.3),
+            torch.nn.init.constant_(torch.empty(5, 7, dtype=tdt), 0.3),
+        ),
         (tt.ones_(torch.empty(5, 7, dtype=tdt)), torch.nn.init.ones_(torch.empty(5, 7, dtype=tdt))),
-        (tt.zeros_(torch.empty(5, 7, dtype=tdt)), torch.nn.init.zeros_(torch.empty(5, 7, dtype=tdt))),
+        (
+            tt.zeros_(torch.empty(5, 7, dtype=tdt)),
+            torch.nn.init.zeros_(torch.empty(5, 7, dtype=tdt)),
+        ),
         (tt.eye_(torch.empty(5, 7, dtype=tdt)), torch.nn.init.eye_(torch.empty(5, 7, dtype=tdt))),
         (tt.eye_(torch.empty(7, 5, dtype=tdt)), torch.nn.init.eye_(torch.empty(7, 5, dtype=tdt))),
     ]:
@@ -281,7 +287,9 @@ def test_unsupported_tensors():
 
 @pytest.mark.parametrize("dtype", list(TORCH_DTYPES))
 def test_trunc_normal_absolute_bounds(dtype):
-    t = tt.trunc_normal_(torch.empty(200, 200, dtype=TORCH_DTYPES[dtype]), 0.1, 0.3, -0.2, 0.5, generator=1)
+    t = tt.trunc_normal_(
+        torch.empty(200, 200, dtype=TORCH_DTYPES[dtype]), 0.1, 0.3, -0.2, 0.5, generator=1
+    )
     lo = torch.tensor(-0.2, dtype=t.dtype)
     hi = torch.tensor(0.5, dtype=t.dtype)
     assert (t >= lo).all() and (t <= hi).all()
@@ -319,7 +327,9 @@ def test_torch_generator_is_followed_and_advanced():
     assert not torch.equal(a, b)  # the generator advanced
     g.set_state(state)
     assert torch.equal(a, tt.uniform_(torch.empty(100), generator=g))
-    assert not torch.equal(a, tt.uniform_(torch.empty(100), generator=torch.Generator().manual_seed(4)))
+    assert not torch.equal(
+        a, tt.uniform_(torch.empty(100), generator=torch.Generator().manual_seed(4))
+    )
 
 
 def test_default_generator_follows_manual_seed():
@@ -341,7 +351,9 @@ def test_generator_objects_with_integers():
     assert torch.equal(b, tt.normal_(torch.empty(100), generator=random.Generator(5)))
 
 
-@pytest.mark.parametrize("bad,exc", [(-1, ValueError), (True, TypeError), ("0", TypeError), (1.5, TypeError)])
+@pytest.mark.parametrize(
+    "bad,exc", [(-1, ValueError), (True, TypeError), ("0", TypeError), (1.5, TypeError)]
+)
 def test_bad_generator(bad, exc):
     with pytest.raises(exc, match="generator"):
         tt.normal_(torch.empty(3), generator=bad)
@@ -365,7 +377,14 @@ def test_requires_grad_leaf_like_torch():
 
 def test_meta_tensors_are_left_alone_but_checked():
     m = torch.empty(4, 3, device="meta")
-    for fn in (tt.uniform_, tt.normal_, tt.trunc_normal_, tt.kaiming_uniform_, tt.xavier_normal_, tt.zeros_):
+    for fn in (
+        tt.uniform_,
+        tt.normal_,
+        tt.trunc_normal_,
+        tt.kaiming_uniform_,
+        tt.xavier_normal_,
+        tt.zeros_,
+    ):
         assert fn(m) is m
     assert tt.dirac_(torch.empty(4, 2, 3, device="meta")) is not None
     assert tt.sparse_(m, 0.5) is m

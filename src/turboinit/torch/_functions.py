@@ -12,12 +12,13 @@ tensor is written (in place for contiguous CPU tensors; one ``copy_`` else).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import torch
 
 import turboinit as _ti
+
 from .._args import real
 from .._seed import SeedLike, StreamLike
 from ._tensor import DTYPES, check_tensor, fill
@@ -26,7 +27,7 @@ Tensor = torch.Tensor
 _MODES = ["fan_in", "fan_out"]
 
 
-def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain of a nonlinearity (``torch.nn.init.calculate_gain``).
 
     linear, conv*, sigmoid: 1; tanh: 5/3; relu: sqrt(2); selu: 3/4;
@@ -111,9 +112,7 @@ def normal_(
     m, s = real(mean, "mean"), real(std, "std")
 
     def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.normal(
-            shape, m, s, seed=seed, stream=stream, dtype=dt, out=out, region=region
-        )
+        return _ti.normal(shape, m, s, seed=seed, stream=stream, dtype=dt, out=out, region=region)
 
     return fill(tensor, generator, "normal_", write)
 
@@ -128,7 +127,7 @@ def trunc_normal_(
     *,
     stream: StreamLike = 0,
 ) -> Tensor:
-    """Fill ``tensor`` with N(mean, std^2) truncated to ``[a, b]`` (``torch.nn.init.trunc_normal_``).
+    """N(mean, std^2) truncated to ``[a, b]`` (``torch.nn.init.trunc_normal_``).
 
     ``a`` and ``b`` are ABSOLUTE bounds, as in PyTorch (``trunc_normal_(w,
     std=0.02)`` truncates at +-2, i.e. at +-100 std: nothing).  They are
@@ -136,7 +135,8 @@ def trunc_normal_(
 
     .. math:: x \\sim \\mathcal{N}(\\mathrm{mean}, \\mathrm{std}^2)\\ \\text{on}\\ [a, b]
               = \\mathrm{truncated\\_normal}(\\mathrm{mean}, \\mathrm{std},
-              \\tfrac{a - \\mathrm{mean}}{\\mathrm{std}}, \\tfrac{b - \\mathrm{mean}}{\\mathrm{std}})
+              \\tfrac{a - \\mathrm{mean}}{\\mathrm{std}},
+              \\tfrac{b - \\mathrm{mean}}{\\mathrm{std}})
 
     Exact for any bounds (PyTorch warns that its method is inexact when the
     mean is more than 2 std outside ``[a, b]``; no warning is needed here).
@@ -158,7 +158,10 @@ def trunc_normal_(
         raise ValueError(f"a, b: need a < b, got a={lo!r}, b={hi!r}")
     if s == 0:
         if not lo <= m <= hi:
-            raise ValueError(f"std: is 0, so every value is mean={m!r}, which lies outside [a, b] = [{lo!r}, {hi!r}]")
+            raise ValueError(
+                f"std: is 0, so every value is mean={m!r}, which lies outside "
+                f"[a, b] = [{lo!r}, {hi!r}]"
+            )
         lower, upper = -1.0, 1.0
     else:
         with np.errstate(over="ignore"):
@@ -260,7 +263,8 @@ def eye_(tensor: Tensor) -> Tensor:
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     """Fill a 3-, 4- or 5-D ``tensor`` with Dirac deltas (``torch.nn.init.dirac_``).
 
-    .. math:: w[g k + d,\\ d,\\ \\lfloor K_1/2 \\rfloor, \\ldots] = 1,\\quad k = \\mathrm{out} / \\mathrm{groups}
+    .. math:: w[g k + d,\\ d,\\ \\lfloor K_1/2 \\rfloor, \\ldots] = 1,\\quad
+              k = \\mathrm{out} / \\mathrm{groups}
 
     and 0 elsewhere: a convolution with this weight passes ``min(k, in)``
     channels of each group through.  ``ValueError`` for other ranks or when
@@ -289,7 +293,8 @@ def xavier_uniform_(
     """Glorot/Xavier uniform (``torch.nn.init.xavier_uniform_``).
 
     .. math:: x \\sim \\mathcal{U}(-\\mathrm{bound}, \\mathrm{bound}),\\quad
-              \\mathrm{bound} = \\mathrm{gain} \\sqrt{6 / (\\mathrm{fan\\_in} + \\mathrm{fan\\_out})}
+              \\mathrm{bound} =
+              \\mathrm{gain} \\sqrt{6 / (\\mathrm{fan\\_in} + \\mathrm{fan\\_out})}
 
     Fans by PyTorch's rule (``ValueError`` for fewer than 2 dimensions).
 
@@ -376,8 +381,15 @@ def kaiming_uniform_(
 
     def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
         return _ti.kaiming_uniform(
-            shape, a, mode.lower(), nonlinearity,
-            seed=seed, stream=stream, dtype=dt, out=out, region=region,
+            shape,
+            a,
+            mode.lower(),
+            nonlinearity,
+            seed=seed,
+            stream=stream,
+            dtype=dt,
+            out=out,
+            region=region,
         )
 
     return fill(tensor, generator, "kaiming_uniform_", write)
@@ -411,8 +423,15 @@ def kaiming_normal_(
 
     def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
         return _ti.kaiming_normal(
-            shape, a, mode.lower(), nonlinearity,
-            seed=seed, stream=stream, dtype=dt, out=out, region=region,
+            shape,
+            a,
+            mode.lower(),
+            nonlinearity,
+            seed=seed,
+            stream=stream,
+            dtype=dt,
+            out=out,
+            region=region,
         )
 
     return fill(tensor, generator, "kaiming_normal_", write)
@@ -467,7 +486,8 @@ def sparse_(
     rows, are zero; the others are N(0, std^2):
 
     .. math:: w_{ij} = m_{ij} z_{ij},\\quad z_{ij} \\sim \\mathcal{N}(0, \\mathrm{std}^2),\\quad
-              \\textstyle\\sum_i (1 - m_{ij}) = \\lceil \\mathrm{sparsity} \\cdot \\mathrm{rows} \\rceil
+              \\textstyle\\sum_i (1 - m_{ij}) =
+              \\lceil \\mathrm{sparsity} \\cdot \\mathrm{rows} \\rceil
 
     ``ValueError`` for other ranks than 2.  (PyTorch draws the zero positions
     from its global generator even when ``generator`` is given; here both
@@ -490,7 +510,6 @@ def sparse_(
         return _ti.sparse(shape, sparsity, std, seed=seed, stream=stream, dtype=dt, out=out)
 
     return fill(tensor, generator, "sparse_", write)
-
 
 
 def _orthogonal() -> Any:

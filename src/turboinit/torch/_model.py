@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Union
 
 import torch
 from torch import Tensor, nn
+from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 from .._seed import SeedLike, seed_sequence
 from . import _rules
@@ -61,7 +62,7 @@ def init_model(
     seed: SeedLike,
     *,
     scheme: SchemeLike = None,
-    progress: Optional[bool] = None,
+    progress: bool | None = None,
     dtype: Any = None,
 ) -> dict[str, InitRecord]:
     """Re-initialise every parameter (and norm running statistics) of a model, in place.
@@ -196,7 +197,12 @@ def init_model(
                 report[it.name] = rec
                 logger.debug(
                     "init_model: %s %s %s %s %s in %.6f s",
-                    it.kind, it.name, rec.scheme, rec.shape, rec.dtype, seconds,
+                    it.kind,
+                    it.name,
+                    rec.scheme,
+                    rec.shape,
+                    rec.dtype,
+                    seconds,
                 )
                 done += t.numel()
                 if bar is not None:
@@ -207,7 +213,9 @@ def init_model(
                     and done < total
                     and time.perf_counter() - start > _PROGRESS_AFTER_S
                 ):
-                    bar = tqdm(total=total, initial=done, unit="el", unit_scale=True, desc="init_model")
+                    bar = tqdm(
+                        total=total, initial=done, unit="el", unit_scale=True, desc="init_model"
+                    )
     finally:
         if bar is not None:
             bar.close()
@@ -224,7 +232,7 @@ def _tqdm(required: bool) -> Any:
     return tqdm
 
 
-def _check_dtype(dtype: Any) -> Optional[torch.dtype]:
+def _check_dtype(dtype: Any) -> torch.dtype | None:
     if dtype is None:
         return None
     if isinstance(dtype, torch.dtype) and dtype in DTYPES:
@@ -252,12 +260,14 @@ def _tensor(it: _Item) -> Tensor:
 
 def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
     """Every parameter and reset buffer with its rule, in ``named_parameters`` order."""
-    named_rule: Optional[_rules.Rule] = None
-    per_param: Optional[Callable[[str, Tensor], Any]] = None
+    named_rule: _rules.Rule | None = None
+    per_param: Callable[[str, Tensor], Any] | None = None
     if isinstance(scheme, (str, tuple)) or scheme is None:
         named_rule = _rules.from_spec(scheme)
         if named_rule is _rules.SKIP:
-            raise ValueError("scheme: 'skip' applies to single parameters (return it from a callable)")
+            raise ValueError(
+                "scheme: 'skip' applies to single parameters (return it from a callable)"
+            )
     elif callable(scheme):
         per_param = scheme
     else:
@@ -271,7 +281,7 @@ def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
         repr(_join(prefix, n))
         for prefix, m in modules
         for n, t in list(m._parameters.items()) + list(m._buffers.items())
-        if isinstance(t, nn.parameter.UninitializedTensorMixin)
+        if isinstance(t, (UninitializedParameter, UninitializedBuffer))
     ]
     if lazy:
         raise ValueError(
@@ -280,13 +290,13 @@ def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
         )
     defaults: dict[str, _rules.Rule] = {}
     for prefix, m in modules:
-        for local, rule in _rules.defaults(m).items():
-            defaults[_join(prefix, local)] = rule
+        for local, default in _rules.defaults(m).items():
+            defaults[_join(prefix, local)] = default
     # Containers override their descendants' defaults after those were set
     # (PyTorch resets the outer module last), so the outermost wins.
     for prefix, m in sorted(modules, key=lambda pm: -pm[0].count(".") - bool(pm[0])):
-        for rel, rule in _rules.overrides(m).items():
-            defaults[_join(prefix, rel)] = rule
+        for rel, override in _rules.overrides(m).items():
+            defaults[_join(prefix, rel)] = override
 
     items: list[_Item] = []
     unresolved: list[str] = []
@@ -297,7 +307,7 @@ def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
                 continue
             seen.add(id(p))
             name = _join(prefix, local)
-            rule = defaults.get(name)
+            rule: _rules.Rule | None = defaults.get(name)
             if per_param is not None:
                 chosen = _rules.from_spec(per_param(name, p))
                 rule = chosen if chosen is not None else rule
@@ -329,7 +339,7 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _check_tensors(items: list[_Item], target: Optional[torch.dtype]) -> None:
+def _check_tensors(items: list[_Item], target: torch.dtype | None) -> None:
     bad: list[str] = []
     for it in items:
         t = _tensor(it)
@@ -349,19 +359,21 @@ def _check_tensors(items: list[_Item], target: Optional[torch.dtype]) -> None:
 
 
 def _convert(module: nn.Module, items: list[_Item], target: torch.dtype) -> None:
-    """Give floating-point tensors the dtype ``target``: re-initialised ones empty, others by ``.to``."""
-    filled = {(id(it.owner), it.kind, it.local) for it in items}
-    for m in module.modules():
-        for kind, store in (("parameter", m._parameters), ("buffer", m._buffers)):
-            for local, t in store.items():
-                if t is None or not t.is_floating_point() or t.dtype == target:
-                    continue
-                if (id(m), kind, local) in filled:
-                    new = torch.empty(t.shape, dtype=target, device=t.device)
-                else:
-                    new = t.detach().to(target)
-                if kind == "parameter":
-                    t.data = new
-                else:
-                    store[local] = new
+    """Give floating-point tensors the dtype ``target``.
 
+    Tensors about to be re-initialised are re-allocated empty; others are converted by ``.to``.
+    """
+    filled = {(id(it.owner), it.kind, it.local) for it in items}
+
+    def converted(t: Tensor, key: tuple[int, str, str]) -> Tensor:
+        if key in filled:
+            return torch.empty(t.shape, dtype=target, device=t.device)
+        return t.detach().to(target)
+
+    for m in module.modules():
+        for local, p in m._parameters.items():
+            if p is not None and p.is_floating_point() and p.dtype != target:
+                p.data = converted(p, (id(m), "parameter", local))
+        for local, b in list(m._buffers.items()):
+            if b is not None and b.is_floating_point() and b.dtype != target:
+                m._buffers[local] = converted(b, (id(m), "buffer", local))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from torch import Tensor, nn
 
@@ -20,7 +20,7 @@ from .. import compute_fans
 from .._seed import SeedLike
 from . import _functions as F
 
-Apply = Callable[[Tensor, SeedLike, str], None]
+Apply = Callable[[Tensor, SeedLike, str], object]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def _format_kwargs(kwargs: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
-def named(name: str, kwargs: Optional[dict[str, Any]] = None, *, label: Optional[str] = None) -> Rule:
+def named(name: str, kwargs: dict[str, Any] | None = None, *, label: str | None = None) -> Rule:
     """The rule ``name`` with keyword arguments ``kwargs`` (checked now, not when applied)."""
     kwargs = dict(kwargs or {})
     key = name[:-1] if name.endswith("_") else name
@@ -97,7 +97,7 @@ def is_constant(rule: Rule) -> bool:
 SKIP = Rule("skip", lambda t, seed, stream: None)
 
 
-def from_spec(spec: Any) -> Optional[Rule]:
+def from_spec(spec: Any) -> Rule | None:
     """A rule from a scheme specification; ``None`` for ``"default"`` (and None).
 
     Accepted: a rule name (``"he_normal"``), a ``(name, kwargs)`` pair
@@ -111,7 +111,9 @@ def from_spec(spec: Any) -> Optional[Rule]:
         return SKIP if spec == "skip" else named(spec)
     if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], str):
         if not isinstance(spec[1], dict):
-            raise TypeError(f"scheme: the second item of {spec!r} must be a dict of keyword arguments")
+            raise TypeError(
+                f"scheme: the second item of {spec!r} must be a dict of keyword arguments"
+            )
         return named(spec[0], spec[1])
     if callable(spec):
         fill = spec
@@ -141,7 +143,9 @@ ONES = named("ones")
 
 def _uniform(bound: float) -> Rule:
     label = f"uniform(-{bound:.6g}, {bound:.6g})"
-    return Rule(label, lambda t, seed, stream: F.uniform_(t, -bound, bound, generator=seed, stream=stream))
+    return Rule(
+        label, lambda t, seed, stream: F.uniform_(t, -bound, bound, generator=seed, stream=stream)
+    )
 
 
 def _fan_in_bound(weight: Tensor) -> float:
@@ -150,7 +154,7 @@ def _fan_in_bound(weight: Tensor) -> float:
     return 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
 
 
-def _embedding(padding_idx: Optional[int]) -> Rule:
+def _embedding(padding_idx: int | None) -> Rule:
     def apply(t: Tensor, seed: SeedLike, stream: str) -> None:
         F.normal_(t, 0.0, 1.0, generator=seed, stream=stream)
         if padding_idx is not None:
@@ -218,4 +222,3 @@ def overrides(module: nn.Module) -> dict[str, Rule]:
     if isinstance(module, nn.Transformer):
         return {n: named("xavier_uniform") for n, p in module.named_parameters() if p.dim() > 1}
     return {}
-

@@ -41,7 +41,9 @@ def check_tensor(tensor: Any, fn: str) -> torch.Tensor:
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"{fn}: tensor: expected a torch.Tensor, got {type(tensor).__name__}")
     if tensor.layout != torch.strided:
-        raise TypeError(f"{fn}: tensor: only strided (dense) tensors are supported, got {tensor.layout}")
+        raise TypeError(
+            f"{fn}: tensor: only strided (dense) tensors are supported, got {tensor.layout}"
+        )
     return tensor
 
 
