@@ -3,7 +3,6 @@ output layer's bias from the marginal statistics of the training targets."""
 
 from __future__ import annotations
 
-import math
 import numbers
 import operator
 from typing import Any, Optional
@@ -52,9 +51,7 @@ def relu_bias(
     >>> ti.relu_bias(3, dtype="float64").tolist()
     [0.001, 0.001, 0.001]
     """
-    return constant(
-        shape, value, seed=seed, stream=stream, dtype=dtype, out=out, region=region
-    )
+    return constant(shape, value, seed=seed, stream=stream, dtype=dtype, out=out, region=region)
 
 
 def _finite_array(targets: Any) -> np.ndarray:
@@ -65,7 +62,9 @@ def _finite_array(targets: Any) -> np.ndarray:
     if y.dtype == object or y.dtype.kind not in "biuf":
         raise TypeError(f"targets: expected real numbers, got an array of dtype {y.dtype}")
     if y.ndim not in (1, 2):
-        raise ValueError(f"targets: expected a 1-D or 2-D array (samples first), got shape {y.shape}")
+        raise ValueError(
+            f"targets: expected a 1-D or 2-D array (samples first), got shape {y.shape}"
+        )
     if y.shape[0] == 0:
         raise ValueError("targets: empty; the bias needs at least one training target")
     if y.dtype.kind == "f" and not np.isfinite(y).all():
@@ -74,7 +73,8 @@ def _finite_array(targets: Any) -> np.ndarray:
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
-    return np.log(p) - np.log1p(-p)
+    logit: np.ndarray = np.log(p) - np.log1p(-p)
+    return logit
 
 
 def output_bias(
@@ -93,7 +93,8 @@ def output_bias(
     * ``"regression"``: the mean of each output column,
       :math:`b_j = \\frac1N \\sum_i y_{ij}` (pairs with the squared error).
     * ``"binary"``: the logit of the positive rate of each column,
-      :math:`b_j = \\log\\frac{p_j}{1 - p_j}`, :math:`p_j = \\mathrm{clip}(\\bar y_j, \\epsilon, 1 - \\epsilon)`
+      :math:`b_j = \\log\\frac{p_j}{1 - p_j}`,
+      :math:`p_j = \\mathrm{clip}(\\bar y_j, \\epsilon, 1 - \\epsilon)`
       (pairs with a sigmoid and binary cross-entropy; soft labels in [0, 1]
       are accepted).
     * ``"multiclass"``: the log class priors,
@@ -138,7 +139,9 @@ def output_bias(
     [-1.3863, -0.2877]
     """
     if not isinstance(task, str) or task not in TASKS:
-        raise ValueError(f"task: expected one of 'regression', 'binary', 'multiclass', got {task!r}")
+        raise ValueError(
+            f"task: expected one of 'regression', 'binary', 'multiclass', got {task!r}"
+        )
     e = real(eps, "eps")
     if not 0.0 < e < 0.5:
         raise ValueError(f"eps: must lie in (0, 0.5), got {e!r}")
@@ -185,7 +188,9 @@ def _class_counts(y: np.ndarray, num_classes: Optional[int]) -> np.ndarray:
                 f"targets: one-hot rows have {y.shape[1]} columns but num_classes={n_cls}"
             )
         if y.shape[1] == 0 or not (((y == 0) | (y == 1)).all() and (y.sum(axis=1) == 1).all()):
-            raise ValueError("targets: 2-D multi-class targets must be one-hot rows (one 1 per row)")
+            raise ValueError(
+                "targets: 2-D multi-class targets must be one-hot rows (one 1 per row)"
+            )
         return np.asarray(y.sum(axis=0), dtype=np.float64)
     if y.dtype.kind == "b":
         raise TypeError("targets: multi-class labels must be integers, got bool")

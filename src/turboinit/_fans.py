@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -216,7 +217,9 @@ def _axes(value: Any, name: str) -> tuple[int, ...]:
     except TypeError:
         pass
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise TypeError(f"{name}: expected an int or a sequence of ints, got {type(value).__name__}")
+        raise TypeError(
+            f"{name}: expected an int or a sequence of ints, got {type(value).__name__}"
+        )
     out = []
     for a in value:
         if isinstance(a, (bool, np.bool_)):

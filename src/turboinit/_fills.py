@@ -247,7 +247,9 @@ def dirac(
     if g < 1:
         raise ValueError(f"groups: must be >= 1, got {g}")
     if t.shape[0] % g != 0:
-        raise ValueError(f"groups: dim 0 must be divisible by groups, got shape[0]={t.shape[0]}, groups={g}")
+        raise ValueError(
+            f"groups: dim 0 must be divisible by groups, got shape[0]={t.shape[0]}, groups={g}"
+        )
     v = as_dtype_value(gain, t.out.dtype, "gain")
     t.out[...] = 0
     if 0 in t.shape:

@@ -192,7 +192,8 @@ def kaiming_normal(
       ``kaiming_normal(w.shape, a, mode, nonlinearity)`` (the defaults);
     * Keras ``HeNormal()`` == ``kaiming_normal(shape, layout="keras", truncated=True)``;
     * JAX ``he_normal(in_axis, out_axis, batch_axis)`` ==
-      ``kaiming_normal(shape, layout="jax", truncated=True, in_axis=..., out_axis=..., batch_axis=...)``.
+      ``kaiming_normal(shape, layout="jax", truncated=True, in_axis=..., out_axis=...,
+      batch_axis=...)``.
 
     (With the default ``a=0`` the ``leaky_relu`` gain is sqrt(2), so the Keras
     and JAX variance is 2 / fan_in.)
@@ -224,7 +225,14 @@ def kaiming_normal(
     gain = calculate_gain(nonlinearity, a)
     sigma = _gain(gain, "a") / math.sqrt(n)
     return _draw(
-        shape, sigma, "truncated_normal" if truncated else "normal", seed, stream, dtype, out, region
+        shape,
+        sigma,
+        "truncated_normal" if truncated else "normal",
+        seed,
+        stream,
+        dtype,
+        out,
+        region,
     )
 
 
@@ -291,7 +299,8 @@ def xavier_normal(
 ) -> np.ndarray:
     """Glorot (Xavier) normal initialisation (Glorot & Bengio, 2010).
 
-    .. math:: \\sigma = \\mathrm{gain}\\,\\sqrt{\\frac{2}{\\max(2, \\mathrm{fan\\_in} + \\mathrm{fan\\_out})}}
+    .. math:: \\sigma = \\mathrm{gain}\\,
+              \\sqrt{\\frac{2}{\\max(2, \\mathrm{fan\\_in} + \\mathrm{fan\\_out})}}
 
     ``truncated=False``: N(0, sigma^2).  ``truncated=True``: N(0, s^2) cut at
     +-2 s with ``s = sigma / 0.87962566103423978``.
@@ -301,7 +310,8 @@ def xavier_normal(
     * PyTorch ``torch.nn.init.xavier_normal_(w, gain)`` == ``xavier_normal(w.shape, gain)``;
     * Keras ``GlorotNormal()`` == ``xavier_normal(shape, layout="keras", truncated=True)``;
     * JAX ``glorot_normal(in_axis, out_axis, batch_axis)`` ==
-      ``xavier_normal(shape, layout="jax", truncated=True, in_axis=..., out_axis=..., batch_axis=...)``.
+      ``xavier_normal(shape, layout="jax", truncated=True, in_axis=..., out_axis=...,
+      batch_axis=...)``.
 
     Parameters
     ----------
@@ -324,7 +334,14 @@ def xavier_normal(
     n = _fan(shape, "fan_avg", layout, in_axis, out_axis, batch_axis)
     sigma = _gain(gain, "gain") / math.sqrt(n)
     return _draw(
-        shape, sigma, "truncated_normal" if truncated else "normal", seed, stream, dtype, out, region
+        shape,
+        sigma,
+        "truncated_normal" if truncated else "normal",
+        seed,
+        stream,
+        dtype,
+        out,
+        region,
     )
 
 
@@ -344,7 +361,8 @@ def xavier_uniform(
 ) -> np.ndarray:
     """Glorot (Xavier) uniform initialisation: U(-bound, bound).
 
-    .. math:: \\mathrm{bound} = \\mathrm{gain}\\,\\sqrt{\\frac{6}{\\max(2, \\mathrm{fan\\_in} + \\mathrm{fan\\_out})}}
+    .. math:: \\mathrm{bound} = \\mathrm{gain}\\,
+              \\sqrt{\\frac{6}{\\max(2, \\mathrm{fan\\_in} + \\mathrm{fan\\_out})}}
 
     Reproduces the distribution of
 
@@ -394,7 +412,8 @@ def lecun_normal(
       ``lecun_normal(w.shape)`` (PyTorch has no lecun initializer);
     * Keras ``LecunNormal()`` == ``lecun_normal(shape, layout="keras", truncated=True)``;
     * JAX ``lecun_normal(in_axis, out_axis, batch_axis)`` ==
-      ``lecun_normal(shape, layout="jax", truncated=True, in_axis=..., out_axis=..., batch_axis=...)``.
+      ``lecun_normal(shape, layout="jax", truncated=True, in_axis=..., out_axis=...,
+      batch_axis=...)``.
 
     Parameters are those of :func:`xavier_normal` (without ``gain``).
 

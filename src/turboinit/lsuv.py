@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional
 
 import numpy as np
 
 from ._args import real
+from ._fans import check_layout
 from ._seed import SeedLike, StreamLike, seed_sequence, stream_words
 
 __all__ = ["LSUVLayer", "lsuv"]
@@ -139,6 +141,7 @@ def lsuv(
         raise TypeError(f"t_max: expected an int, got {type(t_max).__name__}")
     if t_max < 0:
         raise ValueError(f"t_max: must be >= 0, got {t_max}")
+    check_layout(layout)
     ss = seed_sequence(seed)
     stream_words(stream)  # validate
     torch = sys.modules.get("torch")
@@ -237,8 +240,15 @@ def _lsuv_torch(
     import torch
     from torch import nn
 
-    kinds = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d,
-             nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+    kinds = (
+        nn.Linear,
+        nn.Conv1d,
+        nn.Conv2d,
+        nn.Conv3d,
+        nn.ConvTranspose1d,
+        nn.ConvTranspose2d,
+        nn.ConvTranspose3d,
+    )
     candidates = {m: name for name, m in model.named_modules() if isinstance(m, kinds)}
     order: list[Any] = []
     state: dict[str, Any] = {"target": None, "output": None}
