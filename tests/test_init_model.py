@@ -247,7 +247,9 @@ class Decoder(nn.Module):
         return self.head(self.norm(self.blocks(h, h)))
 
 
-@pytest.mark.parametrize("scheme", [None, "he_normal", "xavier_uniform", ("normal", {"std": 0.02})])
+@pytest.mark.parametrize(
+    "scheme", [None, "he_normal", "xavier_uniform", "orthogonal", ("normal", {"std": 0.02})]
+)
 def test_forward_pass_stays_finite(scheme):
     with torch.device("meta"):
         model = Decoder()

@@ -126,6 +126,12 @@ SAME_AS_NUMPY = [
         lambda s, **k: ti.kaiming_normal(s, 0.0, "fan_out", "relu", **k),
     ),
     ("sparse_", {"sparsity": 0.25}, lambda s, **k: ti.sparse(s, 0.25, **k)),
+    pytest.param(
+        "orthogonal_",
+        {"gain": 2.0},
+        lambda s, **k: ti.orthogonal(s, 2.0, **k),
+        marks=needs_ortho,
+    ),
 ]
 
 
