@@ -20,6 +20,12 @@
    ``--repeats`` calls after one warm-up call.  ``orthogonal_`` and ``sparse_``
    (slow in PyTorch) use ``--slow-repeats``.
 
+Both sides write freshly allocated memory, so both pay its page faults
+(about as costly as generating the values with 4 KiB pages).  With the
+kernel's transparent huge pages in ``madvise`` mode, ``THP_MEM_ALLOC_ENABLE=1``
+makes PyTorch's allocator ask for huge pages (for both sides alike); the
+setting is recorded in the JSON.
+
 Results go to JSON (``--out``, default ``benchmarks/results/bench_torch.json``)
 and a table on stdout.  Example (a quick check; the 1B default takes minutes
 and ~6 GB of memory):
@@ -188,9 +194,21 @@ def bench_functions(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return None
+
+
 def machine() -> dict[str, Any]:
     info = ti.build_info()
     return {
+        # First touches of fresh memory (page faults) cost about as much as
+        # generating it; transparent huge pages change the picture for both sides.
+        "transparent_hugepage": _read("/sys/kernel/mm/transparent_hugepage/enabled"),
+        "THP_MEM_ALLOC_ENABLE": os.environ.get("THP_MEM_ALLOC_ENABLE"),
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": platform.processor(),
