@@ -326,6 +326,22 @@ def test_unknown_module_raises_before_writing():
     assert (model.scale == 1).all() and not torch.equal(model.fc.weight, before)
 
 
+@pytest.mark.parametrize(
+    "scheme",
+    [
+        ("normal", {"std": -1.0}),  # rejected by normal_
+        lambda name, p: "he_normal" if name == "1.bias" else None,  # fans of a 1-D tensor
+        lambda name, p: ("dirac", {"groups": 3}) if name == "1.weight" else None,  # 2-D
+    ],
+)
+def test_rule_errors_raise_before_writing(scheme):
+    model = nn.Sequential(nn.Linear(4, 6), nn.Linear(6, 3))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(ValueError, match="cannot initialise"):
+        tt.init_model(model, SEED, scheme=scheme)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
 def test_shared_parameter_initialised_once_under_first_name():
     emb = nn.Embedding(40, 8)
     head = nn.Linear(8, 40, bias=False)

@@ -28,8 +28,6 @@ import turboinit.torch as tt  # noqa: E402
 
 P_MIN = 1e-4
 SEED = 1234
-HAS_ORTHO = hasattr(ti, "orthogonal")
-needs_ortho = pytest.mark.skipif(not HAS_ORTHO, reason="turboinit.orthogonal not in this build")
 
 TORCH_DTYPES = {
     "float32": torch.float32,
@@ -93,7 +91,6 @@ def test_distribution_matches_torch_other_dtypes(name, shape, kwargs, dtype):
     assert stats.ks_2samp(ours, ref).pvalue > P_MIN
 
 
-@needs_ortho
 @pytest.mark.parametrize("shape", [(60, 40), (40, 60), (16, 4, 3, 3)])
 def test_orthogonal_matches_torch(shape):
     ours, ref = ours_vs_torch("orthogonal_", shape, {"gain": 1.5}, torch.float64)
@@ -126,12 +123,7 @@ SAME_AS_NUMPY = [
         lambda s, **k: ti.kaiming_normal(s, 0.0, "fan_out", "relu", **k),
     ),
     ("sparse_", {"sparsity": 0.25}, lambda s, **k: ti.sparse(s, 0.25, **k)),
-    pytest.param(
-        "orthogonal_",
-        {"gain": 2.0},
-        lambda s, **k: ti.orthogonal(s, 2.0, **k),
-        marks=needs_ortho,
-    ),
+    ("orthogonal_", {"gain": 2.0}, lambda s, **k: ti.orthogonal(s, 2.0, **k)),
 ]
 
 

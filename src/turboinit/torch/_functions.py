@@ -446,8 +446,8 @@ def orthogonal_(
 
     Q Haar-distributed, the trailing dimensions flattened:
     ``(shape[0], prod(shape[1:]))``.  ``ValueError`` for fewer than 2
-    dimensions; an empty tensor is left as it is.  Needs
-    :func:`turboinit.orthogonal`.
+    dimensions; an empty tensor is left as it is.  Same as
+    :func:`turboinit.orthogonal` (``layout="torch"``).
 
     Examples
     --------
@@ -461,13 +461,12 @@ def orthogonal_(
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    orthogonal = _orthogonal()
 
     def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
         if out is None:  # meta tensor: only the arguments are checked
             real(gain, "gain")
             return None
-        return orthogonal(shape, gain, seed=seed, stream=stream, dtype=dt, out=out)
+        return _ti.orthogonal(shape, gain, seed=seed, stream=stream, dtype=dt, out=out)
 
     return fill(tensor, generator, "orthogonal_", write)
 
@@ -510,12 +509,3 @@ def sparse_(
         return _ti.sparse(shape, sparsity, std, seed=seed, stream=stream, dtype=dt, out=out)
 
     return fill(tensor, generator, "sparse_", write)
-
-
-def _orthogonal() -> Any:
-    try:
-        return _ti.orthogonal  # type: ignore[attr-defined]
-    except AttributeError:
-        raise NotImplementedError(
-            "orthogonal_: this turboinit build has no turboinit.orthogonal"
-        ) from None

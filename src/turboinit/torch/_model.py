@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
@@ -125,9 +126,12 @@ def init_model(
     Everything is checked before anything is written: a parameter without a
     rule (a module type unknown here, e.g. a custom module's own
     ``nn.Parameter``, even if it has a ``reset_parameters``), a meta or
-    uninitialised (lazy) parameter, an unsupported dtype, or a bad scheme
-    raises ``TypeError``/``ValueError`` naming all such parameters, and the
-    model is untouched.  Give unknown parameters a rule with a callable scheme.
+    uninitialised (lazy) parameter, an unsupported dtype, a bad scheme or
+    arguments a rule rejects for a parameter (e.g. a fan-based rule for a
+    1-D tensor) raise ``TypeError``/``ValueError`` naming all such
+    parameters, and the model is untouched.  (A user's own ``fill``
+    function is only called for real.)  Give unknown parameters a rule with
+    a callable scheme.
 
     Parameters
     ----------
@@ -354,8 +358,20 @@ def _check_tensors(items: list[_Item], target: torch.dtype | None) -> None:
             dt = target if target is not None and t.is_floating_point() else t.dtype
             if dt not in DTYPES and not _rules.is_constant(it.rule):
                 bad.append(f"{it.name!r} has dtype {dt}")
+            elif it.rule.checkable:
+                try:
+                    _dry_run(it, t.shape, dt)
+                except (TypeError, ValueError, OverflowError) as e:
+                    bad.append(f"{it.name!r} ({it.rule.label}): {e}")
     if bad:
         raise ValueError("init_model: cannot initialise " + "; ".join(bad))
+
+
+def _dry_run(it: _Item, shape: torch.Size, dtype: torch.dtype) -> None:
+    """Apply the rule to a meta tensor: every argument is checked, nothing is written."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # warned again, once, when applied for real
+        it.rule.apply(torch.empty(shape, dtype=dtype, device="meta"), 0, it.name)
 
 
 def _convert(module: nn.Module, items: list[_Item], target: torch.dtype) -> None:

@@ -25,10 +25,15 @@ Apply = Callable[[Tensor, SeedLike, str], object]
 
 @dataclass(frozen=True)
 class Rule:
-    """A report label and the function that applies the rule."""
+    """A report label and the function that applies the rule.
+
+    ``checkable``: the rule is one of ours, so applying it to a meta tensor
+    validates its arguments without side effects (a user's function may not).
+    """
 
     label: str
     apply: Apply
+    checkable: bool = True
 
 
 # name -> (function, takes generator/stream, fixed keyword arguments)
@@ -124,7 +129,7 @@ def from_spec(spec: Any) -> Rule | None:
         def apply(t: Tensor, seed: SeedLike, stream: str) -> None:
             fill(t, generator=seed, stream=stream)
 
-        return Rule(str(label), apply)
+        return Rule(str(label), apply, checkable=False)
     raise TypeError(
         "scheme: expected None, a rule name, a (name, kwargs) pair or a callable "
         f"fill(tensor, *, generator, stream), got {type(spec).__name__}"
