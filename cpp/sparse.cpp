@@ -11,6 +11,7 @@
 #include "distributions.hpp"
 #include "kernels.hpp"
 #include "region.hpp"
+#include "region_fill.hpp"
 
 namespace turboinit {
 namespace {
@@ -71,11 +72,13 @@ geometry validate(dtype t, const tensor_region& region, const philox_stream& str
                                 ": " + std::to_string(count) + " exceeds the " +
                                 (per_column ? "rows" : "columns") + " (" +
                                 std::to_string(limit) + ")");
+  // The normal values' blocks, and the position draws' blocks offset + unit.
+  check_counter_space(region, stream,
+                      kernels::candidates_per_block(t == dtype::float64, false));
   uint64_t end = 0;
-  if (__builtin_add_overflow(stream.block_offset, region.full_size(), &end) ||
-      __builtin_add_overflow(end, uint64_t{64}, &end))
+  if (__builtin_add_overflow(stream.block_offset, std::max(g.rows, g.cols), &end))
     throw std::overflow_error(
-        "stream: the tensor does not fit in the counter space left after the offset");
+        "stream: the units do not fit in the counter space left after the offset");
   return g;
 }
 

@@ -193,7 +193,7 @@ OVERFLOWS = [
     ("truncated_normal", {"std": 1e4, "lower": -INF, "upper": 0.0}, "float16", "std"),
     ("truncated_normal", {"std": 1e300, "lower": 0.0, "upper": INF}, "float32", "std"),
     ("uniform", {"low": -3e38, "high": 3e38}, "float32", "high - low"),
-    ("uniform", {"low": -3e38, "high": 3e38}, "float16", "high - low"),
+    ("uniform", {"low": -3e38, "high": 3e38}, "float16", "low, high"),
     ("uniform", {"low": -1e308, "high": 1e308}, "float64", "high - low"),
 ]
 

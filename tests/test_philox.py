@@ -310,12 +310,21 @@ def test_every_kernel_is_exercised() -> None:
     assert _core.build_info()["kernel"] in KERNELS
 
 
-@pytest.mark.parametrize("block_offset", [2**64 - 4096 - 64, 2**64 - 1, 2**64 - 100])
+# 4096 words at 4 per block use 1024 blocks (64 whole groups of 16).
+@pytest.mark.parametrize("block_offset", [2**64 - 1024 + 16, 2**64 - 1, 2**64 - 100])
 def test_counter_space_overflow_is_refused(block_offset: int) -> None:
     out = np.full(4096, 7, dtype=np.uint32)
     with pytest.raises(OverflowError, match="counter space"):
         _core.bits(out, (4096,), (0,), (4096,), 1, 2, block_offset)
     assert (out == 7).all()
+
+
+def test_counter_space_is_usable_to_its_last_block() -> None:
+    out = np.empty(4096, dtype=np.uint32)
+    offset = 2**64 - 1024
+    _core.bits(out, (4096,), (0,), (4096,), 1, 2, offset)
+    want = layout_words(np.arange(4096), (1, 2), offset)
+    assert np.array_equal(out, want)
 
 
 def test_public_uniform_float32_is_the_top_24_bits_of_the_words(kernel: str) -> None:

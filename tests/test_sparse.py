@@ -101,19 +101,15 @@ def test_matches_torch_sparse():
     assert stats.ks_2samp(ours[ours != 0], theirs[theirs != 0]).pvalue > P_MIN
 
 
-def test_determinism_threads_and_streams():
-    threads = ti.get_num_threads()
-    try:
-        ti.set_num_threads(1)
-        a1 = ti.sparse((2000, 600), 0.5, seed=8)
-        b1 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
-        c1 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
-        ti.set_num_threads(3)
-        a3 = ti.sparse((2000, 600), 0.5, seed=8)
-        b3 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
-        c3 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
-    finally:
-        ti.set_num_threads(threads)
+def test_determinism_threads_and_streams(restore_threads):
+    ti.set_num_threads(1)
+    a1 = ti.sparse((2000, 600), 0.5, seed=8)
+    b1 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
+    c1 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
+    ti.set_num_threads(3)
+    a3 = ti.sparse((2000, 600), 0.5, seed=8)
+    b3 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
+    c3 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
     assert np.array_equal(a1, a3) and np.array_equal(b1, b3) and np.array_equal(c1, c3)
     assert not np.array_equal(a1 == 0, ti.sparse((2000, 600), 0.5, seed=8, stream=1) == 0)
     assert not np.array_equal(a1 == 0, ti.sparse((2000, 600), 0.5, seed=9) == 0)
@@ -145,6 +141,36 @@ def test_region_is_the_slice_of_the_whole(shape, kw):
         shape, std=1.0, seed=12, stream="w", out=out, region=(slice(10, 20), slice(50, 60)), **kw
     )
     assert r is out and np.array_equal(out, full[10:20, 50:60])
+
+
+SHAPES_BY_PATH = [
+    ((130, 70), {"sparsity": 0.3}),
+    ((130, 70), {"sparsity": 0.8}),
+    ((60, 130), {"nonzero_per_unit": 3}),
+    ((60, 130), {"nonzero_per_unit": 40}),
+    ((60, 130), {"nonzero_per_unit": 120}),
+]
+
+
+def test_same_bits_on_every_simd_kernel():
+    # Positions come from scalar Philox; values from the active kernel, whose bits
+    # the core guarantees alike on every target: the result must not depend on it.
+    from turboinit import _core
+
+    before = _core.build_info()["kernel"]
+    results = {}
+    try:
+        for name in _core.build_info()["kernels_supported"]:
+            _core.set_kernel(name)
+            for dt in ("float32", "float64", "float16"):
+                results.setdefault(dt, []).append(
+                    [ti.sparse(s, std=1.0, seed=3, dtype=dt, **kw) for s, kw in SHAPES_BY_PATH]
+                )
+    finally:
+        _core.set_kernel(before)
+    for per_kernel in results.values():
+        for other in per_kernel[1:]:
+            assert all(a.tobytes() == b.tobytes() for a, b in zip(per_kernel[0], other))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])

@@ -1,0 +1,80 @@
+"""Which public turboinit functions generate tensors, and how they may be split.
+
+Shared by the adapters that generate a tensor piece by piece (``turboinit.dask``
+and ``turboinit.checkpoint``).  A generating function has the signature
+``fn(shape, <params>, *, seed, stream, dtype, ...)``; with ``region=`` it can
+make any rectangular piece alone, bit for bit equal to that piece of the whole.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import turboinit
+
+# Always generated whole, even should they take ``region=`` (each piece would
+# redo the whole work), with the reason shown to users.
+GLOBAL: dict[str, str] = {
+    "orthogonal": "orthogonal needs a QR factorisation of the whole matrix",
+    "delta_orthogonal": "delta_orthogonal needs a QR factorisation of the whole matrix",
+}
+
+# Zero entries per column: should ``sparse`` take ``region=``, a piece must
+# still hold whole columns (all of axis 0); without it, it is generated whole.
+COLUMNWISE: dict[str, str] = {
+    "sparse": (
+        "sparse chooses its zero positions among whole columns (whole rows with nonzero_per_unit=k)"
+    ),
+}
+
+
+def splittable(name: str, fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` (public name ``name``) is generated piece by piece through ``region=``."""
+    return accepts(fn, "region") and name not in GLOBAL
+
+
+def whole_reason(name: str, fn: Callable[..., Any]) -> str:
+    """Why ``name`` is generated whole (for error messages)."""
+    if name in GLOBAL:
+        return GLOBAL[name]
+    if name in COLUMNWISE and accepts(fn, "region"):
+        return COLUMNWISE[name]
+    if name in COLUMNWISE:
+        return f"{COLUMNWISE[name]} and has no region= parameter"
+    return f"{name} has no region= parameter"
+
+
+def is_generator(fn: Any) -> bool:
+    """``fn(shape, ..., *, seed, stream, dtype, ...)``: a public generating function."""
+    if not callable(fn):
+        return False
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    first = next(iter(params), None)
+    return first == "shape" and all(p in params for p in ("seed", "stream", "dtype"))
+
+
+def accepts(fn: Callable[..., Any], name: str) -> bool:
+    """Whether ``fn`` has a parameter called ``name`` (``region``, ``out``)."""
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def generators() -> list[str]:
+    """Names of the public generating functions of :mod:`turboinit`, sorted."""
+    return sorted(
+        n for n in dir(turboinit) if not n.startswith("_") and is_generator(getattr(turboinit, n))
+    )
+
+
+def lookup(name: str) -> Callable[..., Any]:
+    """The public generating function ``turboinit.<name>``; ``LookupError`` if none."""
+    fn = getattr(turboinit, name, None) if not name.startswith("_") else None
+    if fn is None or not is_generator(fn):
+        raise LookupError(name)
+    return fn  # type: ignore[no-any-return]
