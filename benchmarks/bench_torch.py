@@ -26,7 +26,7 @@ kernel's transparent huge pages in ``madvise`` mode, ``THP_MEM_ALLOC_ENABLE=1``
 makes PyTorch's allocator ask for huge pages (for both sides alike); the
 setting is recorded in the JSON.
 
-Results go to JSON (``--out``, default ``benchmarks/results/bench_torch.json``)
+Results go to JSON (``--out``, default ``benchmarks/results/torch/results.json``)
 and a table on stdout.  Example (a quick check; the 1B default takes minutes
 and ~6 GB of memory):
 
@@ -53,7 +53,7 @@ from torch import nn
 import turboinit as ti
 import turboinit.torch as tt
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "bench_torch.json"
+DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "torch" / "results.json"
 
 
 class Block(nn.Module):
