@@ -75,8 +75,9 @@ geometry validate(dtype t, const tensor_region& region, const philox_stream& str
   // The normal values' blocks, and the position draws' blocks offset + unit.
   check_counter_space(region, stream,
                       kernels::candidates_per_block(t == dtype::float64, false));
-  uint64_t end = 0;
-  if (__builtin_add_overflow(stream.block_offset, std::max(g.rows, g.cols), &end))
+  uint64_t last = 0;  // block of the last unit: offset + units - 1 < 2^64
+  const uint64_t units = per_column ? g.cols : g.rows;
+  if (units > 0 && __builtin_add_overflow(stream.block_offset, units - 1, &last))
     throw std::overflow_error(
         "stream: the units do not fit in the counter space left after the offset");
   return g;

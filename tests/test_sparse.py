@@ -224,3 +224,22 @@ def test_bad_arguments():
     with pytest.raises(OverflowError, match="std"):
         ti.sparse((4, 6), std=1e5, dtype="float16", out=np.empty((4, 6), np.float16))
     assert (out == 2.0).all()  # nothing written on bad input
+
+
+def test_counter_space_guard():
+    # Values use the normal sampler's blocks, positions the blocks block_offset + unit:
+    # both must fit below 2^64.  A (1, 1000) float32 matrix: 256 value blocks
+    # (16 groups of 16 blocks of 4 normals), 1000 column units.
+    from turboinit import _core
+
+    out = np.empty((1, 1000), dtype=np.float32)
+    args = (out, 1, [1, 1000], [0, 0], [1, 1000], 1, 2)
+    _core.sparse(*args, 2**64 - 1000, 1.0, 0, 1)
+    with pytest.raises(OverflowError, match="units do not fit"):
+        _core.sparse(*args, 2**64 - 999, 1.0, 0, 1)
+    _core.sparse(*args, 2**64 - 256, 1.0, 1, 3)  # one row unit: only the values bound
+    out = np.empty((100, 100), dtype=np.float32)  # 10000 values: 157 groups, 2512 blocks
+    args = (out, 1, [100, 100], [0, 0], [100, 100], 1, 2)
+    _core.sparse(*args, 2**64 - 2512, 1.0, 1, 3)
+    with pytest.raises(OverflowError, match="tensor does not fit"):
+        _core.sparse(*args, 2**64 - 2511, 1.0, 1, 3)
