@@ -132,6 +132,11 @@ void pack_transposed(int64_t kc, const double* src, int64_t ld, int cols, int wi
 // dst[k * width + j] = src[k * ld + j]: rows already in place, zero-padded.
 template <class T>
 void pack_rows(int64_t kc, const T* src, int64_t ld, int cols, int width, T* dst) {
+  if (cols == width) {  // short rows: an inline copy beats calling memcpy
+    for (int64_t k = 0; k < kc; ++k)
+      for (int j = 0; j < width; ++j) dst[k * width + j] = src[k * ld + j];
+    return;
+  }
   for (int64_t k = 0; k < kc; ++k) {
     std::memcpy(dst + k * width, src + k * ld, sizeof(T) * static_cast<std::size_t>(cols));
     std::fill(dst + k * width + cols, dst + (k + 1) * width, T(0));
@@ -341,7 +346,8 @@ void gemm(T alpha, view<const T> a, view<const T> b, view<T> c, bool overwrite,
 }
 
 template <class T>
-packed_matrix<T>::packed_matrix(view<const T> a, const exec_options& options) : a_(a) {
+void packed_matrix<T>::assign(view<const T> a, const exec_options& options) {
+  a_ = a;
   const gemm_table& tab = table();
   target_ = tab.name;
   const int mr = traits<T>::mr(tab);

@@ -63,7 +63,10 @@ void gemm(T alpha, view<const T> a, view<const T> b, view<T> c, bool overwrite,
 template <class T>
 class packed_matrix {
  public:
-  packed_matrix(view<const T> a, const exec_options& options);
+  packed_matrix() = default;
+  packed_matrix(view<const T> a, const exec_options& options) { assign(a, options); }
+  // Packs `a` in place of the current contents (keeping the allocation).
+  void assign(view<const T> a, const exec_options& options);
   const view<const T>& source() const { return a_; }
   const T* data() const { return data_.data(); }
   const char* target() const { return target_; }

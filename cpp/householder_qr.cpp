@@ -114,18 +114,36 @@ exec_options serial_options() {
   return o;
 }
 
+// The options for one step's parallel region: a step of fewer than ~50 Mflop
+// (~1 ms on one core) runs on the calling thread, where waking the other
+// threads would cost more than it saves.
+exec_options step_options(const exec_options& options, double flops) {
+  exec_options o = options;
+  if (flops < 5e7) o.num_threads = 1;
+  return o;
+}
+
 // One panel's reflectors, H_j0 ... H_j0+b-1 = I - V T V^T, ready to be
 // applied to many column tiles: V is copied out of the matrix (with its
 // explicit unit lower triangle) and packed once, as V^T and as V.
 template <class T>
 class block_reflector {
  public:
-  block_reflector(const T* panel, int64_t lda, int64_t rows, int64_t b, T* t, int64_t ldt)
-      : v_(copy_v(panel, lda, rows, b)),
-        vv_(col_major(v_.data(), rows, b, rows)),
-        tf_(col_major(t, b, b, ldt)),
-        vt_packed_(cv(vv_.t()), serial_options()),
-        v_packed_(cv(vv_), serial_options()) {}
+  // Takes panel's reflectors (rows x b below the diagonal at `panel`, T
+  // factor at t), reusing this object's buffers.
+  void assign(const T* panel, int64_t lda, int64_t rows, int64_t b, T* t, int64_t ldt) {
+    v_.resize(static_cast<std::size_t>(rows * b));
+    for (int64_t j = 0; j < b; ++j) {
+      T* col = v_.data() + j * rows;
+      std::fill_n(col, j, T(0));
+      col[j] = T(1);
+      std::copy(panel + j + 1 + j * lda, panel + rows + j * lda, col + j + 1);
+    }
+    vv_ = col_major(v_.data(), rows, b, rows);
+    tf_ = col_major(t, b, b, ldt);
+    vt_packed_.assign(cv(vv_.t()), serial_options());
+    v_packed_.assign(cv(vv_), serial_options());
+  }
 
   // C := (I - V T' V^T) C, T' = T^T (applying Q_p^T) or T (applying Q_p),
   // on the calling thread.
@@ -141,17 +159,6 @@ class block_reflector {
   }
 
  private:
-  static std::vector<T> copy_v(const T* panel, int64_t lda, int64_t rows, int64_t b) {
-    std::vector<T> v(static_cast<std::size_t>(rows * b));
-    for (int64_t j = 0; j < b; ++j) {
-      T* col = v.data() + j * rows;
-      std::fill_n(col, j, T(0));
-      col[j] = T(1);
-      std::copy(panel + j + 1 + j * lda, panel + rows + j * lda, col + j + 1);
-    }
-    return v;
-  }
-
   std::vector<T> v_;
   view<T> vv_, tf_;
   packed_matrix<T> vt_packed_, v_packed_;
@@ -165,12 +172,13 @@ void householder_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, const exec_op
   if (n == 0) return;
   const exec_options serial = serial_options();
   auto panel_at = [&](int64_t j) { return a + j + j * lda; };
-  auto reflector_at = [&](int64_t j) {
-    return std::make_unique<block_reflector<T>>(panel_at(j), lda, m - j, std::min(kPanel, n - j),
-                                                t + j * kPanel, kPanel);
+  auto prepare = [&](block_reflector<T>& r, int64_t j) {
+    r.assign(panel_at(j), lda, m - j, std::min(kPanel, n - j), t + j * kPanel, kPanel);
   };
   panel_qr(m, std::min(kPanel, n), a, lda, t, kPanel, serial);
-  std::unique_ptr<block_reflector<T>> cur = reflector_at(0);
+  auto cur = std::make_unique<block_reflector<T>>();
+  auto next = std::make_unique<block_reflector<T>>();
+  prepare(*cur, 0);
   // Step p applies panel p's reflectors to the columns after it.  Task 0
   // updates the next panel's columns, factors that panel and prepares its
   // reflectors (look-ahead) while the other tasks update tiles of the rest.
@@ -178,8 +186,8 @@ void householder_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, const exec_op
     const int64_t j1 = j0 + std::min(kPanel, n - j0), b1 = std::min(kPanel, n - j1);
     if (b1 <= 0) break;
     const int64_t rest0 = j1 + b1;
-    std::unique_ptr<block_reflector<T>> next;
     const auto tiles = static_cast<uint64_t>((n - rest0 + kTile - 1) / kTile);
+    const double flops = 4.0 * double(m - j0) * double(j1 - j0) * double(n - j1);
     parallel_for(
         1 + tiles, 1,
         [&](uint64_t i0, uint64_t i1) {
@@ -187,15 +195,15 @@ void householder_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, const exec_op
             if (i == 0) {
               cur->apply(col_major(a + j0 + j1 * lda, m - j0, b1, lda), true);
               panel_qr(m - j1, b1, panel_at(j1), lda, t + j1 * kPanel, kPanel, serial);
-              if (rest0 < n) next = reflector_at(j1);
+              if (rest0 < n) prepare(*next, j1);
             } else {
               const int64_t c0 = rest0 + static_cast<int64_t>(i - 1) * kTile;
               cur->apply(col_major(a + j0 + c0 * lda, m - j0, std::min(kTile, n - c0), lda), true);
             }
           }
         },
-        options);
-    cur = std::move(next);
+        step_options(options, flops));
+    std::swap(cur, next);
     poll(options);
   }
 }
@@ -204,10 +212,10 @@ template <class T>
 void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d,
             const exec_options& options) {
   const int64_t panels = (n + kPanel - 1) / kPanel;
+  block_reflector<T> reflector;
   for (int64_t p = panels - 1; p >= 0; --p) {
     const int64_t j0 = p * kPanel, b = std::min(kPanel, n - j0);
-    const block_reflector<T> reflector(a + j0 + j0 * lda, lda, m - j0, b,
-                                       const_cast<T*>(t) + j0 * kPanel, kPanel);
+    reflector.assign(a + j0 + j0 * lda, lda, m - j0, b, const_cast<T*>(t) + j0 * kPanel, kPanel);
     // The panel's columns of Q start as those of diag(d) (R and V are spent).
     for (int64_t j = j0; j < j0 + b; ++j) {
       std::fill_n(a + j * lda, m, T(0));
@@ -215,6 +223,7 @@ void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d,
     }
     // Q[j0:, j0:] := Q_p Q[j0:, j0:], tile by tile.
     const auto tiles = static_cast<uint64_t>((n - j0 + kTile - 1) / kTile);
+    const double flops = 4.0 * double(m - j0) * double(b) * double(n - j0);
     parallel_for(
         tiles, 1,
         [&](uint64_t i0, uint64_t i1) {
@@ -224,7 +233,7 @@ void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d,
                             false);
           }
         },
-        options);
+        step_options(options, flops));
     poll(options);
   }
 }
