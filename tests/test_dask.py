@@ -223,7 +223,7 @@ def region_capable():
     names = []
     for name in _registry.generators():
         fn = getattr(ti, name)
-        if _registry.splittable(name, fn) and name not in _registry.COLUMNWISE:
+        if _registry.splittable(name, fn):
             names.append(name)
     return names
 
@@ -266,18 +266,12 @@ def test_initializers_with_arguments(name, shape, args, kwargs, dtype):
     assert_same_bits(lazy, getattr(ti, name)(shape, *args, **kwargs, **common))
 
 
-def test_sparse_needs_whole_columns():
-    if not hasattr(ti, "sparse"):
-        pytest.skip("turboinit.sparse is not available")
-    eager = ti.sparse((60, 40), 0.3, seed=1)
-    if _registry.accepts(ti.sparse, "region"):
-        assert_same_bits(tid.sparse((60, 40), 0.3, chunks=(-1, 7), seed=1), eager)
-        with pytest.raises(ValueError, match="whole columns"):
-            tid.sparse((60, 40), 0.3, chunks=(30, 40), seed=1)
-    else:
-        with pytest.raises(NotImplementedError, match="chunks=-1"):
-            tid.sparse((60, 40), 0.3, chunks=(-1, 7), seed=1)
-    assert_same_bits(tid.sparse((60, 40), 0.3, chunks=-1, seed=1), eager)
+@pytest.mark.parametrize("kwargs", [{}, {"nonzero_per_unit": 5}])
+def test_sparse_any_chunking(kwargs):
+    # sparse takes any region: its zero positions depend only on (seed, stream, unit).
+    eager = ti.sparse((60, 40), 0.3, seed=1, **kwargs)
+    for chunks in [(-1, 7), (30, 40), (13, 9), -1]:
+        assert_same_bits(tid.sparse((60, 40), 0.3, chunks=chunks, seed=1, **kwargs), eager)
 
 
 @pytest.mark.parametrize(

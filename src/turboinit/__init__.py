@@ -8,11 +8,12 @@ region can be made alone, bit for bit equal to that region of the whole.
 from __future__ import annotations
 
 from . import random
-from ._config import build_info, get_num_threads, set_num_threads, show_config
 from ._bias import output_bias, relu_bias
+from ._config import build_info, get_num_threads, set_num_threads, show_config
 from ._distributions import normal, truncated_normal, uniform
 from ._fans import calculate_gain, compute_fans
 from ._fills import constant, dirac, eye, identity, ones, zeros
+from ._orthogonal import delta_orthogonal, orthogonal
 from ._sparse import sparse
 from ._variance_scaling import (
     glorot_normal,
@@ -37,6 +38,7 @@ __all__ = [
     "calculate_gain",
     "compute_fans",
     "constant",
+    "delta_orthogonal",
     "dirac",
     "eye",
     "get_num_threads",
@@ -54,6 +56,7 @@ __all__ = [
     "normal",
     "ones",
     "output_bias",
+    "orthogonal",
     "random",
     "relu_bias",
     "set_num_threads",

@@ -20,15 +20,6 @@ GLOBAL: dict[str, str] = {
     "delta_orthogonal": "delta_orthogonal needs a QR factorisation of the whole matrix",
 }
 
-# Zero entries per column: should ``sparse`` take ``region=``, a piece must
-# still hold whole columns (all of axis 0); without it, it is generated whole.
-COLUMNWISE: dict[str, str] = {
-    "sparse": (
-        "sparse chooses its zero positions among whole columns (whole rows with nonzero_per_unit=k)"
-    ),
-}
-
-
 def splittable(name: str, fn: Callable[..., Any]) -> bool:
     """Whether ``fn`` (public name ``name``) is generated piece by piece through ``region=``."""
     return accepts(fn, "region") and name not in GLOBAL
@@ -38,10 +29,6 @@ def whole_reason(name: str, fn: Callable[..., Any]) -> str:
     """Why ``name`` is generated whole (for error messages)."""
     if name in GLOBAL:
         return GLOBAL[name]
-    if name in COLUMNWISE and accepts(fn, "region"):
-        return COLUMNWISE[name]
-    if name in COLUMNWISE:
-        return f"{COLUMNWISE[name]} and has no region= parameter"
     return f"{name} has no region= parameter"
 
 

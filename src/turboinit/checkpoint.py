@@ -243,7 +243,7 @@ def _validate_tensor(name: Any, entry: Any, default_dtype: np.dtype) -> _Tensor:
         raise TypeError(f"{where}['args']: {exc} (for turboinit.{init})") from None
     dt = _dtype(entry["dtype"], f"{where}['dtype']") if "dtype" in entry else default_dtype
     # blocks of rows: column-wise initializers cannot be split that way
-    by_region = _registry.splittable(init, fn) and init not in _registry.COLUMNWISE
+    by_region = _registry.splittable(init, fn)
     return _Tensor(name, tuple(dims), init, fn, dict(args), dt, by_region)
 
 
