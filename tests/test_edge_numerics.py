@@ -144,6 +144,8 @@ def test_generator_truncated_normal_mean_beyond_the_dtype_raises(dtype: str) -> 
 # ---- 16-bit overflow -------------------------------------------------------------------------
 
 HALF = ["float16", "bfloat16"]
+EPS_OF = {"float64": 2.0**-52, "float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7}
+OVERFLOW_ALL = {"float32": float.fromhex("0x1.ffffffp127"), "float16": 65520.0, "bfloat16": float.fromhex("0x1.ffp127")}
 # The smallest magnitude that rounds to infinity (round to nearest even).
 OVERFLOW = {"float16": 65520.0, "bfloat16": float.fromhex("0x1.ffp127")}
 
@@ -186,11 +188,53 @@ def test_16_bit_overflow_raises_everywhere(dtype: str) -> None:
         lambda: default_rng(0).uniform([-big, 0.0], 0.0, size=2, dtype=dtype),
         lambda: default_rng(0).truncated_normal(0.0, big, size=4, dtype=dtype),
         lambda: default_rng(0).truncated_normal([0.0, 1.0], big, size=2, dtype=dtype),
+        lambda: ti.orthogonal((3, 3), big, seed=0, dtype=dtype),
+        lambda: ti.delta_orthogonal((1, 2, 2), big, seed=0, dtype=dtype),
     ]
+    try:
+        import torch
+
+        import turboinit.torch as tt
+    except ImportError:
+        pass
+    else:
+        tdt = {"float16": torch.float16, "bfloat16": torch.bfloat16}[dtype]
+        calls += [
+            lambda: tt.uniform_(torch.empty(4, dtype=tdt), 0.0, big, generator=0),
+            lambda: tt.normal_(torch.empty(4, dtype=tdt), 0.0, big, generator=0),
+            lambda: tt.constant_(torch.empty(4, dtype=tdt), big),
+            lambda: tt.orthogonal_(torch.empty(3, 3, dtype=tdt), big, generator=0),
+            lambda: tt.sparse_(torch.empty(4, 4, dtype=tdt), 0.5, big, generator=0),
+        ]
     for i, call in enumerate(calls):
         with pytest.raises(OverflowError):
             call()
             pytest.fail(f"call {i} did not raise")
+
+
+@pytest.mark.parametrize("method", ["qr", "svd"])
+def test_orthogonal_gain_up_to_the_dtype_limit(dtype: str, method: str) -> None:
+    # |Q_ij| <= 1, so any gain that rounds to a finite value is accepted, and
+    # must give finite values.  Regression: the QR path formed Q diag(gain)
+    # through intermediates of a few times |gain| and returned inf/NaN for
+    # gains near the largest float32/float64 (and so bfloat16) value.
+    for gain in (MAX[dtype], MAX[dtype] / 3, -MAX[dtype] / 1.5):
+        for shape in ((1, 1), (5, 3), (3, 5), (40, 70), (3, 2, 4)):
+            if len(shape) == 3:
+                if method == "svd":
+                    continue
+                x = f64(ti.delta_orthogonal(shape, gain, seed=1, dtype=dtype))
+                m = x[(shape[0] - 1) // 2]  # the centre tap: (in, out), orthogonal columns
+            else:
+                x = f64(ti.orthogonal(shape, gain, seed=1, dtype=dtype, method=method))
+                m = x
+            assert np.isfinite(x).all() and np.abs(x).max() <= MAX[dtype], (gain, shape)
+            small = (m if m.shape[0] <= m.shape[1] else m.T) / gain
+            tol = 8 * max(small.shape) * EPS_OF[dtype]
+            assert np.abs(small @ small.T - np.eye(small.shape[0])).max() <= tol, (gain, shape)
+    if dtype != "float64":
+        with pytest.raises(OverflowError, match="gain"):
+            ti.orthogonal((3, 3), OVERFLOW_ALL[dtype], seed=1, dtype=dtype, method=method)
 
 
 @pytest.mark.parametrize("dtype", HALF)

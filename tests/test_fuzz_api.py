@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -604,16 +605,25 @@ def test_sparse(data: Any) -> None:
     dims = as_dims(shape) if shape_ok else None
     if dims is not None and dt is not None and math.prod(dims) <= 4096 and data.draw(st.booleans()):
         out = guarded(data.draw(st.sampled_from([k for k in OUT_KINDS if k != "none"])), dims, dt, wrong=data.draw(st.sampled_from(WRONG_DTYPES)))
-    kwargs: dict[str, Any] = dict(nonzero_per_unit=k, seed=seed, dtype=dtype)
+    region, region_ok = data.draw(regions(dims), "region")
+    extent = region_extent(dims, region) if dims is not None and region_ok else dims
+    if out is not None and extent != dims:
+        out = None  # (out= of the region's shape is fuzzed for the other functions)
+    kwargs: dict[str, Any] = dict(nonzero_per_unit=k, seed=seed, dtype=dtype, region=region)
     if out is not None:
         kwargs["out"] = out.out
-    must_fail = not shape_ok or dt is None or not seed_ok
+    must_fail = not shape_ok or dt is None or not seed_ok or not region_ok
     if out is not None and dims is not None:
         must_fail = must_fail or not (out.acceptable and out.out.dtype == dt and out.out.shape == dims)
     result = call_checked(lambda: ti.sparse(shape, sparsity, std, **kwargs), out, must_fail=must_fail, must_pass=False)
     if result is None:
         return
-    assert dims is not None and len(dims) == 2 and result.shape == dims and result.dtype == dt
+    assert dims is not None and len(dims) == 2 and result.shape == extent and result.dtype == dt
+    if region is not None:
+        if small_array(dims) and seed is not None:
+            whole = ti.sparse(shape, sparsity, std, nonzero_per_unit=k, seed=seed, dtype=dtype)
+            assert same_bits(whole[region], result)
+        return
     v = f64(result)
     assert np.isfinite(v).all()
     rows, cols = dims
@@ -932,6 +942,140 @@ def test_index_ops_are_what_the_strategies_assume() -> None:
     assert ti.uniform((np.int64(2), 3), seed=0).shape == (2, 3)
     with pytest.raises(TypeError):
         ti.uniform(True, seed=0)
+
+
+@fuzz(80)
+@given(data=st.data())
+def test_orthogonal(data: Any) -> None:
+    name = data.draw(st.sampled_from(["orthogonal", "delta_orthogonal"]))
+    if data.draw(st.integers(0, 4)):
+        shape: Any = tuple(data.draw(st.lists(st.integers(0, 7), min_size=2, max_size=4)))
+        shape_ok = True
+    else:
+        shape, shape_ok = data.draw(shapes(), "shape")
+    dtype, dt = data.draw(float_dtypes(), "dtype")
+    seed, seed_ok = data.draw(seeds(), "seed")
+    gain = data.draw(st.one_of(st.floats(-3, 3), ANY), "gain")
+    kwargs: dict[str, Any] = dict(seed=seed, dtype=dtype)
+    if data.draw(st.booleans()):
+        kwargs["column_axis"] = data.draw(st.sampled_from([-1, 0, 1, -2, 5, 1.5]))
+    if name == "orthogonal":
+        if data.draw(st.booleans()):
+            kwargs["layout"] = data.draw(LAYOUTS)
+        if data.draw(st.booleans()):
+            kwargs["method"] = data.draw(st.sampled_from(["qr", "svd", "QR", None]))
+    dims = as_dims(shape) if shape_ok else None
+    out = None
+    if dims is not None and dt is not None and small_array(dims) and data.draw(st.booleans()):
+        out = guarded(data.draw(st.sampled_from([k for k in OUT_KINDS if k != "none"])), dims, dt, wrong=data.draw(st.sampled_from(WRONG_DTYPES)))
+        kwargs["out"] = out.out
+    must_fail = not shape_ok or dt is None or not seed_ok
+    if out is not None:
+        must_fail = must_fail or not (out.acceptable and out.out.dtype == dt and out.out.shape == dims)
+    result = call_checked(lambda: getattr(ti, name)(shape, gain, **kwargs), out, must_fail=must_fail, must_pass=False)
+    if result is None:
+        return
+    assert dims is not None and dt is not None and result.shape == dims and result.dtype == dt
+    if not small_array(dims) or result.size == 0:
+        return
+    v = f64(result)
+    assert np.isfinite(v).all()
+    # Orthogonality of the flattened matrix (torch layout, the default), up to the dtype's rounding.
+    if name == "orthogonal" and kwargs.get("layout", "torch") == "torch" and "column_axis" not in kwargs:
+        m = v.reshape(dims[0], -1)
+        g = float(gain)
+        small = m if m.shape[0] <= m.shape[1] else m.T
+        gram = small @ small.T
+        tol = 50 * EPS[dt.name] * max(1.0, g * g) * max(m.shape)
+        assert np.abs(gram - g * g * np.eye(small.shape[0])).max() <= tol
+    if seed is not None:
+        kw = {k: v for k, v in kwargs.items() if k != "out"}
+        assert same_bits(getattr(ti, name)(shape, gain, **kw), np.array(result))
+
+
+TORCH_FUNCTIONS = {
+    "uniform_": lambda: (st.floats(-3, 3), st.floats(-3, 5)),
+    "normal_": lambda: (st.floats(-3, 3), st.floats(0, 3)),
+    "trunc_normal_": lambda: (st.floats(-1, 1), st.floats(0.1, 2), st.floats(-3, 0), st.floats(0.5, 3)),
+    "constant_": lambda: (st.floats(-5, 5),),
+    "ones_": lambda: (),
+    "zeros_": lambda: (),
+    "eye_": lambda: (),
+    "dirac_": lambda: (st.sampled_from([1, 2]),),
+    "xavier_uniform_": lambda: (st.floats(0, 3),),
+    "xavier_normal_": lambda: (st.floats(0, 3),),
+    "kaiming_uniform_": lambda: (st.floats(0, 3),),
+    "kaiming_normal_": lambda: (st.floats(0, 3),),
+    "orthogonal_": lambda: (st.floats(0.5, 2),),
+    "sparse_": lambda: (st.floats(0, 1), st.floats(0, 1)),
+}
+DETERMINISTIC = {"constant_", "ones_", "zeros_", "eye_", "dirac_"}
+
+
+@fuzz(120)
+@given(data=st.data())
+def test_torch_functions_against_torch_nn_init(data: Any) -> None:
+    torch = pytest.importorskip("torch")
+    tt = pytest.importorskip("turboinit.torch")
+    name = data.draw(st.sampled_from(sorted(TORCH_FUNCTIONS)), "function")
+    dims = tuple(data.draw(st.lists(st.integers(0, 5), min_size=0, max_size=5), "dims"))
+    tdtype = data.draw(st.sampled_from([torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.float32, torch.int32, torch.complex64]), "dtype")
+    kind = data.draw(st.sampled_from(["contiguous", "contiguous", "offset", "transposed", "strided", "expanded", "meta"]), "kind")
+    args = tuple(data.draw(s) for s in TORCH_FUNCTIONS[name]())
+    n = math.prod(dims)
+    # The tensor is a view into `base`, whose other elements must stay 7.
+    base = torch.full((4 * n + 16,), 7, dtype=tdtype)
+    if kind == "meta":
+        tensor = torch.empty(dims, dtype=tdtype, device="meta")
+    elif kind == "offset":
+        tensor = base[3 : 3 + n].view(dims)
+    elif kind == "transposed" and len(dims) >= 2:
+        tensor = base[:n].view(tuple(reversed(dims))).permute(*reversed(range(len(dims))))
+    elif kind == "strided" and dims:
+        tensor = base.as_strided(dims, [2 * math.prod(dims[i + 1 :]) for i in range(len(dims))], 1)
+    elif kind == "expanded" and dims and dims[0] > 1:
+        tensor = base[: n // dims[0]].view((1,) + dims[1:]).expand(dims)
+    else:
+        tensor = base[:n].view(dims)
+    before = base.clone()
+    reference = tensor.clone() if kind != "meta" else torch.empty(dims, dtype=tdtype, device="meta")
+    if kind == "expanded":
+        reference = tensor  # (torch itself refuses to write overlapping memory)
+    with warnings.catch_warnings(record=True) as torch_warned:
+        warnings.simplefilter("always")
+        try:
+            torch_outcome: Any = getattr(torch.nn.init, name)(reference, *args)
+        except Exception as exc:  # the type is what is compared
+            torch_outcome = exc
+    try:
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            result = getattr(tt, name)(tensor, *args, generator=5)
+        # PyTorch's own warnings (e.g. "Initializing zero-element tensors is a no-op") only
+        ours = {str(w.message) for w in warned}
+        assert ours <= {str(w.message) for w in torch_warned}, ours
+    except DOCUMENTED + (RuntimeError,) as exc:
+        event(f"refused: {type(exc).__name__}")
+        # A refused call leaves the memory as it was; PyTorch refuses it too,
+        # unless turboinit documents a stricter check (ValueError for bad bounds).
+        if kind != "meta":
+            assert torch.equal(base, before), "a refused call wrote memory"
+        if isinstance(exc, RuntimeError):
+            assert isinstance(torch_outcome, Exception), f"torch accepts what turboinit refuses: {exc!r}"
+        return
+    event("accepted")
+    assert result is tensor
+    if kind == "meta":
+        return
+    # (accepting what PyTorch refuses is fine: e.g. empty tensors, where
+    # torch.nn.init's fan computations divide by zero)
+    inside = torch.zeros(base.shape, dtype=torch.bool)
+    inside[torch.as_strided(torch.arange(base.numel()), tensor.shape, tensor.stride(), tensor.storage_offset()).reshape(-1)] = True
+    assert torch.equal(base[~inside], before[~inside]), "wrote outside the tensor"
+    values = tensor.double()
+    assert torch.isfinite(values).all()
+    if name in DETERMINISTIC and not isinstance(torch_outcome, Exception):
+        assert torch.equal(tensor, torch_outcome)
 
 
 # ---- regressions: what the fuzzing above found -------------------------------------------

@@ -60,6 +60,9 @@ calls = {
     "eye": (lambda s: ti.eye(s), 2),
     "dirac": (lambda s: ti.dirac(s), 3),
     "sparse": (lambda s: ti.sparse(s, seed=0), 2),
+    "orthogonal": (lambda s: ti.orthogonal(s, seed=0), 2),
+    # (kernel, in, out) with in <= out
+    "delta_orthogonal": (lambda s: ti.delta_orthogonal((s[2], min(s[:2]), max(s[:2])), seed=0), 3),
     "relu_bias": (lambda s: ti.relu_bias(s), 1),
     "Generator.random": (lambda s: rng.random(s), 1),
     "Generator.standard_normal": (lambda s: rng.standard_normal(s, dtype=np.float32), 2),
@@ -188,6 +191,8 @@ CALLS_WITH_OUT: dict[str, Callable[[np.ndarray], Any]] = {
     "constant": lambda o: ti.constant((3, 4), 1.0, out=o),
     "eye": lambda o: ti.eye((3, 4), out=o),
     "sparse": lambda o: ti.sparse((3, 4), seed=0, out=o),
+    "orthogonal": lambda o: ti.orthogonal((3, 4), seed=0, out=o),
+    "delta_orthogonal": lambda o: ti.delta_orthogonal((3, 4, 1), seed=0, out=o),
     "region": lambda o: ti.normal((9, 9), seed=0, out=o, region=(slice(0, 3), slice(2, 6))),
     "Generator.random": lambda o: default_rng(0).random((3, 4), dtype=np.float32, out=o),
     "Generator.standard_normal": lambda o: default_rng(0).standard_normal((3, 4), np.float32, o),
@@ -212,7 +217,12 @@ CORE_CALLS: dict[str, Callable[[np.ndarray, tuple[int, ...]], None]] = {
         o, 1, s, (0,) * len(s), s, 1, 2, 0, 0.0, 1.0, -2.0, 2.0
     ),
     "bits": lambda o, s: _core.bits(o.view(np.uint32), s, (0,) * len(s), s, 1, 2, 0),
-    "sparse": lambda o, s: _core.sparse(o, 1, s[0], s[1], 1, 2, 0, 1.0, 0, 1),
+    "sparse": lambda o, s: _core.sparse(o, 1, s, (0,) * len(s), s, 1, 2, 0, 1.0, 0, 1),
+    "orthogonal": lambda o, s: _core.orthogonal(o, 1, s[0], s[1], 1, 2, 0, 1.0, 0),
+    "integers": lambda o, s: _core.integers(o.view(np.int32), 2, s, (0,) * len(s), s, 1, 2, 0, 0, 9),
+    "integers_in_place": lambda o, s: _core.integers_in_place(
+        o.view(np.int32), 2, s, (0,) * len(s), s, 1, 2, 0, False
+    ),
 }
 
 
@@ -235,9 +245,12 @@ def test_the_compiled_core_checks_out_on_its_own(name: str) -> None:
         read_only,
     ]
     for out in bad:
-        with pytest.raises((ValueError, TypeError)):
+        with pytest.raises((ValueError, TypeError), match="^out: "):
             CORE_CALLS[name](out, (3, 4))
     assert (raw == 0xA5).all()
+    # The same call with a good out= runs (so the refusals above were about out=).
+    good = np.zeros((3, 4), np.float32)
+    CORE_CALLS[name](good, (3, 4))
 
 
 def test_the_compiled_core_refuses_inconsistent_regions() -> None:
