@@ -27,6 +27,7 @@ A crash input replays with ``python fuzz/fuzz_args.py crash-<hash>``.
 from __future__ import annotations
 
 import math
+import os
 import resource
 import sys
 import warnings
@@ -285,7 +286,9 @@ def test_one_input(data: bytes) -> None:
 def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = 8 << 30
-    if hard == resource.RLIM_INFINITY or hard > limit:
+    # (AddressSanitizer reserves terabytes of address space for its shadow)
+    asan = "libasan" in os.environ.get("LD_PRELOAD", "")
+    if not asan and (hard == resource.RLIM_INFINITY or hard > limit):
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     ti.set_num_threads(1)  # libFuzzer runs one input at a time; keep it light
     atheris.Setup(sys.argv, test_one_input)

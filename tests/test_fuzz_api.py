@@ -1193,3 +1193,16 @@ def test_torch_constants_fill_expanded_tensors_as_torch(name: str, args: tuple[A
         assert torch.equal(getattr(tt, name)(t, *args), getattr(torch.nn.init, name)(torch.zeros(4, 5, dtype=dtype), *args))
     with pytest.raises(OverflowError):
         tt.constant_(torch.zeros(1, 3).expand(2, 3).half(), 1e6)
+
+
+def test_generator_integers_object_bounds_with_numpy_integers() -> None:
+    # Found by fuzz/fuzz_args.py (atheris): in an object array of bounds (a
+    # value past 64 bits next to NumPy integers) np.uint64(0) - 1 wrapped to
+    # 2**64 - 1 with a RuntimeWarning, turning an empty range into a valid one.
+    high = np.array([2**64, np.uint64(0)], dtype=object)
+    with pytest.raises(ValueError):
+        tir.default_rng(0).integers(0, high, dtype=np.uint64)
+    with pytest.raises(ValueError):
+        np.random.default_rng(0).integers(0, high, dtype=np.uint64)
+    got = tir.default_rng(0).integers(0, np.array([2**64, np.uint64(2)], dtype=object), dtype=np.uint64)
+    assert got.dtype == np.uint64 and int(got[1]) < 2
