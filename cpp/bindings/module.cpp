@@ -44,4 +44,5 @@ PYBIND11_MODULE(_core, m) {
   turboinit::bindings::bind_config(m);
   turboinit::bindings::bind_philox(m);
   turboinit::bindings::bind_distributions(m);
+  turboinit::bindings::bind_sparse(m);
 }

@@ -1,0 +1,172 @@
+"""sparse(): PyTorch's sparse_ (zeros per column) and Martens's scheme
+(non-zeros per row).  Statistical checks use fixed seeds and p > 1e-4."""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import turboinit as ti
+
+P_MIN = 1e-4
+
+
+def torch_mask(w, z):
+    """The mask, where z = the normal values the sparse values come from."""
+    assert (z != 0).all()  # so a zero in w can only be a chosen position
+    assert np.array_equal(w, np.where(w != 0, z, 0).astype(w.dtype))
+    return w != 0
+
+
+@pytest.mark.parametrize(
+    "shape, sparsity",
+    [
+        ((10, 6), 0.3),
+        ((100, 40), 0.1),
+        ((7, 9), 0.0),
+        ((7, 9), 1.0),
+        ((33, 5), 0.5),
+        ((1, 4), 0.01),
+    ],
+)
+def test_zeros_per_column(shape, sparsity):
+    w = ti.sparse(shape, sparsity, std=1.0, seed=1)
+    z = ti.normal(shape, 0.0, 1.0, seed=1)
+    mask = torch_mask(w, z)
+    zeros = math.ceil(sparsity * shape[0])
+    assert ((~mask).sum(axis=0) == zeros).all()
+
+
+@pytest.mark.parametrize("k", [0, 1, 3, 15, 50, 99, 100])
+def test_nonzeros_per_row(k):
+    # k < cols / 16 and k >= cols / 16 take different code paths: same values.
+    shape = (37, 100)
+    w = ti.sparse(shape, nonzero_per_unit=k, std=0.5, seed=2, stream="fc")
+    z = ti.normal(shape, 0.0, 0.5, seed=2, stream="fc")
+    mask = torch_mask(w, z)
+    assert (mask.sum(axis=1) == k).all()
+
+
+def test_values_are_normal_with_std():
+    w = ti.sparse((400, 500), 0.2, std=0.03, seed=3)
+    v = w[w != 0].astype(np.float64)
+    assert v.size == 400 * 500 - 80 * 500
+    assert stats.kstest(v, stats.norm(0, 0.03).cdf).pvalue > P_MIN
+
+
+def test_positions_uniform_per_row():
+    # P(row r zeroed in a column) = z / rows for every r: chi-square over rows.
+    rows, cols, zeros = 20, 20_000, 5
+    w = ti.sparse((rows, cols), zeros / rows, std=1.0, seed=4)
+    counts = (w == 0).sum(axis=1)
+    expected = cols * zeros / rows
+    assert counts.sum() == cols * zeros
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    # Multinomial-like counts with a fixed total: chi-square with rows - 1 dof is conservative.
+    assert stats.chi2.sf(chi2, rows - 1) > P_MIN
+
+
+def test_each_subset_equally_likely():
+    # 2 zeros among 5 rows: all 10 subsets equally likely (Floyd's algorithm is exact).
+    rows, cols = 5, 30_000
+    w = ti.sparse((rows, cols), 0.4, std=1.0, seed=5)
+    index = {s: i for i, s in enumerate(combinations(range(rows), 2))}
+    keys = [tuple(np.flatnonzero(w[:, c] == 0)) for c in range(cols)]
+    counts = np.bincount([index[k] for k in keys], minlength=len(index))
+    assert stats.chisquare(counts).pvalue > P_MIN
+
+
+def test_martens_subsets_equally_likely():
+    rows, cols = 30_000, 4
+    w = ti.sparse((rows, cols), nonzero_per_unit=2, std=1.0, seed=6)
+    index = {s: i for i, s in enumerate(combinations(range(cols), 2))}
+    codes = [index[tuple(np.flatnonzero(r))] for r in w]
+    assert stats.chisquare(np.bincount(codes, minlength=len(index))).pvalue > P_MIN
+
+
+def test_matches_torch_sparse():
+    torch = pytest.importorskip("torch")
+    shape, sparsity, std = (300, 400), 0.25, 0.05
+    t = torch.empty(shape)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        torch.nn.init.sparse_(t, sparsity, std)
+    ours = ti.sparse(shape, sparsity, std, seed=0)
+    theirs = t.numpy()
+    assert np.array_equal((ours == 0).sum(axis=0), (theirs == 0).sum(axis=0))
+    assert stats.ks_2samp(ours[ours != 0], theirs[theirs != 0]).pvalue > P_MIN
+
+
+def test_determinism_threads_and_streams():
+    threads = ti.get_num_threads()
+    try:
+        ti.set_num_threads(1)
+        a1 = ti.sparse((2000, 600), 0.5, seed=8)
+        b1 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
+        c1 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
+        ti.set_num_threads(3)
+        a3 = ti.sparse((2000, 600), 0.5, seed=8)
+        b3 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
+        c3 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
+    finally:
+        ti.set_num_threads(threads)
+    assert np.array_equal(a1, a3) and np.array_equal(b1, b3) and np.array_equal(c1, c3)
+    assert not np.array_equal(a1 == 0, ti.sparse((2000, 600), 0.5, seed=8, stream=1) == 0)
+    assert not np.array_equal(a1 == 0, ti.sparse((2000, 600), 0.5, seed=9) == 0)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+def test_dtypes_and_out(dtype):
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes")
+    w = ti.sparse((50, 30), 0.2, std=0.5, seed=1, dtype=dtype)
+    assert w.dtype.name == dtype
+    z = ti.normal((50, 30), 0.0, 0.5, seed=1, dtype=dtype)
+    torch_mask(w, z)
+    out = np.full((50, 30), 3.0, dtype=w.dtype)
+    assert ti.sparse((50, 30), 0.2, std=0.5, seed=1, dtype=dtype, out=out) is out
+    assert np.array_equal(out.view(np.uint8), w.view(np.uint8))
+
+
+def test_empty_shapes():
+    assert ti.sparse((0, 5), seed=0).shape == (0, 5)
+    assert ti.sparse((5, 0), nonzero_per_unit=0, seed=0).shape == (5, 0)
+
+
+def test_std_zero_gives_zeros():
+    assert not ti.sparse((6, 6), 0.5, std=0.0, seed=0).any()
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 3, 4), ()])
+def test_rank_must_be_two(shape):
+    with pytest.raises(ValueError, match="2-dimensional"):
+        ti.sparse(shape)
+
+
+@pytest.mark.parametrize("sparsity", [-0.1, 1.0001, math.nan, math.inf])
+def test_sparsity_outside_unit_interval(sparsity):
+    with pytest.raises(ValueError, match=r"sparsity: must lie in \[0, 1\]"):
+        ti.sparse((4, 4), sparsity)
+
+
+def test_bad_arguments():
+    out = np.full((4, 6), 2.0, dtype=np.float32)
+    with pytest.raises(ValueError, match="std"):
+        ti.sparse((4, 6), std=-1.0, out=out)
+    with pytest.raises(ValueError, match=r"nonzero_per_unit: must lie in \[0, cols\]"):
+        ti.sparse((4, 6), nonzero_per_unit=7, out=out)
+    with pytest.raises(ValueError, match="nonzero_per_unit"):
+        ti.sparse((4, 6), nonzero_per_unit=-1, out=out)
+    with pytest.raises(TypeError, match="nonzero_per_unit"):
+        ti.sparse((4, 6), nonzero_per_unit=2.0, out=out)
+    with pytest.raises(TypeError, match="nonzero_per_unit"):
+        ti.sparse((4, 6), nonzero_per_unit=True, out=out)
+    with pytest.raises(TypeError, match="sparsity"):
+        ti.sparse((4, 6), "0.1", out=out)
+    with pytest.raises(OverflowError, match="std"):
+        ti.sparse((4, 6), std=1e5, dtype="float16", out=np.empty((4, 6), np.float16))
+    assert (out == 2.0).all()  # nothing written on bad input
