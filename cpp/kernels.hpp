@@ -50,6 +50,20 @@ using truncated_normal_fn = void (*)(const truncated_normal_args&, uint64_t firs
 // word that float32 element i is made from.
 using bits_fn = void (*)(const philox_stream&, uint64_t first, uint64_t count, uint32_t* out);
 
+// Bounded integers low + [0, span] (cpp/integers_impl.hpp), stored in
+// `itemsize` bytes (two's complement).  `wide`: two words per candidate, 2
+// per block (needed when a span is >= 2^32), else one word, 4 per block.
+// `per_element`: on entry out[i] holds element i's own span (unsigned,
+// `itemsize` bytes), `low` and `span` are unused, and out[i] receives the
+// offset in [0, span_i].
+struct integers_args {
+  philox_stream stream;
+  int itemsize = 8;
+  uint64_t low = 0, span = 0;
+  bool wide = false, per_element = false;
+};
+using integers_fn = void (*)(const integers_args&, uint64_t first, uint64_t count, void* out);
+
 struct kernel_table {
   const char* name;
   int simd_bits;
@@ -57,6 +71,7 @@ struct kernel_table {
   normal_fn normal;
   truncated_normal_fn truncated_normal;
   bits_fn bits;
+  integers_fn integers;
 };
 
 // Elements per Philox block for each sampler, in float32 and float64.  Part

@@ -481,9 +481,11 @@ void bits_entry(const philox_stream& st, uint64_t first, uint64_t count, uint32_
   staged_run(G, first, count, generate, store_part);
 }
 
+#include "integers_impl.hpp"
+
 const kernel_table kTable = {
     TURBOINIT_TARGET_NAME, W * 32,          uniform_entry, normal_entry, truncated_normal_entry,
-    bits_entry,
+    bits_entry,           integers_entry,
 };
 
 }  // namespace

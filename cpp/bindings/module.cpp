@@ -45,4 +45,5 @@ PYBIND11_MODULE(_core, m) {
   turboinit::bindings::bind_philox(m);
   turboinit::bindings::bind_distributions(m);
   turboinit::bindings::bind_sparse(m);
+  turboinit::bindings::bind_integers(m);
 }

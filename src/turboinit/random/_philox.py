@@ -1,4 +1,4 @@
-"""Raw counter-based random numbers (Philox4x32-10)."""
+"""Raw counter-based random numbers: the Philox4x32 block function."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from .. import _core
 
 
 def _uint32_array(value: Any, argname: str) -> np.ndarray:

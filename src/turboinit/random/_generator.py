@@ -1,0 +1,633 @@
+"""``Generator``: the NumPy ``numpy.random.Generator`` API on Philox4x32-10.
+
+A Generator is a key (from a ``SeedSequence``) and a 64-bit block counter.
+Each call reserves the counter blocks its elements need, atomically, and
+fills its output as one flat tensor starting at the first reserved block
+(``block_offset`` of the core), so the result of a call depends only on the
+key, the counter when it ran and its arguments, never on threads or SIMD.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from .. import _core
+from .._args import DTypeLike
+from .._seed import key_from_sequence, seed_sequence
+from ._integers import bounds, int_type
+from ._params import (
+    BLOCKS_PER_GROUP,
+    PER_BLOCK,
+    PER_BLOCK_TRUNCATED,
+    Param,
+    SizeLike,
+    allocate,
+    at_or_above,
+    at_or_below,
+    below,
+    check_out,
+    compute_dtype,
+    fill_mapped,
+    flat,
+    float_dtype,
+    float_param,
+    is_array,
+    result_shape,
+    round_to,
+    scalar_result,
+)
+
+_COUNTER_END = 1 << 64
+_BIT_GENERATOR = "Philox4x32-10"
+ArrayOrFloat = Union[float, np.ndarray]
+SeedArg = Union[None, int, np.integer, Sequence[int], np.random.SeedSequence]
+
+
+def _as_seed_sequence(seed: Any) -> np.random.SeedSequence:
+    if isinstance(seed, (np.random.Generator, np.random.BitGenerator)):
+        raise TypeError(
+            "seed: a numpy Generator or BitGenerator cannot seed a turboinit Generator; "
+            "pass an int, a sequence of ints, a numpy.random.SeedSequence or None"
+        )
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        try:
+            return np.random.SeedSequence(seed)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"seed: expected non-negative ints ({exc})") from None
+    return seed_sequence(seed)
+
+
+class Generator:
+    """NumPy-compatible random numbers from Philox4x32-10, generated in C++.
+
+    Methods mirror :class:`numpy.random.Generator` (signatures, return types,
+    errors; not the values): :meth:`random`, :meth:`uniform`, :meth:`normal`,
+    :meth:`standard_normal`, :meth:`integers`, plus :meth:`truncated_normal`.
+    ``normal``, ``uniform`` and ``truncated_normal`` also take
+    ``dtype=float32/float16/bfloat16``.
+
+    State: the key ``(k0, k1) = SeedSequence(seed)`` hashed (see
+    ``turboinit._seed``; stream 0, so the first call of ``default_rng(s)``
+    draws what ``turboinit.normal(..., seed=s)`` would) and a 64-bit block
+    counter.  A call of ``n`` elements at ``c`` values per block reserves
+    ``ceil(n / c)`` blocks rounded up to a group of 16, atomically, so calls
+    from several threads never share blocks, and a state replays exactly.
+
+    Parameters
+    ----------
+    seed : None, int, sequence of ints or numpy.random.SeedSequence
+        ``None`` takes fresh entropy from the OS.
+
+    Examples
+    --------
+    >>> from turboinit.random import Generator
+    >>> rng = Generator(42)
+    >>> x = rng.standard_normal((2, 3))
+    >>> x.shape, x.dtype
+    ((2, 3), dtype('float64'))
+    """
+
+    def __init__(self, seed: SeedArg = None) -> None:
+        self._lock = threading.Lock()
+        self._seed_seq = _as_seed_sequence(seed)
+        self._key = key_from_sequence(self._seed_seq)
+        self._counter = 0
+
+    # ---- state ---------------------------------------------------------------
+
+    def _reserve(self, n: int, per_block: int) -> tuple[int, int, int]:
+        """(k0, k1, first block) of ``n`` elements at ``per_block`` per block."""
+        if n == 0:  # nothing is drawn; any offset will do (also at the counter's end)
+            return self._key[0], self._key[1], 0
+        blocks = -(-n // per_block)
+        blocks = -(-blocks // BLOCKS_PER_GROUP) * BLOCKS_PER_GROUP
+        with self._lock:
+            start = self._counter
+            if start + blocks > _COUNTER_END:
+                raise OverflowError(
+                    f"counter: {blocks} more blocks do not fit in the 64-bit block counter "
+                    f"(at {start}); spawn() a new Generator"
+                )
+            self._counter = start + blocks
+            k0, k1 = self._key
+        return k0, k1, start
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The key, the block counter and the seed sequence, as a dict.
+
+        Assigning a dict read earlier replays the calls made since; the key
+        must match the seed sequence (ValueError otherwise).
+
+        Examples
+        --------
+        >>> from turboinit.random import default_rng
+        >>> rng = default_rng(0)
+        >>> s = rng.state
+        >>> a = rng.random(3)
+        >>> rng.state = s
+        >>> bool((rng.random(3) == a).all())
+        True
+        """
+        with self._lock:
+            ss = self._seed_seq
+            return {
+                "bit_generator": _BIT_GENERATOR,
+                "key": [int(self._key[0]), int(self._key[1])],
+                "counter": int(self._counter),
+                "seed_seq": {
+                    "entropy": ss.entropy,
+                    "spawn_key": tuple(int(k) for k in ss.spawn_key),
+                    "pool_size": int(ss.pool_size),
+                    "n_children_spawned": int(ss.n_children_spawned),
+                },
+            }
+
+    @state.setter
+    def state(self, value: dict[str, Any]) -> None:
+        if not isinstance(value, dict):
+            raise TypeError(f"state: expected a dict, got {type(value).__name__}")
+        missing = {"bit_generator", "key", "counter", "seed_seq"} - set(value)
+        if missing:
+            raise ValueError(f"state: missing keys {sorted(missing)}")
+        if value["bit_generator"] != _BIT_GENERATOR:
+            raise ValueError(
+                f"state: bit_generator {value['bit_generator']!r} is not {_BIT_GENERATOR!r}"
+            )
+        info = value["seed_seq"]
+        try:
+            ss = np.random.SeedSequence(
+                info["entropy"],
+                spawn_key=tuple(info["spawn_key"]),
+                pool_size=info["pool_size"],
+                n_children_spawned=info["n_children_spawned"],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"state: bad seed_seq {info!r} ({exc!r})") from None
+        key = key_from_sequence(ss)
+        try:
+            given = tuple(int(k) for k in value["key"])
+        except (TypeError, ValueError):
+            raise TypeError(f"state: key must be two ints, got {value['key']!r}") from None
+        if given != key:
+            raise ValueError(f"state: key {given} does not belong to the seed sequence")
+        counter = value["counter"]
+        if isinstance(counter, bool) or not isinstance(counter, (int, np.integer)):
+            raise TypeError(f"state: counter must be an int, got {type(counter).__name__}")
+        if not 0 <= counter <= _COUNTER_END:
+            raise ValueError(f"state: counter must be in [0, 2**64], got {counter}")
+        with self._lock:
+            self._seed_seq = ss
+            self._key = key
+            self._counter = int(counter)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._lock = threading.Lock()
+        self._key = (0, 0)
+        self._counter = 0
+        self.state = state
+
+    def __repr__(self) -> str:
+        return f"Generator({_BIT_GENERATOR}) at 0x{id(self):X}"
+
+    @property
+    def seed_seq(self) -> np.random.SeedSequence:
+        """The ``SeedSequence`` the key comes from (``bit_generator.seed_seq`` in NumPy)."""
+        return self._seed_seq
+
+    def spawn(self, n_children: int) -> list[Generator]:
+        """``n_children`` independent Generators, from ``SeedSequence.spawn``.
+
+        Children get keys hashed from distinct spawn keys (never ``seed + i``);
+        spawning again gives new children, as in NumPy.
+
+        Examples
+        --------
+        >>> from turboinit.random import default_rng
+        >>> a, b = default_rng(0).spawn(2)
+        >>> bool((a.random(4) != b.random(4)).all())
+        True
+        """
+        if isinstance(n_children, bool):
+            raise TypeError("n_children: expected a non-negative int, got bool")
+        try:
+            n = operator.index(n_children)
+        except TypeError:
+            raise TypeError(
+                f"n_children: expected a non-negative int, got {type(n_children).__name__}"
+            ) from None
+        if n < 0:
+            raise ValueError(f"n_children: must be >= 0, got {n}")
+        with self._lock:
+            children = self._seed_seq.spawn(n)
+        return [Generator(c) for c in children]
+
+    # ---- helpers ---------------------------------------------------------------
+
+    def _target(
+        self, size: SizeLike, dt: np.dtype, out: Optional[np.ndarray], *params: Param
+    ) -> tuple[np.ndarray, bool]:
+        """(array to fill, whether the result is a Python scalar)."""
+        if out is not None:
+            check_out(out, dt, size)
+            result_shape(out.shape, *params)
+            return out, False
+        shape = result_shape(size, *params)
+        if shape is None:
+            return allocate((), dt), True
+        return allocate(shape, dt), False
+
+    # ---- NumPy's methods ---------------------------------------------------------
+
+    def random(
+        self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: Optional[np.ndarray] = None
+    ) -> ArrayOrFloat:
+        """Uniform floats on ``[0, 1)``, as :meth:`numpy.random.Generator.random`.
+
+        .. math:: x = k\\, 2^{-53}\\ (\\text{float64}),\\quad x = k\\, 2^{-24}\\ (\\text{float32})
+
+        Parameters
+        ----------
+        size : int or tuple of ints, optional
+            ``None`` (and no ``out``) returns a Python float.
+        dtype : {float64, float32}
+            Other dtypes raise ``TypeError`` (as in NumPy).
+        out : ndarray, optional
+            C- or F-contiguous, writeable, aligned, of ``dtype``; filled in
+            memory order and returned.
+
+        Examples
+        --------
+        >>> from turboinit.random import default_rng
+        >>> x = default_rng(0).random((2, 3), dtype="float32")
+        >>> x.dtype, bool(((0 <= x) & (x < 1)).all())
+        (dtype('float32'), True)
+        """
+        dt, code = float_dtype(dtype, "random", halves=False)
+        arr, scalar = self._target(size, dt, out)
+        n = arr.size
+        k0, k1, offset = self._reserve(n, PER_BLOCK[code == 0])
+        _core.uniform(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, 0.0, 1.0)
+        return scalar_result(arr) if scalar else arr
+
+    def standard_normal(
+        self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: Optional[np.ndarray] = None
+    ) -> ArrayOrFloat:
+        """Standard normal floats, as :meth:`numpy.random.Generator.standard_normal`.
+
+        Box–Muller: :math:`z = \\sqrt{-2\\ln u_1}\\,\\cos 2\\pi u_2` (and the sine).
+        Parameters as in :meth:`random`.
+
+        Examples
+        --------
+        >>> from turboinit.random import default_rng
+        >>> z = default_rng(0).standard_normal(100_000)
+        >>> abs(float(z.mean())) < 0.02, abs(float(z.std()) - 1) < 0.02
+        (True, True)
+        """
+        dt, code = float_dtype(dtype, "standard_normal", halves=False)
+        arr, scalar = self._target(size, dt, out)
+        n = arr.size
+        k0, k1, offset = self._reserve(n, PER_BLOCK[code == 0])
+        _core.normal(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, 0.0, 1.0)
+        return scalar_result(arr) if scalar else arr
+
+    def uniform(
+        self,
+        low: Any = 0.0,
+        high: Any = 1.0,
+        size: SizeLike = None,
+        *,
+        dtype: DTypeLike = np.float64,
+    ) -> ArrayOrFloat:
+        """Uniform floats on ``[low, high)``, as :meth:`numpy.random.Generator.uniform`.
+
+        .. math:: x = \\mathrm{low} + (\\mathrm{high} - \\mathrm{low})\\, u,\\quad u \\sim U[0, 1)
+
+        ``high`` is never returned, also after rounding.  ``low`` and ``high``
+        may be arrays, broadcast against each other and ``size``.
+
+        Parameters
+        ----------
+        low, high : float or array_like of floats
+            ``high - low`` must be finite (else ``OverflowError``) and
+            ``>= 0`` (else ``ValueError``), as in NumPy.
+        size : int or tuple of ints, optional
+            ``None``: the parameters' broadcast shape, or a Python float.
+        dtype : {float64, float32, float16, bfloat16}
+            A superset of NumPy (which has float64 only); 16-bit types are
+            computed in float32 and rounded once.
+
+        Examples
+        --------
+        >>> from turboinit.random import default_rng
+        >>> x = default_rng(0).uniform([0.0, 10.0], [1.0, 20.0], size=(1000, 2))
+        >>> bool((x[:, 1] >= 10).all() and (x[:, 1] < 20).all())
+        True
+        """
+        dt, code = float_dtype(dtype, "uniform", halves=True)
+        lo = float_param(low, "low")
+        hi = float_param(high, "high")
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = np.subtract(hi, lo)
+        if not np.all(np.isfinite(span)):
+            raise OverflowError("high - low: the range is not a finite float64")
+        if np.any(span < 0):
+            raise ValueError("high - low < 0: need low <= high")
+        arr, scalar = self._target(size, dt, None, lo, hi)
+        ct, ct_code = compute_dtype(dt)
+        n = arr.size
+        if not is_array(lo) and not is_array(hi):
+            _core.uniform(np.empty(0, dt), code, (0,), (0,), (0,), 0, 0, 0, lo, hi)  # validate
+            k0, k1, offset = self._reserve(n, PER_BLOCK[ct_code == 0])
+            _core.uniform(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, lo, hi)
+            return scalar_result(arr) if scalar else arr
+
+        # Array parameters: the core's clamping rules, per parameter element.
+        lo_a, hi_a = np.broadcast_arrays(np.asarray(lo), np.asarray(hi))
+        with np.errstate(over="ignore"):
+            span_c = np.asarray(span).astype(ct)
+        if not np.all(np.isfinite(span_c)):
+            raise OverflowError(f"high - low: the range overflows {ct}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            equal = hi_a == lo_a
+            first = np.where(equal, round_to(lo_a, dt), at_or_above(lo_a, dt))
+            last = np.where(equal, first, below(hi_a, dt))
+        if not np.all(np.isfinite(first[equal])):
+            raise OverflowError(f"low: not representable as {dt}")
+        if np.any(first > last):
+            raise ValueError(f"low, high: no {dt} value lies in some [low, high)")
+        k0, k1, offset = self._reserve(n, PER_BLOCK[ct_code == 0])
+
+        def generate(buf: np.ndarray, pos: int) -> None:
+            _core.uniform(buf, ct_code, (n,), (pos,), (buf.size,), k0, k1, offset, 0.0, 1.0)
+
+        def apply(o: np.ndarray, s: np.ndarray, a: np.ndarray, f: np.ndarray, g: np.ndarray) -> None:
+            np.multiply(o, s, out=o)
+            np.add(o, a, out=o)
+            np.maximum(o, f, out=o)
+            np.minimum(o, g, out=o)
+
+        operands = [span_c, lo_a.astype(ct), first.astype(ct), last.astype(ct)]
+        fill_mapped(arr, ct, generate, operands, apply)
+        return arr
+
+    def normal(
+        self,
+        loc: Any = 0.0,
+        scale: Any = 1.0,
+        size: SizeLike = None,
+        *,
+        dtype: DTypeLike = np.float64,
+    ) -> ArrayOrFloat:
+        """Normal floats ``N(loc, scale**2)``, as :meth:`numpy.random.Generator.normal`.
+
+        .. math:: x = \\mathrm{loc} + \\mathrm{scale}\\, z,\\quad z \\sim N(0, 1)
+
+        ``loc`` and ``scale`` may be arrays, broadcast against each other and
+        ``size``; a negative ``scale`` raises ``ValueError``.  As in NumPy,
+        non-finite parameters give non-finite samples and samples beyond the
+        dtype's range become ``inf``.
+
+        Parameters
+        ----------
+        loc, scale : float or array_like of floats
+        size : int or tuple of ints, optional
+        dtype : {float64, float32, float16, bfloat16}
+            A superset of NumPy (float64 only); 16-bit types are computed in
+            float32 and rounded once.
+
+        Examples
+        --------
+        >>> from turboinit.random import default_rng
+        >>> x = default_rng(0).normal(loc=[0.0, 100.0], scale=0.1, size=(10_000, 2))
+        >>> [round(float(m)) for m in x.mean(axis=0)]
+        [0, 100]
+        """
+        dt, code = float_dtype(dtype, "normal", halves=True)
+        mu = float_param(loc, "loc")
+        sigma = float_param(scale, "scale")
+        if np.any(np.less(sigma, 0)):
+            raise ValueError("scale < 0: scale must be non-negative")
+        arr, scalar = self._target(size, dt, None, mu, sigma)
+        ct, ct_code = compute_dtype(dt)
+        n = arr.size
+        k0, k1, offset = self._reserve(n, PER_BLOCK[ct_code == 0])
+        if not is_array(mu) and not is_array(sigma) and np.isfinite(mu) and np.isfinite(sigma):
+            try:
+                _core.normal(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, mu, sigma)
+                return scalar_result(arr) if scalar else arr
+            except OverflowError:
+                pass  # samples may pass the dtype's largest value: NumPy gives inf there
+
+        def generate(buf: np.ndarray, pos: int) -> None:
+            _core.normal(buf, ct_code, (n,), (pos,), (buf.size,), k0, k1, offset, 0.0, 1.0)
+
+        def apply(o: np.ndarray, s: np.ndarray, m: np.ndarray) -> None:
+            np.multiply(o, s, out=o)
+            np.add(o, m, out=o)
+
+        with np.errstate(over="ignore"):
+            operands = [np.asarray(sigma).astype(ct), np.asarray(mu).astype(ct)]
+        fill_mapped(arr, ct, generate, operands, apply)
+        return scalar_result(arr) if scalar else arr
+
+    def truncated_normal(
+        self,
+        loc: Any = 0.0,
+        scale: Any = 1.0,
+        lower: float = -2.0,
+        upper: float = 2.0,
+        size: SizeLike = None,
+        *,
+        dtype: DTypeLike = np.float64,
+        out: Optional[np.ndarray] = None,
+    ) -> ArrayOrFloat:
+        """Normal floats restricted to ``[loc + lower*scale, loc + upper*scale]``.
+
+        An extension of NumPy's API (the JAX/SciPy/Keras convention: bounds in
+        units of ``scale``, possibly infinite).  Exact rejection sampling, see
+        :func:`turboinit.truncated_normal`; no value falls outside the bounds,
+        also after rounding.
+
+        .. math:: p(x) \\propto \\exp\\!\\left(-\\frac{(x-\\mathrm{loc})^2}{2\\,\\mathrm{scale}^2}\\right)
+                  \\text{ on } [\\mathrm{loc} + \\mathrm{lower}\\,\\mathrm{scale},\\
+                  \\mathrm{loc} + \\mathrm{upper}\\,\\mathrm{scale}]
+
+        Parameters
+        ----------
+        loc, scale : float or array_like of floats
+            Finite, ``scale >= 0``; arrays broadcast against ``size``.
+        lower, upper : float
+            Scalars, ``lower < upper``.
+        size : int or tuple of ints, optional
+        dtype : {float64, float32, float16, bfloat16}
+        out : ndarray, optional
+            As in :meth:`random`.
+
+        Examples
+        --------
+        >>> from turboinit.random import default_rng
+        >>> x = default_rng(0).truncated_normal(0.0, 0.02, size=10_000)
+        >>> bool(abs(x).max() <= 0.04)
+        True
+        """
+        dt, code = float_dtype(dtype, "truncated_normal", halves=True)
+        mu = float_param(loc, "loc")
+        sigma = float_param(scale, "scale")
+        a = float_param(lower, "lower")
+        b = float_param(upper, "upper")
+        if is_array(a) or is_array(b):
+            raise TypeError("lower, upper: must be scalars (in units of scale)")
+        for name, p in (("loc", mu), ("scale", sigma)):
+            if not np.all(np.isfinite(p)):
+                raise ValueError(f"{name}: must be finite")
+        if np.any(np.less(sigma, 0)):
+            raise ValueError("scale < 0: scale must be non-negative")
+        arr, scalar = self._target(size, dt, out, mu, sigma)
+        ct, ct_code = compute_dtype(dt)
+        n = arr.size
+        per_block = PER_BLOCK_TRUNCATED[ct_code == 0]
+        empty = np.empty(0, dt)
+        if not is_array(mu) and not is_array(sigma):
+            # Validate everything before reserving counter space.
+            _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, mu, sigma, a, b)
+            k0, k1, offset = self._reserve(n, per_block)
+            _core.truncated_normal(
+                flat(arr), code, (n,), (0,), (n,), k0, k1, offset, mu, sigma, a, b
+            )
+            return scalar_result(arr) if scalar else arr
+
+        # Array parameters.  The core checks the bounds and that no sample can
+        # leave the dtype's range, for the widest loc and scale together.
+        mu_a, sigma_a = np.broadcast_arrays(np.asarray(mu), np.asarray(sigma))
+        if mu_a.size:
+            reach, widest = float(np.abs(mu_a).max()), float(sigma_a.max())
+            for m in (reach, -reach):
+                _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, m, widest, a, b)
+        else:
+            _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, 0.0, 1.0, a, b)
+        with np.errstate(over="ignore", invalid="ignore"):
+            point = sigma_a == 0
+            first = np.where(point, round_to(mu_a, dt), at_or_above(mu_a + a * sigma_a, dt))
+            last = np.where(point, first, at_or_below(mu_a + b * sigma_a, dt))
+        if np.any(first > last):
+            raise ValueError(
+                f"lower, upper: no {dt} value lies in some [loc + lower*scale, loc + upper*scale]"
+            )
+        k0, k1, offset = self._reserve(n, per_block)
+
+        def generate(buf: np.ndarray, pos: int) -> None:
+            _core.truncated_normal(
+                buf, ct_code, (n,), (pos,), (buf.size,), k0, k1, offset, 0.0, 1.0, a, b
+            )
+
+        def apply(o: np.ndarray, s: np.ndarray, m: np.ndarray, f: np.ndarray, g: np.ndarray) -> None:
+            np.multiply(o, s, out=o)
+            np.add(o, m, out=o)
+            np.maximum(o, f, out=o)
+            np.minimum(o, g, out=o)
+
+        operands = [sigma_a.astype(ct), mu_a.astype(ct), first.astype(ct), last.astype(ct)]
+        fill_mapped(arr, ct, generate, operands, apply)
+        return arr
+
+    def integers(
+        self,
+        low: Any,
+        high: Any = None,
+        size: SizeLike = None,
+        dtype: DTypeLike = np.int64,
+        endpoint: bool = False,
+    ) -> Any:
+        """Uniform integers in ``[low, high)`` (``[low, high]`` with ``endpoint``),
+        as :meth:`numpy.random.Generator.integers`.
+
+        ``high=None`` means ``[0, low)``.  Any range up to ``2**64`` values,
+        without modulo bias: Lemire's multiply-and-reject method,
+
+        .. math:: m = x \\cdot s,\\quad v = \\mathrm{low} + \\lfloor m / 2^k \\rfloor
+                  \\text{ if } (m \\bmod 2^k) \\ge 2^k \\bmod s,
+
+        with ``s = high - low`` values and ``x`` a uniform ``k``-bit word
+        (``k = 32`` if every range has at most ``2**32`` values, else 64); a
+        rejected candidate is redrawn with the next attempt number in its
+        counter.  Counter layout: 4 elements per Philox block for ``k = 32``
+        (element ``r`` of group ``g`` of 64 is word ``r // 16`` of block
+        ``16 g + r % 16``), 2 for ``k = 64`` (words ``2j, 2j + 1`` of the
+        block, high word first, groups of 32).  Values depend on the range,
+        not on ``dtype``, and array-valued bounds give the same values as
+        scalars where they agree.
+
+        Parameters
+        ----------
+        low, high : int or array_like of ints
+            Broadcast against each other and ``size``; out-of-range bounds
+            or an empty range raise ``ValueError``.
+        size : int or tuple of ints, optional
+            ``None`` with scalar bounds returns a NumPy scalar of ``dtype``
+            (a Python ``int``/``bool`` for ``dtype=int``/``bool``), as NumPy.
+        dtype : bool, int8, ..., int64, uint8, ..., uint64
+        endpoint : bool
+            Include ``high``.
+
+        Examples
+        --------
+        >>> from turboinit.random import default_rng
+        >>> rng = default_rng(0)
+        >>> x = rng.integers(-3, 3, size=10_000, dtype="int8")
+        >>> int(x.min()), int(x.max()), x.dtype
+        (-3, 2, dtype('int8'))
+        >>> type(rng.integers(5)).__name__, type(rng.integers(5, dtype=int)).__name__
+        ('int64', 'int')
+        """
+        t = int_type(dtype)
+        lo, span, arrays = bounds(low, high, t, bool(endpoint))
+        shape = result_shape(size, lo, span) if arrays else result_shape(size)
+        arr = allocate(() if shape is None else shape, t.dtype)
+        n = arr.size
+        if not arrays:
+            assert isinstance(lo, int) and isinstance(span, int)
+            wide = span > 0xFFFFFFFF
+            k0, k1, offset = self._reserve(n, 2 if wide else 4)
+            _core.integers(flat(arr), t.code, (n,), (0,), (n,), k0, k1, offset, lo, span)
+        else:
+            assert isinstance(lo, np.ndarray) and isinstance(span, np.ndarray)
+            wide = span.size > 0 and int(span.max()) > 0xFFFFFFFF
+            k0, k1, offset = self._reserve(n, 2 if wide else 4)
+            # In place: spans in, offsets out, then low added (all mod 2**bits).
+            u = arr.view(t.unsigned_view)
+            np.copyto(u, span.astype(t.unsigned_view))
+            _core.integers_in_place(flat(u), t.code, (n,), (0,), (n,), k0, k1, offset, wide)
+            np.add(u, lo.astype(t.unsigned_view), out=u)
+        if shape is not None:
+            return arr
+        value = arr[()]
+        return t.python_type(value) if t.python_type is not None else value
+
+
+def default_rng(seed: Union[SeedArg, Generator] = None) -> Generator:
+    """A :class:`Generator` seeded like :func:`numpy.random.default_rng`.
+
+    Parameters
+    ----------
+    seed : None, int, sequence of ints, numpy.random.SeedSequence or Generator
+        A turboinit ``Generator`` is returned unchanged.
+
+    Examples
+    --------
+    >>> from turboinit.random import default_rng
+    >>> a, b = default_rng(7).random(3), default_rng(7).random(3)
+    >>> bool((a == b).all())
+    True
+    """
+    if isinstance(seed, Generator):
+        return seed
+    return Generator(seed)

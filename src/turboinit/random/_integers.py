@@ -1,0 +1,155 @@
+"""Bounds and dtypes of ``Generator.integers``, checked exactly as NumPy does.
+
+Bounds become ``(low, span)`` with ``span = high_inclusive - low``: Python
+ints for scalars, or arrays for array-valued bounds, where ``low`` is kept as
+64-bit two's complement bits (uint64) and ``span`` as uint64, so every range
+up to ``2**64`` values is exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+import numpy as np
+
+# Codes of cpp/integers.hpp's int_dtype.
+_CODES = {
+    "int8": 0, "int16": 1, "int32": 2, "int64": 3,
+    "uint8": 4, "uint16": 5, "uint32": 6, "uint64": 7,
+    "bool": 8,
+}
+_MASK64 = (1 << 64) - 1
+
+
+@dataclass
+class IntType:
+    dtype: np.dtype
+    code: int
+    lo: int  # the dtype's range
+    hi: int
+    unsigned_view: np.dtype  # same size, unsigned (bool: uint8)
+    python_type: Optional[type]  # int or bool when the caller asked for Python's type
+
+
+def int_type(dtype: Any) -> IntType:
+    python_type = dtype if dtype is int or dtype is bool else None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"dtype: unsupported {dtype!r} for integers; expected a bool, int or uint dtype"
+        ) from None
+    if dt.name not in _CODES or not dt.isnative:
+        raise TypeError(
+            f"dtype: unsupported {dtype!r} for integers; expected one of {', '.join(_CODES)}"
+        )
+    if dt.kind == "b":
+        lo, hi = 0, 1
+    else:
+        info = np.iinfo(dt)
+        lo, hi = int(info.min), int(info.max)
+    return IntType(dt, _CODES[dt.name], lo, hi, np.dtype(f"u{dt.itemsize}"), python_type)
+
+
+Bound = Union[int, np.ndarray]
+
+
+def _scalar(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise type(exc)(f"{name}: expected an integer, got {value!r} ({exc})") from None
+
+
+def _array(arr: np.ndarray, name: str, t: IntType) -> np.ndarray:
+    """int64 or uint64 array with the exact values of ``arr``."""
+    kind = arr.dtype.kind
+    if kind in "biu":
+        return arr if arr.dtype in (np.int64, np.uint64) else arr.astype(np.int64)
+    if kind == "f":
+        if np.isnan(arr).any():
+            raise ValueError(f"{name}: cannot convert float NaN to integer")
+        if np.isinf(arr).any():
+            raise OverflowError(f"{name}: cannot convert float infinity to integer")
+        arr = np.trunc(arr)
+        if arr.size == 0 or (arr.min() >= -(2.0**63) and arr.max() < 2.0**63):
+            return arr.astype(np.int64)
+        if arr.min() >= 0 and arr.max() < 2.0**64:
+            return arr.astype(np.uint64)
+        raise ValueError(f"{name} is out of bounds for {t.dtype}")
+    if kind in "OUS":
+        for target in (np.int64, np.uint64):
+            try:
+                return arr.astype(target)
+            except OverflowError:
+                continue
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{name}: expected integers ({exc})") from None
+        raise ValueError(f"{name} is out of bounds for {t.dtype}")
+    raise TypeError(f"{name}: expected integers, got an array of {arr.dtype}")
+
+
+def _bound(value: Any, name: str, t: IntType, minus_one: bool) -> tuple[Bound, bool]:
+    """The bound, less one if ``minus_one`` and it is an object array (whose
+    values may not fit 64 bits before it); the flag says if that was done."""
+    if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
+        arr = np.asarray(value)
+        if arr.ndim > 0:
+            if minus_one and arr.dtype.kind == "O":
+                try:
+                    arr = arr - 1
+                except TypeError as exc:
+                    raise TypeError(f"{name}: expected integers ({exc})") from None
+                return _array(arr, name, t), True
+            return _array(arr, name, t), False
+        value = arr.item() if arr.dtype.kind == "O" else arr[()]
+    return _scalar(value, name), False
+
+
+def _limits(b: Bound) -> tuple[int, int]:
+    if isinstance(b, int):
+        return b, b
+    return int(b.min()), int(b.max())
+
+
+def bounds(
+    low: Any, high: Any, t: IntType, endpoint: bool
+) -> tuple[Bound, Bound, bool]:
+    """(low, span, any_array): low as an int or uint64 two's complement bits,
+    span = high_inclusive - low as an int or uint64; NumPy's ValueErrors."""
+    low_default = high is None
+    if high is None:
+        low, high = 0, low
+    lo, _ = _bound(low, "low", t, False)
+    hi, done = _bound(high, "high", t, not endpoint)
+    exclusive = not endpoint and not done
+    order_msg = ("high <= 0" if low_default else "low >= high") if not endpoint else "low > high"
+
+    if np.size(lo) and (_limits(lo)[0] < t.lo or _limits(lo)[1] > t.hi):
+        raise ValueError(f"low is out of bounds for {t.dtype}")
+    if np.size(hi):
+        hmin, hmax = _limits(hi)  # inclusive if `done`
+        if hmax > (t.hi + 1 if exclusive else t.hi) or hmin < t.lo - done:
+            raise ValueError(f"high is out of bounds for {t.dtype}")
+        if (exclusive and hmin == t.lo) or (done and hmin < t.lo):
+            raise ValueError(order_msg)  # low >= t.lo >= high somewhere
+
+    if isinstance(lo, int) and isinstance(hi, int):
+        hi_incl = hi - 1 if exclusive else hi
+        if lo > hi_incl:
+            raise ValueError(order_msg)
+        return lo & _MASK64, hi_incl - lo, False
+
+    # Arrays: exact arithmetic in a 64-bit container of the dtype's signedness
+    # (values of the dtype's range, the inclusive high included, fit it).
+    container = np.int64 if t.lo < 0 else np.uint64
+    lo_c = np.asarray(lo).astype(container)
+    hi_c = np.asarray(hi).astype(container)
+    if exclusive:
+        hi_c = hi_c - container(1)  # exact: hi > t.lo was checked
+    if np.any(lo_c > hi_c):
+        raise ValueError(order_msg)
+    lo_u = lo_c.astype(np.uint64)
+    span = hi_c.astype(np.uint64) - lo_u  # wraps to the exact span in [0, 2**64)
+    return lo_u, span, True

@@ -1,0 +1,223 @@
+"""Arguments of the Generator methods, the NumPy way: output dtypes, float
+parameters that may be arrays, result shapes (``size`` broadcast against the
+parameters), ``out=`` arrays, and the one pass that maps standard samples to
+array-valued parameters."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from .._args import DTypeLike, check_size, normalize_dtype, normalize_shape
+
+Param = Union[float, np.ndarray]
+SizeLike = Union[None, int, Sequence[int]]
+
+# Elements per Philox block for float64 / float32-computed samples, and the
+# fewest any truncated-normal proposal yields (cpp/kernels.hpp,
+# candidates_per_block); a call reserves whole groups of 16 blocks.
+BLOCKS_PER_GROUP = 16
+PER_BLOCK = {True: 2, False: 4}
+PER_BLOCK_TRUNCATED = {True: 1, False: 2}
+
+# Elements per chunk of the array-parameter pass: the operands' buffers stay in cache.
+_CHUNK = 1 << 14
+
+
+def float_dtype(dtype: DTypeLike, method: str, halves: bool) -> tuple[np.dtype, int]:
+    """(dtype, core code); float64/float32, plus float16/bfloat16 if ``halves``."""
+    accepted = "float64, float32, float16, bfloat16" if halves else "float64, float32"
+    try:
+        dt, code = normalize_dtype(np.float64 if dtype is None else dtype)
+    except TypeError:
+        code = -1
+    if code < 0 or (not halves and code > 1):
+        raise TypeError(f"dtype: unsupported {dtype!r} for {method}; expected one of {accepted}")
+    return dt, code
+
+
+def compute_dtype(dt: np.dtype) -> tuple[np.dtype, int]:
+    """The type samples are computed in: float64 for float64, else float32."""
+    return (np.dtype(np.float64), 0) if dt == np.float64 else (np.dtype(np.float32), 1)
+
+
+def float_param(value: Any, name: str) -> Param:
+    """A Python float, or a float64 array of ndim >= 1 (converted like NumPy)."""
+    if not isinstance(value, (numbers.Number, np.generic, str, bytes)) and value is not None:
+        try:
+            arr = np.asarray(value)
+        except ValueError as exc:
+            raise ValueError(f"{name}: cannot make an array of {value!r} ({exc})") from None
+        if arr.ndim > 0:
+            if arr.dtype.kind not in "biufUS":
+                raise TypeError(f"{name}: expected real numbers, got an array of {arr.dtype}")
+            try:
+                return np.asarray(arr, dtype=np.float64)
+            except ValueError as exc:
+                raise ValueError(f"{name}: expected real numbers ({exc})") from None
+        value = arr[()] if arr.dtype.kind != "O" else arr.item()
+    if isinstance(value, (complex, np.complexfloating)):
+        raise TypeError(f"{name}: expected a real number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: expected a real number, got {value!r}") from None
+
+
+def is_array(p: Any) -> bool:
+    return isinstance(p, np.ndarray)
+
+
+def result_shape(size: SizeLike, *params: Any) -> Optional[tuple[int, ...]]:
+    """The output shape: ``size``, which must contain the parameters' broadcast
+    shape, or that shape if ``size`` is None; None means a scalar result."""
+    shapes = [np.shape(p) for p in params if is_array(p)]
+    if size is None:
+        if not shapes:
+            return None
+        try:
+            return tuple(np.broadcast_shapes(*shapes))
+        except ValueError:
+            raise ValueError(f"parameters: shapes {shapes} cannot be broadcast together") from None
+    shape = normalize_shape(size, "size")
+    if shapes:
+        try:
+            joint = tuple(np.broadcast_shapes(shape, *shapes))
+        except ValueError:
+            joint = None
+        if joint != shape:
+            raise ValueError(
+                f"size: {shape} is not compatible with the parameters' shapes {shapes}"
+            )
+    return shape
+
+
+def allocate(shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
+    check_size(shape, dt.itemsize, "size")
+    try:
+        return np.empty(shape, dtype=dt)
+    except MemoryError:
+        nbytes = math.prod(shape) * dt.itemsize
+        raise MemoryError(f"size: cannot allocate {nbytes} bytes for {shape} {dt}") from None
+
+
+def check_out(out: Any, dt: np.dtype, size: SizeLike) -> np.ndarray:
+    """NumPy's rules for ``out=``: an ndarray of exactly ``dt`` (TypeError),
+    C- or F-contiguous, writeable, aligned, native byte order, and of shape
+    ``size`` if both are given (ValueError).  Filled in memory order."""
+    if not isinstance(out, np.ndarray):
+        raise ValueError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype.newbyteorder("=") == dt and not out.dtype.isnative:
+        raise ValueError("out: must be in native byte order")
+    if out.dtype != dt:
+        raise TypeError(f"out: has dtype {out.dtype}, expected {dt}")
+    if not (out.flags.c_contiguous or out.flags.f_contiguous):
+        raise ValueError("out: must be C- or F-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out: must be writeable")
+    if not out.flags.aligned:
+        raise ValueError("out: must be aligned")
+    if size is not None and normalize_shape(size, "size") != out.shape:
+        raise ValueError(f"size: {size!r} does not match out.shape {out.shape}")
+    return out
+
+
+def flat(a: np.ndarray) -> np.ndarray:
+    """A C- or F-contiguous array as a 1-D view in memory order."""
+    return a.reshape(-1, order="A")
+
+
+def scalar_result(a: np.ndarray) -> float:
+    return float(a[()])
+
+
+def fill_mapped(
+    out: np.ndarray,
+    ct: np.dtype,
+    generate: Callable[[np.ndarray, int], None],
+    operands: Sequence[np.ndarray],
+    apply: Callable[..., None],
+) -> None:
+    """Standard samples mapped in place by array-valued parameters, one pass.
+
+    ``generate(buf, pos)`` writes the standard samples of flat positions
+    ``[pos, pos + buf.size)`` (memory order of ``out``) into the contiguous
+    1-D array ``buf`` of the compute dtype ``ct``; ``apply(buf, *ops)`` maps
+    them in place with the operands' matching elements (broadcast against
+    ``out``).  When ``out`` has dtype ``ct`` the samples are generated into it
+    by one call and mapped chunk by chunk; otherwise (float16/bfloat16) each
+    chunk is generated into a ``ct`` buffer, mapped and rounded once, as the
+    scalar path does.
+    """
+    if out.size == 0:
+        return
+    if not out.flags.c_contiguous:  # F-contiguous: walk its transpose in C order
+        shape = out.shape
+        out = out.T
+        operands = [np.broadcast_to(op, shape).T for op in operands]
+    same = out.dtype == ct
+    if same:
+        generate(out.reshape(-1), 0)
+    it = np.nditer(
+        [out, *operands],
+        flags=["external_loop", "buffered", "zerosize_ok"],
+        op_flags=[["readwrite" if same else "writeonly"]] + [["readonly"]] * len(operands),
+        op_dtypes=[ct] + [op.dtype for op in operands],
+        casting="unsafe",
+        order="C",
+        buffersize=_CHUNK,
+    )
+    pos = 0
+    with it, np.errstate(over="ignore", invalid="ignore"):
+        for chunk, *ops in it:
+            if not same:
+                generate(chunk, pos)
+            apply(chunk, *ops)
+            pos += chunk.size
+
+
+# ---- the dtype's representable values, as cpp/dtype.cpp computes them -------
+
+
+def _max_finite(dt: np.dtype) -> float:
+    if dt.name == "bfloat16":
+        return float.fromhex("0x1.fep127")
+    return float(np.finfo(dt).max)
+
+
+def round_to(x: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Round float64 values to ``dt`` (through float32 for 16-bit types, as the core does)."""
+    with np.errstate(over="ignore"):
+        if dt.itemsize == 2:
+            return x.astype(np.float32).astype(dt).astype(np.float64)
+        return x.astype(dt).astype(np.float64)
+
+
+def _step(r: np.ndarray, dt: np.dtype, up: bool) -> np.ndarray:
+    v = r.astype(dt)
+    return np.nextafter(v, np.array(np.inf if up else -np.inf, dtype=dt)).astype(np.float64)
+
+
+def at_or_above(x: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Smallest value of ``dt`` >= x (-max for x <= -max, +inf if none)."""
+    m = _max_finite(dt)
+    r = round_to(x, dt)
+    r = np.where(r < x, _step(r, dt, True), r)
+    return np.where(x <= -m, -m, np.where(x > m, np.inf, r))
+
+
+def at_or_below(x: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Largest value of ``dt`` <= x (max for x >= max, -inf if none)."""
+    m = _max_finite(dt)
+    r = round_to(x, dt)
+    r = np.where(r > x, _step(r, dt, False), r)
+    return np.where(x >= m, m, np.where(x < -m, -np.inf, r))
+
+
+def below(x: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Largest value of ``dt`` strictly below x."""
+    r = at_or_below(x, dt)
+    return np.where(r == x, _step(r, dt, False), r)
