@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 # command -> (module with a ``main(argv) -> int`` function, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("turboinit._bench.cli", "time turboinit against NumPy (and PyTorch) and print a table"),
+    "checkpoint": ("turboinit.checkpoint", "write a safetensors checkpoint from a spec, out of core"),
     "config": ("turboinit._config", "print the build and run-time configuration"),
 }
 
