@@ -1,0 +1,374 @@
+"""The table of benchmark cases: what turboinit does and what it is compared with.
+
+A :class:`Case` is one thing turboinit generates (``normal``, ``uniform``, an
+initializer ...); it names turboinit's call and the baseline calls that do the
+same work in other libraries.  A :class:`Method` turns a :class:`Target`
+(element count, shape, dtype, fresh or ``out=``) into a zero-argument callable
+that is timed, or ``None`` where the library cannot do that target (NumPy has
+no float16 ``standard_normal``).  Adding a case is a few lines::
+
+    register(Case("kaiming_normal", ours=_ours("kaiming_normal"),
+                  baselines=(_torch_init("kaiming_normal_"),), shape=matrix_shape))
+
+Libraries other than NumPy and turboinit are imported only when their method
+is built, and their methods are dropped where the library is not installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+import turboinit
+
+from .._args import normalize_dtype
+
+DTYPES: tuple[str, ...] = ("float32", "float64", "float16", "bfloat16")
+MODES: tuple[str, ...] = ("fresh", "out")  # a new array per call, or ``out=`` filled in place
+SEED = 12345
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one timed call produces."""
+
+    n: int  # elements written (``prod(shape)``)
+    shape: tuple[int, ...]
+    dtype: str
+    mode: str
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        return normalize_dtype(self.dtype)[0]
+
+    @property
+    def nbytes(self) -> int:
+        return self.n * self.np_dtype.itemsize
+
+
+Call = Callable[[], Any]
+Factory = Callable[[Target], Optional[Call]]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One implementation: ``make(target)`` gives the callable to time, None if unsupported."""
+
+    name: str  # short column name: "turboinit", "numpy-pcg64", "torch" ...
+    library: str  # module it needs: "turboinit", "numpy", "torch", "jax"
+    call: str  # what is called, for the reader of the results
+    make: Factory
+    modes: tuple[str, ...] = MODES
+
+    @property
+    def threaded(self) -> bool:
+        """Whether the thread count applies (set with turboinit/torch ``set_num_threads``)."""
+        return self.library in THREAD_SETTERS
+
+    def available(self) -> bool:
+        return library_available(self.library)
+
+    def build(self, target: Target) -> Call | None:
+        if target.mode not in self.modes:
+            return None
+        return self.make(target)
+
+
+def flat_shape(n: int) -> tuple[int, ...]:
+    return (n,)
+
+
+def matrix_shape(n: int) -> tuple[int, ...]:
+    """A (rows, cols) weight of about ``n`` elements, cols a power of two <= sqrt(n)."""
+    cols = 1 << max(0, int(math.isqrt(max(n, 1))).bit_length() - 1)
+    return (max(1, n // cols), cols)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of the table: our method, its baselines and where they apply."""
+
+    name: str
+    ours: Method
+    baselines: tuple[Method, ...]
+    description: str = ""
+    shape: Callable[[int], tuple[int, ...]] = flat_shape
+    dtypes: tuple[str, ...] = DTYPES
+    max_elements: int | None = None  # e.g. a QR that would take minutes
+    headline: bool = False  # part of the default quick table
+
+    def applies(self, n: int, dtype: str) -> bool:
+        return dtype in self.dtypes and (self.max_elements is None or n <= self.max_elements)
+
+    def target(self, n: int, dtype: str, mode: str) -> Target:
+        shape = self.shape(n)
+        return Target(math.prod(shape), shape, dtype, mode)
+
+    def methods(self) -> tuple[Method, ...]:
+        return (self.ours, *self.baselines)
+
+    def method(self, name: str) -> Method:
+        for m in self.methods():
+            if m.name == name:
+                return m
+        raise KeyError(f"case {self.name!r} has no method {name!r}")
+
+
+# ----------------------------------------------------------------------------- libraries
+
+
+@functools.cache
+def library_available(name: str) -> bool:
+    return name in ("numpy", "turboinit") or importlib.util.find_spec(name) is not None
+
+
+@functools.cache
+def _lib(name: str) -> Any:
+    return importlib.import_module(name)
+
+
+def _set_torch_threads(n: int) -> None:
+    _lib("torch").set_num_threads(n)
+
+
+def _get_torch_threads() -> int:
+    return int(_lib("torch").get_num_threads())
+
+
+# library -> (get, set) of its thread count; other libraries are single-threaded
+# (NumPy's Generator) or configured only at start-up (JAX/XLA).
+THREAD_SETTERS: dict[str, tuple[Callable[[], int], Callable[[int], None]]] = {
+    "turboinit": (turboinit.get_num_threads, turboinit.set_num_threads),
+    "torch": (_get_torch_threads, _set_torch_threads),
+}
+
+
+def out_array(t: Target) -> np.ndarray:
+    """An ``out=`` buffer with every page already touched, as a reused buffer would be."""
+    buf = np.empty(t.shape, dtype=t.np_dtype)
+    buf.fill(0)
+    return buf
+
+
+# ----------------------------------------------------------------------------- turboinit
+
+
+def _ours(func: str, **kwargs: Any) -> Method:
+    def make(t: Target) -> Call | None:
+        f = getattr(turboinit, func)
+        if t.mode == "out":
+            buf = out_array(t)
+            return lambda: f(t.shape, seed=SEED, dtype=t.dtype, out=buf, **kwargs)
+        return lambda: f(t.shape, seed=SEED, dtype=t.dtype, **kwargs)
+
+    args = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    return Method("turboinit", "turboinit", f"turboinit.{func}(shape{args})", make)
+
+
+def _as_baseline(m: Method, name: str) -> Method:
+    """Our own method used as the yardstick of another case (truncnorm vs our normal)."""
+    return Method(name, m.library, m.call, m.make, m.modes)
+
+
+# ----------------------------------------------------------------------------- NumPy
+
+
+def _numpy(bitgen: str, func: str) -> Method:
+    """``Generator(bitgen).func(n, dtype=...)`` or ``func(out=buf)``; float32/float64 only."""
+
+    def make(t: Target) -> Call | None:
+        if t.dtype not in ("float32", "float64"):
+            return None
+        g = np.random.Generator(getattr(np.random, bitgen)(SEED))
+        f = getattr(g, func)
+        dt = t.np_dtype
+        if t.mode == "out":
+            buf = out_array(t)
+            return lambda: f(dtype=dt, out=buf)
+        return lambda: f(t.shape, dtype=dt)
+
+    return Method(f"numpy-{bitgen.lower()}", "numpy", f"Generator({bitgen}).{func}", make)
+
+
+def _fill_make(t: Target) -> Call | None:
+    dt = t.np_dtype
+    if t.mode == "out":
+        buf = out_array(t)
+        return lambda: buf.fill(1.0)
+    return lambda: np.full(t.shape, 1.0, dt)
+
+
+# The memory-bandwidth reference: a plain fill, single-threaded, measured in the same run.
+FILL = Method("np.full", "numpy", "np.full(shape, 1.0) / out.fill(1.0)", _fill_make)
+
+
+# ----------------------------------------------------------------------------- PyTorch
+
+
+def _torch_dtype(name: str) -> Any:
+    return getattr(_lib("torch"), name)
+
+
+def _torch_factory(func: str) -> Method:
+    """``torch.randn(shape, dtype=...)`` (fresh) or ``torch.randn(shape, out=buf)``, or rand."""
+
+    def make(t: Target) -> Call | None:
+        torch = _lib("torch")
+        f, dt = getattr(torch, func), _torch_dtype(t.dtype)
+        if t.mode == "out":
+            buf = torch.empty(t.shape, dtype=dt).zero_()
+            return lambda: f(t.shape, out=buf)
+        return lambda: f(t.shape, dtype=dt)
+
+    return Method("torch", "torch", f"torch.{func}", make)
+
+
+def _torch_inplace(fill: Callable[[Any], Any]) -> Factory:
+    """``fill(tensor)`` on a new tensor (fresh) or on one reused buffer (out)."""
+
+    def make(t: Target) -> Call | None:
+        torch = _lib("torch")
+        dt = _torch_dtype(t.dtype)
+        if t.mode == "out":
+            buf = torch.empty(t.shape, dtype=dt).zero_()
+            return lambda: fill(buf)
+        return lambda: fill(torch.empty(t.shape, dtype=dt))
+
+    return make
+
+
+def _torch_method(name: str, call: str, fill: Callable[[Any], Any]) -> Method:
+    return Method(name, "torch", call, _torch_inplace(fill))
+
+
+def _torch_init(func: str, *args: Any, **kwargs: Any) -> Method:
+    """``torch.nn.init.<func>(tensor, ...)``, fresh (new tensor) and out (reused)."""
+
+    def fill(x: Any) -> Any:
+        return getattr(_lib("torch").nn.init, func)(x, *args, **kwargs)
+
+    extra = "".join(f", {a!r}" for a in args) + "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    return _torch_method("torch", f"torch.nn.init.{func}(t{extra})", fill)
+
+
+# ----------------------------------------------------------------------------- JAX
+
+
+def _jax(func: str, *args: Any) -> Method:
+    """``jax.random.<func>(key, *args, shape, dtype).block_until_ready()`` on the CPU."""
+
+    def make(t: Target) -> Call | None:
+        jax = _lib("jax")
+        jnp = _lib("jax.numpy")
+        if t.dtype == "float64" and not jax.config.read("jax_enable_x64"):
+            return None  # JAX would silently give float32
+        cpu = jax.devices("cpu")[0]
+        f = getattr(jax.random, func)
+        dt = getattr(jnp, t.dtype)
+        with jax.default_device(cpu):
+            key = jax.random.PRNGKey(SEED)
+
+        def call() -> Any:
+            with jax.default_device(cpu):
+                return f(key, *args, t.shape, dt).block_until_ready()
+
+        return call
+
+    a = "".join(f", {x!r}" for x in args)
+    return Method("jax", "jax", f"jax.random.{func}(key{a}, shape, dtype)", make, modes=("fresh",))
+
+
+# ----------------------------------------------------------------------------- the table
+
+CASES: dict[str, Case] = {}
+
+
+def register(case: Case) -> Case:
+    """Add (or replace) a case; returns it."""
+    CASES[case.name] = case
+    return case
+
+
+_OURS_NORMAL = _ours("normal")
+
+register(
+    Case(
+        "normal",
+        ours=_OURS_NORMAL,
+        baselines=(
+            _numpy("PCG64", "standard_normal"),
+            _numpy("Philox", "standard_normal"),
+            _torch_factory("randn"),
+            _torch_method("torch-inplace", "torch.Tensor.normal_", lambda x: x.normal_()),
+            _jax("normal"),
+        ),
+        description="N(0, 1)",
+        headline=True,
+    )
+)
+register(
+    Case(
+        "uniform",
+        ours=_ours("uniform"),
+        baselines=(
+            _numpy("PCG64", "random"),
+            _numpy("Philox", "random"),
+            _torch_factory("rand"),
+            _torch_method("torch-inplace", "torch.Tensor.uniform_", lambda x: x.uniform_()),
+            _jax("uniform"),
+            FILL,
+        ),
+        description="U[0, 1)",
+        headline=True,
+    )
+)
+register(
+    Case(
+        "truncnorm",
+        ours=_ours("truncated_normal", lower=-2.0, upper=2.0),
+        baselines=(
+            _as_baseline(_OURS_NORMAL, "turboinit-normal"),
+            _torch_init("trunc_normal_", mean=0.0, std=1.0, a=-2.0, b=2.0),
+            _jax("truncated_normal", -2.0, 2.0),
+        ),
+        description="N(0, 1) truncated to [-2, 2]",
+        headline=True,
+    )
+)
+
+# Initializers: each appears once turboinit has it (names as in torch.nn.init, without "_").
+# Our call is ``turboinit.<name>(shape, seed=, dtype=[, out=], **kwargs)`` on a PyTorch-layout
+# (out, in) weight; QR and torch's per-column sparse_ loop are too slow for huge sizes.
+INITIALIZERS: tuple[tuple[str, dict[str, Any], int | None], ...] = (
+    ("kaiming_normal", {}, None),
+    ("kaiming_uniform", {}, None),
+    ("xavier_normal", {}, None),
+    ("xavier_uniform", {}, None),
+    ("orthogonal", {}, 2**22),
+    ("sparse", {"sparsity": 0.1}, 2**22),
+)
+
+
+def register_initializers() -> None:
+    """Register a case for each of :data:`INITIALIZERS` that turboinit provides."""
+    for name, kwargs, max_elements in INITIALIZERS:
+        if hasattr(turboinit, name):
+            register(
+                Case(
+                    name,
+                    ours=_ours(name, **kwargs),
+                    baselines=(_torch_init(name + "_", **kwargs),),
+                    description=f"as torch.nn.init.{name}_",
+                    shape=matrix_shape,
+                    max_elements=max_elements,
+                )
+            )
+
+
+register_initializers()
