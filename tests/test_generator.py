@@ -278,7 +278,9 @@ def test_integers_values_depend_on_the_range_not_the_dtype() -> None:
     assert all(np.array_equal(r, results[0]) for r in results)
 
 
-@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int32, np.uint32, np.int64, np.uint64, bool])
+@pytest.mark.parametrize(
+    "dtype", [np.int8, np.uint8, np.int32, np.uint32, np.int64, np.uint64, bool]
+)
 def test_integers_array_bounds_match_scalar_bounds(dtype: Any) -> None:
     info = np.iinfo(dtype) if dtype is not bool else None
     low, high = (0, 1) if info is None else (int(info.min), int(info.max))
@@ -402,9 +404,19 @@ def test_state_replays() -> None:
     rng = default_rng(23)
     rng.normal(size=7)
     s = rng.state
-    a = [rng.random(5), rng.integers(-3, 2**40, 9), rng.normal([1.0, 2.0], 3.0), rng.truncated_normal()]
+    a = [
+        rng.random(5),
+        rng.integers(-3, 2**40, 9),
+        rng.normal([1.0, 2.0], 3.0),
+        rng.truncated_normal(),
+    ]
     rng.state = s
-    b = [rng.random(5), rng.integers(-3, 2**40, 9), rng.normal([1.0, 2.0], 3.0), rng.truncated_normal()]
+    b = [
+        rng.random(5),
+        rng.integers(-3, 2**40, 9),
+        rng.normal([1.0, 2.0], 3.0),
+        rng.truncated_normal(),
+    ]
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     other = default_rng(0)
     other.state = s  # the state carries the key, not only the counter

@@ -260,7 +260,9 @@ def outcome(rng: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
     return ("scalar", type(r))
 
 
-@pytest.mark.parametrize("method, factory", CALLS, ids=[f"{i}-{m}" for i, (m, _) in enumerate(CALLS)])
+@pytest.mark.parametrize(
+    "method, factory", CALLS, ids=[f"{i}-{m}" for i, (m, _) in enumerate(CALLS)]
+)
 def test_same_types_shapes_and_errors_as_numpy(method: str, factory: Callable) -> None:
     expected = outcome(np.random.default_rng(0), method, *factory())
     got = outcome(default_rng(0), method, *factory())
@@ -291,8 +293,22 @@ def test_integers_size_smaller_than_bounds_is_an_error(args: tuple, kwargs: dict
 
 
 # Seeds and spawning accept what NumPy's accept.
-SEEDS = [None, 0, 12345, 2**100, np.uint32(7), [1, 2, 3], (4, 5), np.array([6, 7]),
-         np.random.SeedSequence(3), -1, 1.5, "a", [1, -2], True]
+SEEDS = [
+    None,
+    0,
+    12345,
+    2**100,
+    np.uint32(7),
+    [1, 2, 3],
+    (4, 5),
+    np.array([6, 7]),
+    np.random.SeedSequence(3),
+    -1,
+    1.5,
+    "a",
+    [1, -2],
+    True,
+]
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=[repr(s)[:20] for s in SEEDS])

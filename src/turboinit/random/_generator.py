@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import operator
 import threading
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Union
 
 import numpy as np
 
@@ -232,7 +233,7 @@ class Generator:
     # ---- helpers ---------------------------------------------------------------
 
     def _target(
-        self, size: SizeLike, dt: np.dtype, out: Optional[np.ndarray], *params: Param
+        self, size: SizeLike, dt: np.dtype, out: np.ndarray | None, *params: Param
     ) -> tuple[np.ndarray, bool]:
         """(array to fill, whether the result is a Python scalar)."""
         if out is not None:
@@ -247,7 +248,7 @@ class Generator:
     # ---- NumPy's methods ---------------------------------------------------------
 
     def random(
-        self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: Optional[np.ndarray] = None
+        self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: np.ndarray | None = None
     ) -> ArrayOrFloat:
         """Uniform floats on ``[0, 1)``, as :meth:`numpy.random.Generator.random`.
 
@@ -278,7 +279,7 @@ class Generator:
         return scalar_result(arr) if scalar else arr
 
     def standard_normal(
-        self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: Optional[np.ndarray] = None
+        self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: np.ndarray | None = None
     ) -> ArrayOrFloat:
         """Standard normal floats, as :meth:`numpy.random.Generator.standard_normal`.
 
@@ -369,7 +370,9 @@ class Generator:
         def generate(buf: np.ndarray, pos: int) -> None:
             _core.uniform(buf, ct_code, (n,), (pos,), (buf.size,), k0, k1, offset, 0.0, 1.0)
 
-        def apply(o: np.ndarray, s: np.ndarray, a: np.ndarray, f: np.ndarray, g: np.ndarray) -> None:
+        def apply(
+            o: np.ndarray, s: np.ndarray, a: np.ndarray, f: np.ndarray, g: np.ndarray
+        ) -> None:
             np.multiply(o, s, out=o)
             np.add(o, a, out=o)
             np.maximum(o, f, out=o)
@@ -448,7 +451,7 @@ class Generator:
         size: SizeLike = None,
         *,
         dtype: DTypeLike = np.float64,
-        out: Optional[np.ndarray] = None,
+        out: np.ndarray | None = None,
     ) -> ArrayOrFloat:
         """Normal floats restricted to ``[loc + lower*scale, loc + upper*scale]``.
 
@@ -457,7 +460,8 @@ class Generator:
         :func:`turboinit.truncated_normal`; no value falls outside the bounds,
         also after rounding.
 
-        .. math:: p(x) \\propto \\exp\\!\\left(-\\frac{(x-\\mathrm{loc})^2}{2\\,\\mathrm{scale}^2}\\right)
+        .. math:: p(x) \\propto
+                  \\exp\\!\\left(-\\frac{(x-\\mathrm{loc})^2}{2\\,\\mathrm{scale}^2}\\right)
                   \\text{ on } [\\mathrm{loc} + \\mathrm{lower}\\,\\mathrm{scale},\\
                   \\mathrm{loc} + \\mathrm{upper}\\,\\mathrm{scale}]
 
@@ -529,7 +533,9 @@ class Generator:
                 buf, ct_code, (n,), (pos,), (buf.size,), k0, k1, offset, 0.0, 1.0, a, b
             )
 
-        def apply(o: np.ndarray, s: np.ndarray, m: np.ndarray, f: np.ndarray, g: np.ndarray) -> None:
+        def apply(
+            o: np.ndarray, s: np.ndarray, m: np.ndarray, f: np.ndarray, g: np.ndarray
+        ) -> None:
             np.multiply(o, s, out=o)
             np.add(o, m, out=o)
             np.maximum(o, f, out=o)
@@ -563,8 +569,8 @@ class Generator:
         (element ``r`` of group ``g`` of 64 is word ``r // 16`` of block
         ``16 g + r % 16``), 2 for ``k = 64`` (words ``2j, 2j + 1`` of the
         block, high word first, groups of 32).  Values depend on the range,
-        not on ``dtype``, and array-valued bounds give the same values as
-        scalars where they agree.
+        not on ``dtype``; array-valued bounds give the values scalar bounds
+        of the same range give, when all their ranges use the same ``k``.
 
         Parameters
         ----------
@@ -613,7 +619,7 @@ class Generator:
         return t.python_type(value) if t.python_type is not None else value
 
 
-def default_rng(seed: Union[SeedArg, Generator] = None) -> Generator:
+def default_rng(seed: SeedArg | Generator = None) -> Generator:
     """A :class:`Generator` seeded like :func:`numpy.random.default_rng`.
 
     Parameters

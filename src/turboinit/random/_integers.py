@@ -9,14 +9,20 @@ up to ``2**64`` values is exact.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 import numpy as np
 
 # Codes of cpp/integers.hpp's int_dtype.
 _CODES = {
-    "int8": 0, "int16": 1, "int32": 2, "int64": 3,
-    "uint8": 4, "uint16": 5, "uint32": 6, "uint64": 7,
+    "int8": 0,
+    "int16": 1,
+    "int32": 2,
+    "int64": 3,
+    "uint8": 4,
+    "uint16": 5,
+    "uint32": 6,
+    "uint64": 7,
     "bool": 8,
 }
 _MASK64 = (1 << 64) - 1
@@ -29,7 +35,7 @@ class IntType:
     lo: int  # the dtype's range
     hi: int
     unsigned_view: np.dtype  # same size, unsigned (bool: uint8)
-    python_type: Optional[type]  # int or bool when the caller asked for Python's type
+    python_type: type | None  # int or bool when the caller asked for Python's type
 
 
 def int_type(dtype: Any) -> IntType:
@@ -113,9 +119,7 @@ def _limits(b: Bound) -> tuple[int, int]:
     return int(b.min()), int(b.max())
 
 
-def bounds(
-    low: Any, high: Any, t: IntType, endpoint: bool
-) -> tuple[Bound, Bound, bool]:
+def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Bound, bool]:
     """(low, span, any_array): low as an int or uint64 two's complement bits,
     span = high_inclusive - low as an int or uint64; NumPy's ValueErrors."""
     low_default = high is None

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Callable, Literal, Union
 
 import numpy as np
 
@@ -71,7 +72,7 @@ def is_array(p: Any) -> bool:
     return isinstance(p, np.ndarray)
 
 
-def result_shape(size: SizeLike, *params: Any) -> Optional[tuple[int, ...]]:
+def result_shape(size: SizeLike, *params: Any) -> tuple[int, ...] | None:
     """The output shape: ``size``, which must contain the parameters' broadcast
     shape, or that shape if ``size`` is None; None means a scalar result."""
     shapes = [np.shape(p) for p in params if is_array(p)]
@@ -127,7 +128,8 @@ def check_out(out: Any, dt: np.dtype, size: SizeLike) -> np.ndarray:
 
 def flat(a: np.ndarray) -> np.ndarray:
     """A C- or F-contiguous array as a 1-D view in memory order."""
-    return a.reshape(-1, order="A")
+    view: np.ndarray = a.reshape(-1, order="A")
+    return view
 
 
 def scalar_result(a: np.ndarray) -> float:
@@ -161,10 +163,13 @@ def fill_mapped(
     same = out.dtype == ct
     if same:
         generate(out.reshape(-1), 0)
+    first_flags: list[Literal["readwrite", "writeonly", "readonly"]] = [
+        "readwrite" if same else "writeonly"
+    ]
     it = np.nditer(
         [out, *operands],
         flags=["external_loop", "buffered", "zerosize_ok"],
-        op_flags=[["readwrite" if same else "writeonly"]] + [["readonly"]] * len(operands),
+        op_flags=[first_flags] + [["readonly"]] * len(operands),
         op_dtypes=[ct] + [op.dtype for op in operands],
         casting="unsafe",
         order="C",
@@ -198,7 +203,8 @@ def round_to(x: np.ndarray, dt: np.dtype) -> np.ndarray:
 
 def _step(r: np.ndarray, dt: np.dtype, up: bool) -> np.ndarray:
     v = r.astype(dt)
-    return np.nextafter(v, np.array(np.inf if up else -np.inf, dtype=dt)).astype(np.float64)
+    stepped: np.ndarray = np.nextafter(v, np.array(np.inf if up else -np.inf, dtype=dt))
+    return stepped.astype(np.float64)
 
 
 def at_or_above(x: np.ndarray, dt: np.dtype) -> np.ndarray:
