@@ -28,6 +28,7 @@ from ._variance_scaling import (
     xavier_uniform,
 )
 from .lsuv import LSUVLayer, lsuv
+from ._orthogonal import delta_orthogonal, orthogonal
 
 __version__: str = str(build_info().get("version", "0+unknown"))
 
@@ -39,6 +40,7 @@ __all__ = [
     "constant",
     "dirac",
     "eye",
+    "delta_orthogonal",
     "get_num_threads",
     "glorot_normal",
     "glorot_uniform",
@@ -54,6 +56,7 @@ __all__ = [
     "normal",
     "ones",
     "output_bias",
+    "orthogonal",
     "random",
     "relu_bias",
     "set_num_threads",
