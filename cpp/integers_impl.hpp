@@ -1,7 +1,7 @@
 // Bounded integers: part of the one kernel source.  Included by
 // kernels_impl.hpp inside its per-target anonymous namespace (no includes
-// here), after the Philox rounds, block_counters, staged_run and all_true it
-// uses.
+// here), after the Philox rounds, block_counters, staged_run, mask_bits and
+// append_set_lanes it uses.
 //
 // Method: Lemire (2019), "Fast random integer generation in an interval".
 // For s = span + 1 values and a uniform k-bit word x (k = 32 or 64), the
@@ -129,7 +129,7 @@ static void fill_integers_typed(const integers_args& a, uint64_t first, uint64_t
   };
 
   alignas(64) S stage[kStageElems];
-  uint16_t pending[kStageElems];
+  uint16_t pending[kStageElems + W];  // append_set_lanes writes up to W past the end
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;
     const vu32 attempt0 = {};
@@ -152,9 +152,8 @@ static void fill_integers_typed(const integers_args& a, uint64_t first, uint64_t
             mulhilo(cand[k], static_cast<uint32_t>(s_all), h, l);
             store(stage + at, h);
             const vi32 ok = l >= splat<vu32>(static_cast<uint32_t>(t_all));
-            if (!all_true(ok))
-              for (int j = 0; j < W; ++j)
-                if (!ok[j]) pending[n_pending++] = static_cast<uint16_t>(at + j);
+            n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
+                                          ~mask_bits(ok) & kLaneBits);
           } else {
             for (int j = 0; j < W; ++j) {
               const uint64_t flat = flat0 + at + j;
