@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("turboinit._bench.cli", "time turboinit against NumPy (and PyTorch) and print a table"),
     "checkpoint": ("turboinit.checkpoint", "write a safetensors checkpoint from a spec, out of core"),
     "config": ("turboinit._config", "print the build and run-time configuration"),
+    "demo": ("turboinit.demos.cli", "run the experiments behind the initialisers (figures, tables)"),
 }
 
 
