@@ -8,12 +8,12 @@
 
 #include "dispatch.hpp"
 #include "kernels.hpp"
+#include "region_fill.hpp"
 #include "truncated_normal_plan.hpp"
 
 namespace turboinit {
 namespace {
 
-constexpr uint64_t kGrain = uint64_t{1} << 16;  // elements per parallel chunk
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::string num(double x) {
@@ -28,39 +28,11 @@ void require_finite(double x, const char* name) {
 
 bool computes_in_double(dtype t) { return t == dtype::float64; }
 
-// Guard the 64-bit block counter: blocks used stay below 2^64.
-void check_counter_space(const tensor_region& region, const philox_stream& stream) {
-  uint64_t end;
-  if (__builtin_add_overflow(stream.block_offset, region.full_size(), &end) ||
-      __builtin_add_overflow(end, uint64_t{64}, &end))
-    throw std::overflow_error("stream: the tensor does not fit in the counter space left after the offset");
-}
-
-// Runs fill(first_flat, count, dst) over the region's runs, in parallel.
-template <class Fill>
-void for_region(void* out, std::size_t item, const tensor_region& region,
-                const exec_options& options, const Fill& fill) {
-  const run_decomposition runs(region);
-  const uint64_t n = region.size();
-  const uint64_t len = runs.run_length();
-  if (n == 0) return;
-  parallel_for(
-      n, kGrain,
-      [&](uint64_t e0, uint64_t e1) {
-        uint64_t e = e0;
-        while (e < e1) {
-          const uint64_t r = e / len, o = e % len;
-          const uint64_t count = std::min(len - o, e1 - e);
-          fill(runs.run_start(r) + o, count, static_cast<char*>(out) + e * item);
-          e += count;
-        }
-      },
-      options);
-}
-
-void prepare(const tensor_region& region, const philox_stream& stream) {
+void prepare(const tensor_region& region, const philox_stream& stream, dtype t,
+             bool two_uniforms = false) {
   region.validate();
-  check_counter_space(region, stream);
+  check_counter_space(region, stream,
+                      kernels::candidates_per_block(computes_in_double(t), two_uniforms));
 }
 
 }  // namespace
@@ -75,7 +47,13 @@ void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_
   require_finite(low, "low");
   require_finite(high, "high");
   if (high < low) throw std::invalid_argument("high: must be >= low, got low=" + num(low) + ", high=" + num(high));
-  prepare(region, stream);
+  // Samples of [low, high) must all round to finite values of the dtype.
+  const double limit = overflow_threshold(t);
+  if (high > limit || low <= -limit)
+    throw std::overflow_error(std::string("low, high: [") + num(low) + ", " + num(high) +
+                              ") reaches beyond the largest " + dtype_name(t) + " (" +
+                              num(max_finite(t)) + ")");
+  prepare(region, stream, t);
   kernels::uniform_args args;
   args.stream = stream;
   args.store.out = t;
@@ -98,7 +76,7 @@ void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_
                                   num(low) + ", " + num(high) + ")");
   }
   const auto& k = active_kernel();
-  for_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
     k.uniform(args, first, count, dst);
   });
 }
@@ -113,12 +91,12 @@ void fill_normal(void* out, dtype t, const tensor_region& region, const philox_s
     throw std::overflow_error("std: N(" + num(mean) + ", " + num(std) + "^2) samples can reach " +
                               num(reach) + ", beyond the largest " + dtype_name(t) + " (" +
                               num(max_finite(t)) + ")");
-  prepare(region, stream);
+  prepare(region, stream, t);
   kernels::normal_args args;
   args.stream = stream;
   args.store = {t, mean, std, -kInf, kInf};
   const auto& k = active_kernel();
-  for_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
     k.normal(args, first, count, dst);
   });
 }
@@ -133,9 +111,10 @@ void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
   if (!(lower < upper))
     throw std::invalid_argument("lower, upper: need lower < upper, got lower=" + num(lower) +
                                 ", upper=" + num(upper));
-  prepare(region, stream);
-
   const truncated_normal_plan plan = plan_truncated_normal(lower, upper);
+  prepare(region, stream, t,
+          plan.method == kernels::trunc_method::uniform ||
+              plan.method == kernels::trunc_method::exponential);
   kernels::truncated_normal_args args;
   args.stream = stream;
   args.method = plan.method;
@@ -179,16 +158,16 @@ void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
     }
   }
   const auto& k = active_kernel();
-  for_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
     k.truncated_normal(args, first, count, dst);
   });
 }
 
 void fill_bits(uint32_t* out, const tensor_region& region, const philox_stream& stream,
                const exec_options& options) {
-  prepare(region, stream);
+  prepare(region, stream, dtype::float32);
   const auto& k = active_kernel();
-  for_region(out, 4, region, options, [&](uint64_t first, uint64_t count, void* dst) {
+  fill_region(out, 4, region, options, [&](uint64_t first, uint64_t count, void* dst) {
     k.bits(stream, first, count, static_cast<uint32_t*>(dst));
   });
 }

@@ -19,8 +19,6 @@ float float_of(uint32_t u) {
   return f;
 }
 
-bool is_16bit(dtype t) { return t == dtype::float16 || t == dtype::bfloat16; }
-
 uint16_t to_bits16(dtype t, float f) {
   return t == dtype::float16 ? float_to_half_bits(f) : float_to_bfloat16_bits(f);
 }
@@ -93,6 +91,15 @@ double max_finite(dtype t) {
     case dtype::float32: return std::numeric_limits<float>::max();
     case dtype::float16: return 65504.0;
     default: return from_bits16(t, 0x7F7Fu);
+  }
+}
+
+double overflow_threshold(dtype t) {
+  switch (t) {
+    case dtype::float64: return std::numeric_limits<double>::infinity();
+    case dtype::float32: return 0x1.ffffffp+127;
+    case dtype::float16: return 65520.0;
+    default: return 0x1.ffp+127;
   }
 }
 

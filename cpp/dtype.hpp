@@ -21,6 +21,9 @@ dtype dtype_from_int(int code);  // throws std::invalid_argument
 double round_to(dtype t, double x);
 // The largest finite value of `t`.
 double max_finite(dtype t);
+// Magnitude from which values round to infinity in `t` (ties to even): max_finite
+// plus half an ulp; +inf for float64.
+double overflow_threshold(dtype t);
 // Smallest value of `t` that is >= x (x finite or -inf); +inf if none.
 double representable_at_or_above(dtype t, double x);
 // Largest value of `t` that is <= x; -inf if none.

@@ -8,11 +8,11 @@
 
 #include "dispatch.hpp"
 #include "kernels.hpp"
+#include "region_fill.hpp"
 
 namespace turboinit {
 namespace {
 
-constexpr uint64_t kGrain = uint64_t{1} << 16;  // elements per parallel chunk
 
 struct int_info {
   const char* name;
@@ -43,41 +43,6 @@ uint64_t max_span(int_dtype t, bool wide) {
   return wide ? by_type : std::min<uint64_t>(by_type, 0xFFFFFFFFu);
 }
 
-// The blocks a call uses, rounded up to whole groups, must fit in the 64-bit
-// block counter after the offset: offset + blocks <= 2^64.
-void check_counter_space(const tensor_region& region, const philox_stream& stream, bool wide) {
-  const uint64_t per_group = uint64_t{kernels::kBlocksPerGroup} * integers_per_block(wide);
-  const uint64_t groups = region.full_size() / per_group + (region.full_size() % per_group != 0);
-  __extension__ typedef unsigned __int128 u128;
-  const u128 end = u128{stream.block_offset} + u128{groups} * kernels::kBlocksPerGroup;
-  if (end > (u128{1} << 64))
-    throw std::overflow_error(
-        "stream: the tensor does not fit in the counter space left after the offset");
-}
-
-// Runs fill(first_flat, count, dst) over the region's runs, in parallel
-// (the same loop as distributions.cpp's).
-template <class Fill>
-void for_region(void* out, std::size_t item, const tensor_region& region,
-                const exec_options& options, const Fill& fill) {
-  const run_decomposition runs(region);
-  const uint64_t n = region.size();
-  const uint64_t len = runs.run_length();
-  if (n == 0) return;
-  parallel_for(
-      n, kGrain,
-      [&](uint64_t e0, uint64_t e1) {
-        uint64_t e = e0;
-        while (e < e1) {
-          const uint64_t r = e / len, o = e % len;
-          const uint64_t count = std::min(len - o, e1 - e);
-          fill(runs.run_start(r) + o, count, static_cast<char*>(out) + e * item);
-          e += count;
-        }
-      },
-      options);
-}
-
 uint64_t read_span(const char* p, int item) {
   switch (item) {
     case 1: return *reinterpret_cast<const uint8_t*>(p);
@@ -90,7 +55,7 @@ uint64_t read_span(const char* p, int item) {
 void run(void* out, int_dtype t, const tensor_region& region, const kernels::integers_args& args,
          const exec_options& options) {
   const auto& k = active_kernel();
-  for_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
     k.integers(args, first, count, dst);
   });
 }
@@ -121,7 +86,7 @@ void fill_integers(void* out, int_dtype t, const tensor_region& region,
   if (lo + i128{span} > hi_t) throw std::invalid_argument("high" + of);
   region.validate();
   const bool wide = span > 0xFFFFFFFFu;
-  check_counter_space(region, stream, wide);
+  check_counter_space(region, stream, wide ? 2 : 4);
   kernels::integers_args args;
   args.stream = stream;
   args.itemsize = ti.bytes;
@@ -136,13 +101,13 @@ void fill_integers_in_place(void* out, int_dtype t, const tensor_region& region,
                             const exec_options& options) {
   const int item = info(t).bytes;
   region.validate();
-  check_counter_space(region, stream, wide);
+  check_counter_space(region, stream, wide ? 2 : 4);
   // The kernel relies on every span fitting the layout: check them all first.
   const uint64_t limit = max_span(t, wide);
   if (limit != ~uint64_t{0} && region.size() > 0) {
     std::atomic<bool> bad{false};
     parallel_for(
-        region.size(), kGrain,
+        region.size(), kFillGrain,
         [&](uint64_t e0, uint64_t e1) {
           const char* p = static_cast<const char*>(out);
           uint64_t worst = 0;

@@ -4,14 +4,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <limits>
-#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "dispatch.hpp"
 #include "distributions.hpp"
 #include "kernels.hpp"
 #include "region.hpp"
+#include "region_fill.hpp"
 
 namespace turboinit {
 namespace {
@@ -27,54 +27,37 @@ std::string num(double x) {
   return buf;
 }
 
-// 64-bit random words of one unit: two per Philox block.
-class unit_draws {
- public:
-  unit_draws(const philox_stream& stream, uint64_t unit)
-      : key_(stream.key), block_(stream.block_offset + unit) {}
-
-  uint64_t next() {
-    if (half_ == 0) {
-      if (draw_block_ > std::numeric_limits<uint32_t>::max())
-        throw std::overflow_error("sparse: a unit needs more than 2^33 random draws");
-      words_ = philox4x32({uint32_t(block_), uint32_t(block_ >> 32), uint32_t(draw_block_),
-                           kSparseCounterTag},
-                          key_);
-      ++draw_block_;
-    }
-    const uint64_t lo = words_[2 * half_], hi = words_[2 * half_ + 1];
-    half_ ^= 1;
-    return lo | (hi << 32);
+inline int lowest_bit(uint64_t bits) { return __builtin_ctzll(bits); }
+// Writes +0 (all bits clear in every dtype) to one element.
+inline void zero_at(char* p, std::size_t item) {
+  switch (item) {
+    case 2: std::memset(p, 0, 2); break;
+    case 4: std::memset(p, 0, 4); break;
+    default: std::memset(p, 0, 8); break;
   }
+}
 
-  // Uniform on [0, range), range >= 1, without bias (Lemire 2019).
-  uint64_t below(uint64_t range) {
-    __uint128_t m = static_cast<__uint128_t>(next()) * range;
-    uint64_t low = static_cast<uint64_t>(m);
-    if (low < range) {
-      const uint64_t threshold = (0 - range) % range;
-      while (low < threshold) {
-        m = static_cast<__uint128_t>(next()) * range;
-        low = static_cast<uint64_t>(m);
-      }
-    }
-    return static_cast<uint64_t>(m >> 64);
-  }
+// The word with the lowest `width` (<= 64) bits set.
+inline uint64_t low_bits(uint64_t width) {
+  return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+}
 
- private:
-  philox_key key_;
-  uint64_t block_;
-  uint64_t draw_block_ = 0;
-  unsigned half_ = 0;
-  philox_counter words_{};
+// The full matrix and the part of it being filled.
+struct geometry {
+  uint64_t rows, cols;  // the whole (rows, cols) matrix
+  uint64_t r0, nr;      // rows [r0, r0 + nr) ...
+  uint64_t c0, nc;      // ... and columns [c0, c0 + nc) are written, row-major, stride nc
 };
 
-bool test_bit(const std::vector<uint64_t>& bits, uint64_t i) { return (bits[i >> 6] >> (i & 63)) & 1u; }
-void set_bit(std::vector<uint64_t>& bits, uint64_t i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
-void clear_bit(std::vector<uint64_t>& bits, uint64_t i) { bits[i >> 6] &= ~(uint64_t{1} << (i & 63)); }
-
-void validate(dtype t, uint64_t rows, uint64_t cols, const philox_stream& stream, double std,
-              sparse_mode mode, uint64_t count) {
+geometry validate(dtype t, const tensor_region& region, const philox_stream& stream, double std,
+                  sparse_mode mode, uint64_t count) {
+  if (mode != sparse_mode::zeros_per_column && mode != sparse_mode::nonzeros_per_row)
+    throw std::invalid_argument("mode: expected 0 (zeros per column) or 1 (non-zeros per row)");
+  if (region.shape.size() != 2)
+    throw std::invalid_argument("shape: sparse needs a 2-dimensional (rows, cols) shape");
+  region.validate();
+  const geometry g{region.shape[0], region.shape[1], region.start[0], region.extent[0],
+                   region.start[1], region.extent[1]};
   if (!std::isfinite(std)) throw std::invalid_argument("std: must be finite, got " + num(std));
   if (std < 0) throw std::invalid_argument("std: must be >= 0, got " + num(std));
   const double reach = max_standard_normal(t) * std;
@@ -82,75 +65,108 @@ void validate(dtype t, uint64_t rows, uint64_t cols, const philox_stream& stream
     throw std::overflow_error("std: N(0, " + num(std) + "^2) samples can reach " + num(reach) +
                               ", beyond the largest " + dtype_name(t) + " (" +
                               num(max_finite(t)) + ")");
-  const uint64_t limit = mode == sparse_mode::zeros_per_column ? rows : cols;
-  if (mode != sparse_mode::zeros_per_column && mode != sparse_mode::nonzeros_per_row)
-    throw std::invalid_argument("mode: expected 0 (zeros per column) or 1 (non-zeros per row)");
+  const bool per_column = mode == sparse_mode::zeros_per_column;
+  const uint64_t limit = per_column ? g.rows : g.cols;
   if (count > limit)
-    throw std::invalid_argument(
-        std::string(mode == sparse_mode::zeros_per_column ? "zeros per column" : "nonzero_per_unit") +
-        ": " + std::to_string(count) + " exceeds the " +
-        (mode == sparse_mode::zeros_per_column ? "rows" : "columns") + " (" +
-        std::to_string(limit) + ")");
-  tensor_region::whole({rows, cols}).validate();
-  uint64_t size = 0, end = 0;
-  if (__builtin_mul_overflow(rows, cols, &size) ||
-      __builtin_add_overflow(stream.block_offset, size, &end) ||
-      __builtin_add_overflow(end, uint64_t{64}, &end))
+    throw std::invalid_argument(std::string(per_column ? "zeros per column" : "nonzero_per_unit") +
+                                ": " + std::to_string(count) + " exceeds the " +
+                                (per_column ? "rows" : "columns") + " (" +
+                                std::to_string(limit) + ")");
+  // The normal values' blocks, and the position draws' blocks offset + unit.
+  check_counter_space(region, stream,
+                      kernels::candidates_per_block(t == dtype::float64, false));
+  uint64_t last = 0;  // block of the last unit: offset + units - 1 < 2^64
+  const uint64_t units = per_column ? g.cols : g.rows;
+  if (units > 0 && __builtin_add_overflow(stream.block_offset, units - 1, &last))
     throw std::overflow_error(
-        "stream: the tensor does not fit in the counter space left after the offset");
+        "stream: the units do not fit in the counter space left after the offset");
+  return g;
 }
 
-void zero_columns(char* out, std::size_t item, uint64_t rows, uint64_t cols,
-                  const philox_stream& stream, uint64_t zeros, const exec_options& options) {
+// PyTorch mode, after the normal fill: zero `zeros` entries of every column.
+// Columns go in blocks of 64 so that one word per row holds the block's mask
+// and the zeros are written row by row, not down strided columns.  A column's
+// subset is drawn over all its rows (Floyd's algorithm needs them), the
+// region's rows are written.
+void zero_columns(char* out, std::size_t item, const geometry& g, const philox_stream& stream,
+                  uint64_t zeros, const exec_options& options) {
   if (zeros == 0) return;
-  const uint64_t grain = std::max<uint64_t>(1, kWorkPerChunk / zeros);
+  const bool complement = sparse_complement(g.rows, zeros);
+  const uint64_t draws = complement ? g.rows - zeros : zeros;
+  const uint64_t blocks = (g.nc + 63) / 64;
+  const uint64_t grain = std::max<uint64_t>(1, kWorkPerChunk / (64 * draws + g.rows));
   parallel_for(
-      cols, grain,
-      [&](uint64_t c0, uint64_t c1) {
-        std::vector<uint64_t> chosen, seen((rows + 63) / 64, 0);
-        chosen.reserve(zeros);
-        for (uint64_t c = c0; c < c1; ++c) {
-          chosen.clear();
-          sparse_positions(stream, c, rows, zeros, chosen, seen);
-          for (const uint64_t r : chosen) std::memset(out + (r * cols + c) * item, 0, item);
+      blocks, grain,
+      [&](uint64_t b0, uint64_t b1) {
+        std::vector<uint64_t> mask(g.rows);
+        for (uint64_t b = b0; b < b1; ++b) {
+          const uint64_t width = std::min<uint64_t>(64, g.nc - 64 * b);
+          std::fill(mask.begin(), mask.end(), 0);
+          for (uint64_t j = 0; j < width; ++j) {
+            const uint64_t bit = uint64_t{1} << j;
+            sparse_select(
+                stream, g.c0 + 64 * b + j, g.rows, draws,
+                [&](uint64_t r) { return (mask[r] & bit) != 0; },
+                [&](uint64_t r) { mask[r] |= bit; });
+          }
+          for (uint64_t r = g.r0; r < g.r0 + g.nr; ++r) {
+            char* dst = out + ((r - g.r0) * g.nc + 64 * b) * item;
+            const uint64_t zero = complement ? ~mask[r] & low_bits(width) : mask[r];
+            for (uint64_t bits = zero; bits != 0; bits &= bits - 1)
+              zero_at(dst + lowest_bit(bits) * item, item);
+          }
         }
       },
       options);
 }
 
-void fill_rows(char* out, dtype t, uint64_t rows, uint64_t cols, const philox_stream& stream,
-               double std, uint64_t keep, const exec_options& options) {
+// Martens mode: every row keeps `keep` normal values, the rest are zero.
+void fill_rows(char* out, dtype t, const geometry& g, const philox_stream& stream, double std,
+               uint64_t keep, const exec_options& options) {
   const std::size_t item = itemsize(t);
   kernels::normal_args args;  // exactly what fill_normal(mean=0, std) uses
   args.stream = stream;
   args.store = {t, 0.0, std, -std::numeric_limits<double>::infinity(),
                 std::numeric_limits<double>::infinity()};
   const auto& k = active_kernel();
-  const bool dense = keep * kDenseRowDivisor >= cols;
-  const uint64_t grain = std::max<uint64_t>(1, kWorkPerChunk / std::max<uint64_t>(1, cols));
+  const bool dense = keep * kDenseRowDivisor >= g.cols;
+  const bool complement = sparse_complement(g.cols, keep);
+  const uint64_t draws = complement ? g.cols - keep : keep;
+  const uint64_t words = (g.cols + 63) / 64;
+  // Words of the bitmap that hold the region's columns, and the region's bits in word w.
+  const uint64_t w0 = g.c0 / 64, w1 = (g.c0 + g.nc + 63) / 64;
+  auto in_region = [&](uint64_t w) {
+    const uint64_t lo = std::max(g.c0, 64 * w), hi = std::min(g.c0 + g.nc, 64 * w + 64);
+    return low_bits(hi - 64 * w) & ~low_bits(lo - 64 * w);
+  };
+  const uint64_t grain = std::max<uint64_t>(1, kWorkPerChunk / (g.cols + g.nc));
   parallel_for(
-      rows, grain,
-      [&](uint64_t r0, uint64_t r1) {
-        std::vector<uint64_t> chosen, seen((cols + 63) / 64, 0);
-        chosen.reserve(keep);
-        for (uint64_t r = r0; r < r1; ++r) {
-          char* row = out + r * cols * item;
-          const uint64_t first = r * cols;
-          chosen.clear();
-          sparse_positions(stream, r, cols, keep, chosen, seen);
+      g.nr, grain,
+      [&](uint64_t i0, uint64_t i1) {
+        std::vector<uint64_t> kept(words);
+        for (uint64_t r = g.r0 + i0; r < g.r0 + i1; ++r) {
+          char* row = out + (r - g.r0) * g.nc * item;
+          const uint64_t first = r * g.cols;  // flat index of the row's column 0
+          std::fill(kept.begin(), kept.end(), 0);
+          sparse_select(
+              stream, r, g.cols, draws,
+              [&](uint64_t c) { return ((kept[c >> 6] >> (c & 63)) & 1u) != 0; },
+              [&](uint64_t c) { kept[c >> 6] |= uint64_t{1} << (c & 63); });
+          if (complement)  // the draws chose the zeros
+            for (uint64_t w = w0; w < w1; ++w) kept[w] = ~kept[w];
           if (dense) {
-            // One kernel call for the row, then zero the gaps between kept entries.
-            k.normal(args, first, cols, row);
-            std::sort(chosen.begin(), chosen.end());
-            uint64_t from = 0;
-            for (const uint64_t c : chosen) {
-              std::memset(row + from * item, 0, (c - from) * item);
-              from = c + 1;
-            }
-            std::memset(row + from * item, 0, (cols - from) * item);
+            // One kernel call for the row, then zero what is not kept.
+            k.normal(args, first + g.c0, g.nc, row);
+            for (uint64_t w = w0; w < w1; ++w)
+              for (uint64_t bits = ~kept[w] & in_region(w); bits != 0; bits &= bits - 1)
+                zero_at(row + (64 * w + lowest_bit(bits) - g.c0) * item, item);
           } else {
-            std::memset(row, 0, cols * item);
-            for (const uint64_t c : chosen) k.normal(args, first + c, 1, row + c * item);
+            std::memset(row, 0, g.nc * item);
+            for (uint64_t w = w0; w < w1; ++w)
+              for (uint64_t bits = kept[w] & in_region(w); bits != 0; bits &= bits - 1) {
+                const uint64_t c = 64 * w + lowest_bit(bits);
+                k.normal(args, first + c, 1, row + (c - g.c0) * item);
+              }
           }
         }
       },
@@ -159,30 +175,16 @@ void fill_rows(char* out, dtype t, uint64_t rows, uint64_t cols, const philox_st
 
 }  // namespace
 
-void sparse_positions(const philox_stream& stream, uint64_t unit, uint64_t n, uint64_t k,
-                      std::vector<uint64_t>& chosen, std::vector<uint64_t>& seen) {
-  // Floyd's algorithm: k draws for k distinct positions, each k-subset equally likely.
-  unit_draws draws(stream, unit);
-  const std::size_t begin = chosen.size();
-  for (uint64_t j = n - k; j < n; ++j) {
-    uint64_t pos = draws.below(j + 1);
-    if (test_bit(seen, pos)) pos = j;
-    set_bit(seen, pos);
-    chosen.push_back(pos);
-  }
-  for (std::size_t i = begin; i < chosen.size(); ++i) clear_bit(seen, chosen[i]);
-}
-
-void fill_sparse(void* out, dtype t, uint64_t rows, uint64_t cols, const philox_stream& stream,
+void fill_sparse(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
                  double std, sparse_mode mode, uint64_t count, const exec_options& options) {
-  validate(t, rows, cols, stream, std, mode, count);
-  if (rows == 0 || cols == 0) return;
+  const geometry g = validate(t, region, stream, std, mode, count);
+  if (g.nr == 0 || g.nc == 0) return;
   char* dst = static_cast<char*>(out);
   if (mode == sparse_mode::zeros_per_column) {
-    fill_normal(out, t, tensor_region::whole({rows, cols}), stream, 0.0, std, options);
-    zero_columns(dst, itemsize(t), rows, cols, stream, count, options);
+    fill_normal(out, t, region, stream, 0.0, std, options);
+    zero_columns(dst, itemsize(t), g, stream, count, options);
   } else {
-    fill_rows(dst, t, rows, cols, stream, std, count, options);
+    fill_rows(dst, t, g, stream, std, count, options);
   }
 }
 

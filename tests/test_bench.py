@@ -228,3 +228,24 @@ def test_bad_options_exit_with_usage(capsys: pytest.CaptureFixture[str]) -> None
         cli.main(["--methods", "nosuch"])
     assert exc.value.code == 2
     assert "--methods" in capsys.readouterr().err
+
+
+def test_what_does_not_fit_in_memory_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Targets are checked against available memory before anything is allocated."""
+    n = 2**20  # 4 MiB of float32; torch's trunc_normal_ needs about 6x that at its peak
+    monkeypatch.setattr(harness, "available_memory", lambda: 12 * 2**20)
+    data = harness.run(
+        [harness.Plan(["uniform", "truncnorm"], [n], modes=("out",), threads=[1])],
+        harness.Settings(repeat=1, min_sample_s=1e-4, memory=False),
+    )
+    skipped = {(s["case"], s["method"]) for s in data["skipped"]}
+    assert skipped == ({("truncnorm", "torch")} if methods.library_available("torch") else set())
+    assert {c["case"] for c in data["comparisons"]} == {"uniform", "truncnorm"}
+
+    monkeypatch.setattr(harness, "available_memory", lambda: 2**20)
+    data = harness.run(
+        [harness.Plan(["uniform"], [n], modes=("out",), threads=[1])],
+        harness.Settings(repeat=1, memory=False),
+    )
+    assert data["comparisons"] == [] and data["measurements"] == []
+    assert ("uniform", "turboinit") in {(s["case"], s["method"]) for s in data["skipped"]}

@@ -223,7 +223,7 @@ def region_capable():
     names = []
     for name in _registry.generators():
         fn = getattr(ti, name)
-        if _registry.accepts(fn, "region") and name not in _registry.COLUMNWISE:
+        if _registry.splittable(name, fn):
             names.append(name)
     return names
 
@@ -266,26 +266,25 @@ def test_initializers_with_arguments(name, shape, args, kwargs, dtype):
     assert_same_bits(lazy, getattr(ti, name)(shape, *args, **kwargs, **common))
 
 
-def test_sparse_needs_whole_columns():
-    if not hasattr(ti, "sparse"):
-        pytest.skip("turboinit.sparse is not available")
-    eager = ti.sparse((60, 40), 0.3, seed=1)
-    if _registry.accepts(ti.sparse, "region"):
-        assert_same_bits(tid.sparse((60, 40), 0.3, chunks=(-1, 7), seed=1), eager)
-        with pytest.raises(ValueError, match="whole columns"):
-            tid.sparse((60, 40), 0.3, chunks=(30, 40), seed=1)
-    else:
-        with pytest.raises(NotImplementedError, match="chunks=-1"):
-            tid.sparse((60, 40), 0.3, chunks=(-1, 7), seed=1)
-    assert_same_bits(tid.sparse((60, 40), 0.3, chunks=-1, seed=1), eager)
+@pytest.mark.parametrize("kwargs", [{}, {"nonzero_per_unit": 5}])
+def test_sparse_any_chunking(kwargs):
+    # sparse takes any region: its zero positions depend only on (seed, stream, unit).
+    eager = ti.sparse((60, 40), 0.3, seed=1, **kwargs)
+    for chunks in [(-1, 7), (30, 40), (13, 9), -1]:
+        assert_same_bits(tid.sparse((60, 40), 0.3, chunks=chunks, seed=1, **kwargs), eager)
 
 
-def test_orthogonal_is_one_chunk_only():
-    if not hasattr(ti, "orthogonal"):
-        pytest.skip("turboinit.orthogonal is not available")
+@pytest.mark.parametrize(
+    "name,shape", [("orthogonal", (100, 20)), ("delta_orthogonal", (3, 3, 8, 16))]
+)
+def test_orthogonal_is_one_chunk_only(name, shape):
+    if not hasattr(ti, name):
+        pytest.skip(f"turboinit.{name} is not available")
+    half = (shape[0] // 2,) + shape[1:]
     with pytest.raises(NotImplementedError, match="QR"):
-        tid.orthogonal((100, 20), chunks=(50, 20), seed=0)
-    assert_same_bits(tid.orthogonal((100, 20), chunks=-1, seed=0), ti.orthogonal((100, 20), seed=0))
+        getattr(tid, name)(shape, chunks=half, seed=0)
+    lazy = getattr(tid, name)(shape, chunks=-1, seed=0, stream="q")
+    assert_same_bits(lazy, getattr(ti, name)(shape, seed=0, stream="q"))
 
 
 # ---------------------------------------------------------------- worker processes

@@ -268,15 +268,11 @@ def test_determinism_and_streams():
     assert not np.array_equal(a, ti.kaiming_normal((32, 16), seed=10, stream="a"))
 
 
-def test_thread_count_does_not_change_bits():
-    threads = ti.get_num_threads()
-    try:
-        ti.set_num_threads(1)
-        one = ti.xavier_normal((300, 700), truncated=True, seed=2)
-        ti.set_num_threads(3)
-        three = ti.xavier_normal((300, 700), truncated=True, seed=2)
-    finally:
-        ti.set_num_threads(threads)
+def test_thread_count_does_not_change_bits(restore_threads):
+    ti.set_num_threads(1)
+    one = ti.xavier_normal((300, 700), truncated=True, seed=2)
+    ti.set_num_threads(3)
+    three = ti.xavier_normal((300, 700), truncated=True, seed=2)
     assert np.array_equal(one, three)
 
 

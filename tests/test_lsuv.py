@@ -14,6 +14,12 @@ import turboinit as ti
 
 TOL = 0.05
 
+# The orthonormal pre-initialisation calls turboinit.orthogonal (branch ortho); the
+# tests of the rescaling alone pass orthogonal_init=False and run without it.
+needs_orthogonal = pytest.mark.skipif(
+    not hasattr(ti, "orthogonal"), reason="turboinit.orthogonal is not available"
+)
+
 
 def batch(n=256, d=20):
     return 3.0 * ti.normal((n, d), seed=1, dtype="float64") + 1.0
@@ -49,6 +55,7 @@ def assert_orthonormal_up_to_scale(w2d):
 # ---- NumPy front end -----------------------------------------------------------
 
 
+@needs_orthogonal
 @pytest.mark.parametrize("layout", ["torch", "keras"])
 def test_numpy_unit_variance_and_orthonormal(layout):
     ws, bs, forward = mlp(layout=layout)
@@ -67,6 +74,7 @@ def test_numpy_unit_variance_and_orthonormal(layout):
         assert_orthonormal_up_to_scale(w if layout == "torch" else w.T)
 
 
+@needs_orthogonal
 def test_numpy_float32_weights_and_determinism():
     sizes = (20, 48, 8)
     a, _, fa = mlp(sizes)
@@ -97,15 +105,17 @@ def test_numpy_without_orthogonal_init_only_rescales():
 
 def test_linear_layer_without_bias_converges_in_one_step():
     # Var(c * out) = c^2 Var(out): one rescaling gives variance 1 up to rounding.
-    w = np.empty((30, 20))
-    report = ti.lsuv([w], batch(), lambda x: [x @ w.T], seed=0)
+    w = ti.normal((30, 20), seed=0, dtype="float64")
+    report = ti.lsuv([w], batch(), lambda x: [x @ w.T], orthogonal_init=False)
     assert report[0].iterations == 1
     assert report[0].variance == pytest.approx(1.0, abs=1e-12)
 
 
 def test_t_max_limits_the_iterations():
     ws, _, forward = mlp()
-    report = ti.lsuv(ws, batch(), forward, tol_var=1e-15, t_max=2, seed=0)
+    for k, w in enumerate(ws):
+        ti.lecun_normal(w.shape, seed=0, stream=k, dtype="float64", out=w)
+    report = ti.lsuv(ws, batch(), forward, tol_var=1e-15, t_max=2, orthogonal_init=False)
     assert all(r.iterations <= 2 for r in report)
     assert any(not r.converged and r.iterations == 2 for r in report)
     ws, _, forward = mlp()
@@ -117,24 +127,25 @@ def test_t_max_limits_the_iterations():
 
 
 def test_dead_layer_raises_naming_it():
-    w0, w1 = np.empty((16, 20)), np.empty((8, 16))
+    w0 = ti.normal((16, 20), seed=0, dtype="float64")
+    w1 = ti.normal((8, 16), seed=1, dtype="float64")
 
     def forward(x):
         z0 = x @ w0.T - 1e6  # every ReLU off: the next layer sees zeros
         return [z0, np.maximum(z0, 0) @ w1.T]
 
     with pytest.raises(ValueError, match="layer '1' has output variance 0"):
-        ti.lsuv([w0, w1], batch(), forward, seed=0)
+        ti.lsuv([w0, w1], batch(), forward, orthogonal_init=False)
 
 
 def test_non_finite_output_raises():
-    w = np.empty((4, 20))
+    w = np.ones((4, 20))
     with pytest.raises(ValueError, match="layer '0' has output variance nan"):
-        ti.lsuv([w], batch(), lambda x: [x @ w.T * np.nan], seed=0)
+        ti.lsuv([w], batch(), lambda x: [x @ w.T * np.nan], orthogonal_init=False)
 
 
 def test_numpy_bad_arguments():
-    w = np.empty((4, 20))
+    w = np.ones((4, 20))
     fwd = lambda x: [x @ w.T]  # noqa: E731
     x = batch()
     with pytest.raises(ValueError, match="tol_var"):
@@ -145,12 +156,14 @@ def test_numpy_bad_arguments():
         ti.lsuv([w], x, fwd, t_max=2.5)
     with pytest.raises(TypeError, match="forward"):
         ti.lsuv([w], x)
+    with pytest.raises(ValueError, match="layout"):
+        ti.lsuv([w], x, fwd, layout="jax_style", orthogonal_init=False)
     with pytest.raises(TypeError, match="model"):
         ti.lsuv(w, x, fwd)
     with pytest.raises(TypeError, match="weight 0"):
         ti.lsuv([np.zeros((4, 20), dtype=np.int64)], x, fwd)
     with pytest.raises(ValueError, match="2 outputs for 1 weights"):
-        ti.lsuv([w], x, lambda x: [x, x], seed=0)
+        ti.lsuv([w], x, lambda x: [x, x], orthogonal_init=False)
     ro = np.zeros((4, 20))
     ro.flags.writeable = False
     with pytest.raises(ValueError, match="not writeable"):
@@ -194,6 +207,7 @@ def layer_variances(torch, model, x, kinds):
     return seen
 
 
+@needs_orthogonal
 def test_torch_module():
     torch = pytest.importorskip("torch")
     model = torch_net(torch)
@@ -213,6 +227,7 @@ def test_torch_module():
         assert_orthonormal_up_to_scale(w.reshape(w.shape[0], -1))
 
 
+@needs_orthogonal
 def test_torch_call_order_not_registration_order():
     torch = pytest.importorskip("torch")
     nn = torch.nn
@@ -233,9 +248,9 @@ def test_torch_call_order_not_registration_order():
     assert all(r.converged for r in report)
 
 
-def test_torch_determinism_and_dead_layer():
+@needs_orthogonal
+def test_torch_determinism():
     torch = pytest.importorskip("torch")
-    nn = torch.nn
     x = torch.randn(32, 3, 8, 8)
     a, b = torch_net(torch), torch_net(torch)
     ti.lsuv(a, x, seed=4)
@@ -243,10 +258,28 @@ def test_torch_determinism_and_dead_layer():
     for p, q in zip(a.parameters(), b.parameters()):
         assert torch.equal(p, q)
 
+
+def test_torch_rescaling_only_and_dead_layer():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    torch.manual_seed(1)
+    net = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 4))
+    before = [m.weight.detach().clone() for m in (net[0], net[2])]
+    x = 3.0 * torch.randn(256, 8)
+    report = ti.lsuv(net, x, orthogonal_init=False)
+    variances = layer_variances(torch, net, x, (nn.Linear,))
+    for r, m, w0 in zip(report, (net[0], net[2]), before):
+        assert r.converged and abs(variances[r.name] - 1.0) < TOL
+        w = m.weight.detach()
+        c = float((w * w0).sum() / (w0 * w0).sum())
+        assert torch.allclose(w, c * w0, rtol=1e-5, atol=0)  # only rescaled
+
     dead = nn.Sequential(nn.Linear(5, 6), nn.ReLU(), nn.Linear(6, 2, bias=False))
     with torch.no_grad():
         dead[0].bias.fill_(-1e6)
     with pytest.raises(ValueError, match="layer '2' has output variance 0"):
-        ti.lsuv(dead, torch.randn(16, 5), seed=0)
+        ti.lsuv(dead, torch.randn(16, 5), orthogonal_init=False)
     with pytest.raises(TypeError, match="forward"):
         ti.lsuv(dead, torch.randn(16, 5), lambda x: [x])
+    with pytest.raises(ValueError, match="layout"):
+        ti.lsuv(dead, torch.randn(16, 5), layout="keras")

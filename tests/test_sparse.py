@@ -101,22 +101,76 @@ def test_matches_torch_sparse():
     assert stats.ks_2samp(ours[ours != 0], theirs[theirs != 0]).pvalue > P_MIN
 
 
-def test_determinism_threads_and_streams():
-    threads = ti.get_num_threads()
-    try:
-        ti.set_num_threads(1)
-        a1 = ti.sparse((2000, 600), 0.5, seed=8)
-        b1 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
-        c1 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
-        ti.set_num_threads(3)
-        a3 = ti.sparse((2000, 600), 0.5, seed=8)
-        b3 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
-        c3 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
-    finally:
-        ti.set_num_threads(threads)
+def test_determinism_threads_and_streams(restore_threads):
+    ti.set_num_threads(1)
+    a1 = ti.sparse((2000, 600), 0.5, seed=8)
+    b1 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
+    c1 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
+    ti.set_num_threads(3)
+    a3 = ti.sparse((2000, 600), 0.5, seed=8)
+    b3 = ti.sparse((200, 4096), nonzero_per_unit=15, seed=8)
+    c3 = ti.sparse((200, 4096), nonzero_per_unit=3000, seed=8)
     assert np.array_equal(a1, a3) and np.array_equal(b1, b3) and np.array_equal(c1, c3)
     assert not np.array_equal(a1 == 0, ti.sparse((2000, 600), 0.5, seed=8, stream=1) == 0)
     assert not np.array_equal(a1 == 0, ti.sparse((2000, 600), 0.5, seed=9) == 0)
+
+
+REGION_CASES = [
+    ((300, 200), {"sparsity": 0.1}),
+    ((300, 200), {"sparsity": 0.9}),  # more than half zero: the draws pick the kept rows
+    ((97, 301), {"nonzero_per_unit": 5}),  # entry-by-entry writes
+    ((97, 301), {"nonzero_per_unit": 100}),  # whole-row writes
+    ((97, 301), {"nonzero_per_unit": 250}),  # the draws pick the zeros
+]
+
+
+@pytest.mark.parametrize("shape, kw", REGION_CASES)
+def test_region_is_the_slice_of_the_whole(shape, kw):
+    full = ti.sparse(shape, std=1.0, seed=12, stream="w", **kw)
+    for region in [
+        (slice(0, shape[0]), slice(0, shape[1])),
+        (slice(13, 71), slice(3, 170)),  # columns not aligned to 64
+        (slice(5, 6), slice(64, 128)),
+        (slice(40, 90),),
+        (slice(0, 0), slice(2, 9)),
+    ]:
+        part = ti.sparse(shape, std=1.0, seed=12, stream="w", region=region, **kw)
+        assert np.array_equal(part, full[region])
+    out = np.empty(full[10:20, 50:60].shape, dtype=np.float32)
+    r = ti.sparse(
+        shape, std=1.0, seed=12, stream="w", out=out, region=(slice(10, 20), slice(50, 60)), **kw
+    )
+    assert r is out and np.array_equal(out, full[10:20, 50:60])
+
+
+SHAPES_BY_PATH = [
+    ((130, 70), {"sparsity": 0.3}),
+    ((130, 70), {"sparsity": 0.8}),
+    ((60, 130), {"nonzero_per_unit": 3}),
+    ((60, 130), {"nonzero_per_unit": 40}),
+    ((60, 130), {"nonzero_per_unit": 120}),
+]
+
+
+def test_same_bits_on_every_simd_kernel():
+    # Positions come from scalar Philox; values from the active kernel, whose bits
+    # the core guarantees alike on every target: the result must not depend on it.
+    from turboinit import _core
+
+    before = _core.build_info()["kernel"]
+    results = {}
+    try:
+        for name in _core.build_info()["kernels_supported"]:
+            _core.set_kernel(name)
+            for dt in ("float32", "float64", "float16"):
+                results.setdefault(dt, []).append(
+                    [ti.sparse(s, std=1.0, seed=3, dtype=dt, **kw) for s, kw in SHAPES_BY_PATH]
+                )
+    finally:
+        _core.set_kernel(before)
+    for per_kernel in results.values():
+        for other in per_kernel[1:]:
+            assert all(a.tobytes() == b.tobytes() for a, b in zip(per_kernel[0], other))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
@@ -170,3 +224,22 @@ def test_bad_arguments():
     with pytest.raises(OverflowError, match="std"):
         ti.sparse((4, 6), std=1e5, dtype="float16", out=np.empty((4, 6), np.float16))
     assert (out == 2.0).all()  # nothing written on bad input
+
+
+def test_counter_space_guard():
+    # Values use the normal sampler's blocks, positions the blocks block_offset + unit:
+    # both must fit below 2^64.  A (1, 1000) float32 matrix: 256 value blocks
+    # (16 groups of 16 blocks of 4 normals), 1000 column units.
+    from turboinit import _core
+
+    out = np.empty((1, 1000), dtype=np.float32)
+    args = (out, 1, [1, 1000], [0, 0], [1, 1000], 1, 2)
+    _core.sparse(*args, 2**64 - 1000, 1.0, 0, 1)
+    with pytest.raises(OverflowError, match="units do not fit"):
+        _core.sparse(*args, 2**64 - 999, 1.0, 0, 1)
+    _core.sparse(*args, 2**64 - 256, 1.0, 1, 3)  # one row unit: only the values bound
+    out = np.empty((100, 100), dtype=np.float32)  # 10000 values: 157 groups, 2512 blocks
+    args = (out, 1, [100, 100], [0, 0], [100, 100], 1, 2)
+    _core.sparse(*args, 2**64 - 2512, 1.0, 1, 3)
+    with pytest.raises(OverflowError, match="tensor does not fit"):
+        _core.sparse(*args, 2**64 - 2511, 1.0, 1, 3)

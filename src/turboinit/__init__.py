@@ -8,8 +8,8 @@ region can be made alone, bit for bit equal to that region of the whole.
 from __future__ import annotations
 
 from . import random
-from ._config import build_info, get_num_threads, set_num_threads, show_config
 from ._bias import output_bias, relu_bias
+from ._config import build_info, get_num_threads, set_num_threads, show_config
 from ._distributions import normal, truncated_normal, uniform
 from ._fans import calculate_gain, compute_fans
 from ._fills import constant, dirac, eye, identity, ones, zeros

@@ -64,6 +64,10 @@ def _normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
         raise TypeError(
             f"dtype: unsupported {dtype!r}; expected one of 'float64', 'float32', 'float16', 'bfloat16'"
         )
+    if not dt.isnative:
+        # The core writes native-endian values; a swapped dtype would read them as garbage.
+        native = dt.newbyteorder("=")
+        raise TypeError(f"dtype: {dtype!r} is not in native byte order; use {native}")
     return dt, _CODES[name]
 
 

@@ -13,18 +13,23 @@ from typing import Any, Callable
 
 import turboinit
 
-# Zero entries column by column: should ``sparse`` take ``region=``, a piece
-# must still hold whole columns (all of axis 0).
-COLUMNWISE = frozenset({"sparse"})
-
-# Why a function without ``region=`` needs the whole tensor at once (shown to users).
+# Always generated whole, even should they take ``region=`` (each piece would
+# redo the whole work), with the reason shown to users.
 GLOBAL: dict[str, str] = {
     "orthogonal": "orthogonal needs a QR factorisation of the whole matrix",
-    "sparse": (
-        "sparse chooses its zero positions among whole columns (whole rows with "
-        "nonzero_per_unit=k) and has no region= parameter"
-    ),
+    "delta_orthogonal": "delta_orthogonal needs a QR factorisation of the whole matrix",
 }
+
+def splittable(name: str, fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` (public name ``name``) is generated piece by piece through ``region=``."""
+    return accepts(fn, "region") and name not in GLOBAL
+
+
+def whole_reason(name: str, fn: Callable[..., Any]) -> str:
+    """Why ``name`` is generated whole (for error messages)."""
+    if name in GLOBAL:
+        return GLOBAL[name]
+    return f"{name} has no region= parameter"
 
 
 def is_generator(fn: Any) -> bool:

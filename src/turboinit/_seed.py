@@ -2,9 +2,12 @@
 
 The key of a call is derived with NumPy's ``SeedSequence`` (a well-mixed hash of
 all the entropy words): ``SeedSequence(seed).spawn_key + (tag, stream)`` is hashed
-into two 32-bit words.  Integer streams use tag 0, string streams tag 1 and the
-SHA-256 of their UTF-8 bytes, so ``stream="encoder.0.weight"`` and ``stream=0`` never
-collide and nearby seeds or streams give unrelated keys (never ``seed + i``).
+into two 32-bit words.  Integer streams below ``2**32`` use tag 0 and their value,
+string streams tag 1 and the SHA-256 of their UTF-8 bytes, wider integer streams tag 2
+and the SHA-256 of their little-endian bytes, so ``stream="encoder.0.weight"`` and
+``stream=0`` never collide, ``(ss, 5 * 2**32)`` does not alias ``(ss.spawn(1)[0], 5)``
+(SeedSequence flattens spawn keys into 32-bit words), and nearby seeds or streams
+give unrelated keys (never ``seed + i``).
 """
 
 from __future__ import annotations
@@ -55,7 +58,12 @@ def stream_words(stream: StreamLike) -> tuple[int, int]:
         ) from None
     if value < 0:
         raise ValueError(f"stream: must be non-negative, got {value}")
-    return (0, value)
+    if value < 2**32:
+        return (0, value)
+    # Wider integers are hashed under their own tag: as raw words they would
+    # alias a spawned child's smaller stream (see the module docstring).
+    data = value.to_bytes((value.bit_length() + 7) // 8, "little")
+    return (2, int.from_bytes(hashlib.sha256(data).digest(), "little"))
 
 
 def key_from_sequence(ss: np.random.SeedSequence, stream: StreamLike = 0) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from typing import Optional
 import numpy as np
 
 from . import _core
-from ._args import DTypeLike, ShapeLike, prepare_target, real
+from ._args import DTypeLike, RegionLike, ShapeLike, prepare_target, real
 from ._seed import SeedLike, StreamLike, philox_key
 
 _ZEROS_PER_COLUMN = 0
@@ -27,6 +27,7 @@ def sparse(
     stream: StreamLike = 0,
     dtype: DTypeLike = "float32",
     out: Optional[np.ndarray] = None,
+    region: RegionLike = None,
 ) -> np.ndarray:
     """A sparse 2-D weight matrix in PyTorch's ``(out, in)`` layout.
 
@@ -50,7 +51,8 @@ def sparse(
     are a uniformly random subset (Floyd's algorithm on unbiased integers
     from Philox counters named by the unit's index), so the result depends
     only on ``(seed, stream, shape, sparsity or k, std, dtype)``, never on the
-    thread count.
+    thread count.  (Positions: counters ``(unit, draw, 0x53505253)``, see
+    ``docs/counter_layout.md``.)
 
     Parameters
     ----------
@@ -62,8 +64,10 @@ def sparse(
         Standard deviation of the non-zero values (finite, ``>= 0``).
     nonzero_per_unit : int, optional
         Martens mode: non-zero weights per row, ``0 <= k <= cols``.
-    seed, stream, dtype, out
-        As for :func:`turboinit.normal` (no ``region``).
+    seed, stream, dtype, out, region
+        As for :func:`turboinit.normal`: ``region`` gives that part of the
+        whole matrix bit for bit (each unit's positions are drawn over the
+        whole unit).
 
     Returns
     -------
@@ -79,7 +83,7 @@ def sparse(
     >>> (w != 0).sum(axis=1).tolist()
     [15, 15, 15, 15]
     """
-    t = prepare_target(shape, dtype, out, None)
+    t = prepare_target(shape, dtype, out, region)
     if len(t.shape) != 2:
         raise ValueError(f"shape: only 2-dimensional shapes are supported, got {t.shape}")
     rows, cols = t.shape
@@ -106,5 +110,5 @@ def sparse(
             )
         mode = _NONZEROS_PER_ROW
     k0, k1 = philox_key(seed, stream)
-    _core.sparse(t.out, t.code, rows, cols, k0, k1, 0, sd, mode, count)
+    _core.sparse(t.out, t.code, t.shape, t.start, t.extent, k0, k1, 0, sd, mode, count)
     return t.out

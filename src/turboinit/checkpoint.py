@@ -242,7 +242,8 @@ def _validate_tensor(name: Any, entry: Any, default_dtype: np.dtype) -> _Tensor:
     except TypeError as exc:
         raise TypeError(f"{where}['args']: {exc} (for turboinit.{init})") from None
     dt = _dtype(entry["dtype"], f"{where}['dtype']") if "dtype" in entry else default_dtype
-    by_region = _registry.accepts(fn, "region") and init not in _registry.COLUMNWISE
+    # blocks of rows: column-wise initializers cannot be split that way
+    by_region = _registry.splittable(init, fn)
     return _Tensor(name, tuple(dims), init, fn, dict(args), dt, by_region)
 
 
@@ -409,10 +410,13 @@ def write(
 
     dest = Path(os.fspath(path))
     folder = _check_destination(dest)
-    report = _make_reporter(progress, total, dest.name)
     fd, tmp = _create_temporary(folder, dest.name)
+    f = os.fdopen(fd, "r+b")
+    report: Callable[[int | None], None] = _silent
     try:
-        with os.fdopen(fd, "r+b") as f:
+        with f:
+            _set_permissions(f)
+            report = _make_reporter(progress, total, dest.name)
             _reserve(f, total, dest)
             f.write(header)
             f.flush()
@@ -446,12 +450,7 @@ def _check_tensors(tensors: list[_Tensor], seed: Any, max_memory: int) -> None:
             raise ValueError(f"tensors[{t.name!r}]: duplicate name")
         names.add(t.name)
         if not t.by_region and t.nbytes > max_memory:
-            reason = _registry.GLOBAL.get(
-                t.init,
-                f"{t.init} draws whole columns"
-                if t.init in _registry.COLUMNWISE
-                else f"{t.init} has no region= parameter",
-            )
+            reason = _registry.whole_reason(t.init, t.fn)
             raise MemoryError(
                 f"tensors[{t.name!r}]: {reason}, so it is generated whole, but its "
                 f"{t.nbytes} bytes exceed max_memory={max_memory}; raise max_memory"
@@ -536,10 +535,15 @@ def _create_temporary(folder: Path, name: str) -> tuple[int, str]:
         raise type(exc)(
             exc.errno, f"path: cannot create a file in the folder ({exc.strerror})", str(folder)
         ) from None
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
     return fd, tmp
+
+
+def _set_permissions(f: IO[bytes]) -> None:
+    """``mkstemp`` makes the file 0600; give it the usual ``0666 & ~umask``."""
+    umask = os.umask(0o22)
+    os.umask(umask)
+    if hasattr(os, "fchmod"):
+        os.fchmod(f.fileno(), 0o666 & ~umask)
 
 
 def _reserve(f: IO[bytes], total: int, dest: Path) -> None:
@@ -587,6 +591,10 @@ def _human(n: float) -> str:
     return f"{n} B"  # pragma: no cover
 
 
+def _silent(done: int | None) -> None:
+    pass
+
+
 def _make_reporter(progress: ProgressLike, total: int, label: str) -> Callable[[int | None], None]:
     """``report(done)`` after each block; ``report(None)`` closes the display."""
     if callable(progress) and not isinstance(progress, bool):
@@ -598,7 +606,7 @@ def _make_reporter(progress: ProgressLike, total: int, label: str) -> Callable[[
 
         return report
     if not progress:
-        return lambda done: None
+        return _silent
     try:
         from tqdm import tqdm
     except ImportError:

@@ -177,21 +177,15 @@ def from_function(
     full = _shape_tuple(shape)
     seed = _resolve_seed(seed)
     kwargs = dict(kwargs, seed=seed, stream=stream, dtype=dtype)
-    by_region = _registry.accepts(fn, "region")
-    columnwise = name in _registry.COLUMNWISE and by_region
-    dt = _check_arguments(fn, full, args, kwargs, by_region, columnwise)
+    by_region = _registry.splittable(name, fn)
+    dt = _check_arguments(fn, full, args, kwargs, by_region)
     chunks = da.core.normalize_chunks(chunks, full, dtype=dt)  # type: ignore[no-untyped-call]
     split = [i for i, c in enumerate(chunks) if len(c) > 1]
     if not by_region and split:
-        reason = _registry.GLOBAL.get(name, f"{name} has no region= parameter")
+        reason = _registry.whole_reason(name, fn)
         raise NotImplementedError(
             f"chunks: {reason}, so turboinit.dask can only generate it as one chunk "
             f"(chunks=-1, computed in memory by one task); got chunks={chunks}"
-        )
-    if columnwise and 0 in split:
-        raise ValueError(
-            f"chunks: {name} draws its zeros column by column, so every chunk must hold whole "
-            f"columns (a single chunk along axis 0, e.g. chunks=(-1, ...)); got chunks={chunks}"
         )
     task = _ChunkTask(fn, full, args, kwargs)
     token = tokenize(
@@ -249,22 +243,17 @@ def _check_arguments(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     by_region: bool,
-    columnwise: bool,
 ) -> np.dtype:
     """Check every argument now (not at compute time) and return the numpy dtype.
 
-    Functions with ``region=`` generate one element (a whole column for
-    column-wise ones); the others are not run here, only ``shape``, ``seed``,
+    Functions with ``region=`` generate one element; the others are not run here, only ``shape``, ``seed``,
     ``stream`` and ``dtype`` are checked through an empty uniform tensor.
     """
     if by_region:
         if math.prod(shape) == 0:
             region = tuple(slice(0, 0) for _ in shape)
         else:
-            region = tuple(
-                slice(None) if (columnwise and axis == 0) else slice(0, 1)
-                for axis in range(len(shape))
-            )
+            region = tuple(slice(0, 1) for _ in shape)
         return np.dtype(fn(shape, *args, region=region, **kwargs).dtype)
     probe = tuple(0 for _ in shape)
     empty = turboinit.uniform(

@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ._args import real
+from ._fans import check_layout
 from ._seed import SeedLike, StreamLike, seed_sequence, stream_words
 
 __all__ = ["LSUVLayer", "lsuv"]
@@ -140,6 +141,7 @@ def lsuv(
         raise TypeError(f"t_max: expected an int, got {type(t_max).__name__}")
     if t_max < 0:
         raise ValueError(f"t_max: must be >= 0, got {t_max}")
+    check_layout(layout)
     ss = seed_sequence(seed)
     stream_words(stream)  # validate
     torch = sys.modules.get("torch")

@@ -16,12 +16,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from . import memory
-from .machine import available_memory, describe
+from .machine import available_memory, describe, load_average
 from .methods import CASES, FILL, MODES, THREAD_SETTERS, Case, Method, Target
 from .timing import measure
 
 SCHEMA = "turboinit-bench/1"
-MEMORY_HEADROOM = 3  # a target runs only if 3x its output bytes are available
 
 
 @dataclass
@@ -159,9 +158,10 @@ def _measure_one(
     return row
 
 
-def _fits(target: Target) -> str | None:
-    avail = available_memory()
-    need = MEMORY_HEADROOM * target.nbytes
+def _fits(method: Method, target: Target, avail: int | None) -> str | None:
+    """Why ``method`` cannot run ``target`` here (the output, its peak temporaries and
+    an ``out=`` buffer or the previous result must fit in available memory), or None."""
+    need = (method.peak_memory + 1) * target.nbytes
     if avail is not None and need > avail:
         return f"needs ~{need / 2**30:.1f} GiB, {avail / 2**30:.1f} GiB available"
     return None
@@ -189,22 +189,28 @@ def run(
         if unknown:
             raise ValueError(f"unknown case(s) {unknown}; known: {sorted(CASES)}")
 
+    machine = describe()  # before the run: the load average says how quiet the machine was
     jobs, skipped = [], []
+    avail = available_memory()
     for job in _jobs(plans, settings):
-        case, target = job.case, job.target
-        reason = _fits(target)
-        if reason is None:
-            jobs.append((job, _calls(case, target)))
-        else:
-            skipped.append(
-                {
-                    "case": case.name,
-                    "n": target.n,
-                    "dtype": target.dtype,
-                    "mode": target.mode,
-                    "reason": reason,
-                }
-            )
+        calls = []
+        for role, method, t in _calls(job.case, job.target):
+            reason = _fits(method, t, avail)
+            if reason is None:
+                calls.append((role, method, t))
+            else:
+                skipped.append(
+                    {
+                        "case": job.case.name,
+                        "method": method.name,
+                        "n": t.n,
+                        "dtype": t.dtype,
+                        "mode": t.mode,
+                        "reason": reason,
+                    }
+                )
+        if any(role == "turboinit" for role, _, _ in calls):
+            jobs.append((job, calls))
     if progress is not None:
         progress.total(len({_key(m, t, job.threads) for job, calls in jobs for _, m, t in calls}))
 
@@ -248,9 +254,10 @@ def run(
     _derive(measurements, comparisons)
     if settings.memory and memory.supported():
         _peak_memory(measurements, comparisons, settings, progress)
+    machine["load_average_after"] = load_average()
     return {
         "schema": SCHEMA,
-        "machine": describe(),
+        "machine": machine,
         "settings": {**asdict(settings), "plans": [asdict(p) for p in plans]},
         "measurements": measurements,
         "comparisons": comparisons,
@@ -269,8 +276,8 @@ def _derive(measurements: list[dict[str, Any]], comparisons: list[dict[str, Any]
         ours = measurements[c["turboinit"]]
         for i in (c["turboinit"], *c["baselines"].values()):
             m = measurements[i]
-            if _ok(m) and _ok(fill) and "bandwidth_fraction" not in m:
-                m["bandwidth_fraction"] = m["bytes_per_s"] / fill["bytes_per_s"]  # type: ignore[index]
+            if fill is not None and _ok(fill) and _ok(m) and "bandwidth_fraction" not in m:
+                m["bandwidth_fraction"] = m["bytes_per_s"] / fill["bytes_per_s"]
         c["speedup"] = {
             name: measurements[i]["median_s"] / ours["median_s"]
             for name, i in c["baselines"].items()

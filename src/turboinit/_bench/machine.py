@@ -64,6 +64,15 @@ def available_memory() -> int | None:
     return _meminfo_bytes("MemAvailable")
 
 
+def cache_bytes(label: str = "L2") -> int | None:
+    """Size of one core's cache ``label`` ("L1d", "L2", "L3") in bytes, None if unknown."""
+    size = _caches().get(label, "")
+    units = {"K": 2**10, "M": 2**20, "G": 2**30}
+    if size[:-1].isdigit() and size[-1] in units:
+        return int(size[:-1]) * units[size[-1]]
+    return int(size) if size.isdigit() else None
+
+
 def _caches() -> dict[str, str]:
     base = "/sys/devices/system/cpu/cpu0/cache"
     out: dict[str, str] = {}
@@ -96,6 +105,14 @@ def _version(name: str) -> str | None:
         return f"unusable ({type(exc).__name__}: {exc})"
 
 
+def load_average() -> list[float] | None:
+    """1, 5 and 15 minute load averages (runnable processes), None if unknown."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (OSError, AttributeError):
+        return None
+
+
 def describe() -> dict[str, Any]:
     """Everything that matters to read the timings, as plain JSON-able data."""
     info = turboinit.build_info()
@@ -103,10 +120,6 @@ def describe() -> dict[str, Any]:
         affinity: int | None = len(os.sched_getaffinity(0))
     except AttributeError:
         affinity = None
-    try:
-        load: list[float] | None = [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        load = None
     machine: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cpu": _cpuinfo(),
@@ -115,7 +128,7 @@ def describe() -> dict[str, Any]:
         "caches": _caches(),
         "memory_total_bytes": _meminfo_bytes("MemTotal"),
         "memory_available_bytes": available_memory(),
-        "load_average": load,
+        "load_average": load_average(),
         "os": platform.platform(),
         "python": sys.version.split()[0],
         "turboinit": {

@@ -7,8 +7,8 @@ same work in other libraries.  A :class:`Method` turns a :class:`Target`
 that is timed, or ``None`` where the library cannot do that target (NumPy has
 no float16 ``standard_normal``).  Adding a case is a few lines::
 
-    register(Case("kaiming_normal", ours=_ours("kaiming_normal"),
-                  baselines=(_torch_init("kaiming_normal_"),), shape=matrix_shape))
+    register(Case("kaiming_normal", ours=turboinit_method("kaiming_normal"),
+                  baselines=(torch_init("kaiming_normal_"),), shape=matrix_shape))
 
 Libraries other than NumPy and turboinit are imported only when their method
 is built, and their methods are dropped where the library is not installed.
@@ -16,6 +16,7 @@ is built, and their methods are dropped where the library is not installed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import importlib.util
@@ -65,6 +66,7 @@ class Method:
     call: str  # what is called, for the reader of the results
     make: Factory
     modes: tuple[str, ...] = MODES
+    peak_memory: float = 1.0  # peak bytes of a call / output bytes (skips what cannot fit)
 
     @property
     def threaded(self) -> bool:
@@ -159,7 +161,9 @@ def out_array(t: Target) -> np.ndarray:
 # ----------------------------------------------------------------------------- turboinit
 
 
-def _ours(func: str, **kwargs: Any) -> Method:
+def turboinit_method(func: str, **kwargs: Any) -> Method:
+    """``turboinit.<func>(shape, seed=, dtype=[, out=buf], **kwargs)``."""
+
     def make(t: Target) -> Call | None:
         f = getattr(turboinit, func)
         if t.mode == "out":
@@ -171,29 +175,49 @@ def _ours(func: str, **kwargs: Any) -> Method:
     return Method("turboinit", "turboinit", f"turboinit.{func}(shape{args})", make)
 
 
-def _as_baseline(m: Method, name: str) -> Method:
+def as_baseline(m: Method, name: str) -> Method:
     """Our own method used as the yardstick of another case (truncnorm vs our normal)."""
-    return Method(name, m.library, m.call, m.make, m.modes)
+    return dataclasses.replace(m, name=name)
 
 
 # ----------------------------------------------------------------------------- NumPy
 
 
-def _numpy(bitgen: str, func: str) -> Method:
-    """``Generator(bitgen).func(n, dtype=...)`` or ``func(out=buf)``; float32/float64 only."""
+def _generator_call(new: Callable[[], Any], func: str) -> Factory:
+    """``new().func(shape, dtype=...)`` or ``func(dtype=..., out=buf)``; float32/float64 only,
+    as NumPy's ``Generator.random`` and ``standard_normal``."""
 
     def make(t: Target) -> Call | None:
         if t.dtype not in ("float32", "float64"):
             return None
-        g = np.random.Generator(getattr(np.random, bitgen)(SEED))
-        f = getattr(g, func)
+        f = getattr(new(), func)
         dt = t.np_dtype
         if t.mode == "out":
             buf = out_array(t)
             return lambda: f(dtype=dt, out=buf)
         return lambda: f(t.shape, dtype=dt)
 
-    return Method(f"numpy-{bitgen.lower()}", "numpy", f"Generator({bitgen}).{func}", make)
+    return make
+
+
+def numpy_generator(bitgen: str, func: str) -> Method:
+    """``numpy.random.Generator(<bitgen>).<func>``."""
+
+    def new() -> np.random.Generator:
+        return np.random.Generator(getattr(np.random, bitgen)(SEED))
+
+    name = f"numpy-{bitgen.lower()}"
+    return Method(name, "numpy", f"Generator({bitgen}).{func}", _generator_call(new, func))
+
+
+def turboinit_generator(func: str) -> Method:
+    """``turboinit.random.default_rng(seed).<func>``, the NumPy-style API."""
+
+    def new() -> Any:
+        return turboinit.random.default_rng(SEED)
+
+    call = f"turboinit.random.default_rng().{func}"
+    return Method("turboinit", "turboinit", call, _generator_call(new, func))
 
 
 def _fill_make(t: Target) -> Call | None:
@@ -215,7 +239,7 @@ def _torch_dtype(name: str) -> Any:
     return getattr(_lib("torch"), name)
 
 
-def _torch_factory(func: str) -> Method:
+def torch_factory(func: str) -> Method:
     """``torch.randn(shape, dtype=...)`` (fresh) or ``torch.randn(shape, out=buf)``, or rand."""
 
     def make(t: Target) -> Call | None:
@@ -243,24 +267,27 @@ def _torch_inplace(fill: Callable[[Any], Any]) -> Factory:
     return make
 
 
-def _torch_method(name: str, call: str, fill: Callable[[Any], Any]) -> Method:
-    return Method(name, "torch", call, _torch_inplace(fill))
+def torch_method(
+    name: str, call: str, fill: Callable[[Any], Any], peak_memory: float = 1.0
+) -> Method:
+    """An in-place PyTorch call ``fill(tensor)`` (``normal_``, ``trunc_normal_`` ...)."""
+    return Method(name, "torch", call, _torch_inplace(fill), peak_memory=peak_memory)
 
 
-def _torch_init(func: str, *args: Any, **kwargs: Any) -> Method:
+def torch_init(func: str, *args: Any, peak_memory: float = 1.0, **kwargs: Any) -> Method:
     """``torch.nn.init.<func>(tensor, ...)``, fresh (new tensor) and out (reused)."""
 
     def fill(x: Any) -> Any:
         return getattr(_lib("torch").nn.init, func)(x, *args, **kwargs)
 
     extra = "".join(f", {a!r}" for a in args) + "".join(f", {k}={v!r}" for k, v in kwargs.items())
-    return _torch_method("torch", f"torch.nn.init.{func}(t{extra})", fill)
+    return torch_method("torch", f"torch.nn.init.{func}(t{extra})", fill, peak_memory)
 
 
 # ----------------------------------------------------------------------------- JAX
 
 
-def _jax(func: str, *args: Any) -> Method:
+def jax_random(func: str, *args: Any) -> Method:
     """``jax.random.<func>(key, *args, shape, dtype).block_until_ready()`` on the CPU."""
 
     def make(t: Target) -> Call | None:
@@ -295,18 +322,18 @@ def register(case: Case) -> Case:
     return case
 
 
-_OURS_NORMAL = _ours("normal")
+_OURS_NORMAL = turboinit_method("normal")
 
 register(
     Case(
         "normal",
         ours=_OURS_NORMAL,
         baselines=(
-            _numpy("PCG64", "standard_normal"),
-            _numpy("Philox", "standard_normal"),
-            _torch_factory("randn"),
-            _torch_method("torch-inplace", "torch.Tensor.normal_", lambda x: x.normal_()),
-            _jax("normal"),
+            numpy_generator("PCG64", "standard_normal"),
+            numpy_generator("Philox", "standard_normal"),
+            torch_factory("randn"),
+            torch_method("torch-inplace", "torch.Tensor.normal_", lambda x: x.normal_()),
+            jax_random("normal"),
         ),
         description="N(0, 1)",
         headline=True,
@@ -315,13 +342,13 @@ register(
 register(
     Case(
         "uniform",
-        ours=_ours("uniform"),
+        ours=turboinit_method("uniform"),
         baselines=(
-            _numpy("PCG64", "random"),
-            _numpy("Philox", "random"),
-            _torch_factory("rand"),
-            _torch_method("torch-inplace", "torch.Tensor.uniform_", lambda x: x.uniform_()),
-            _jax("uniform"),
+            numpy_generator("PCG64", "random"),
+            numpy_generator("Philox", "random"),
+            torch_factory("rand"),
+            torch_method("torch-inplace", "torch.Tensor.uniform_", lambda x: x.uniform_()),
+            jax_random("uniform"),
             FILL,
         ),
         description="U[0, 1)",
@@ -331,14 +358,38 @@ register(
 register(
     Case(
         "truncnorm",
-        ours=_ours("truncated_normal", lower=-2.0, upper=2.0),
+        ours=turboinit_method("truncated_normal", lower=-2.0, upper=2.0),
         baselines=(
-            _as_baseline(_OURS_NORMAL, "turboinit-normal"),
-            _torch_init("trunc_normal_", mean=0.0, std=1.0, a=-2.0, b=2.0),
-            _jax("truncated_normal", -2.0, 2.0),
+            as_baseline(_OURS_NORMAL, "turboinit-normal"),
+            # measured: temporaries of about 5x the output (float32, 2**22 elements)
+            torch_init("trunc_normal_", mean=0.0, std=1.0, a=-2.0, b=2.0, peak_memory=6.0),
+            jax_random("truncated_normal", -2.0, 2.0),
         ),
         description="N(0, 1) truncated to [-2, 2]",
         headline=True,
+    )
+)
+
+# The NumPy-style Generator, against NumPy's own (float32/float64, as NumPy allows).
+register(
+    Case(
+        "rng_standard_normal",
+        ours=turboinit_generator("standard_normal"),
+        baselines=(
+            numpy_generator("PCG64", "standard_normal"),
+            numpy_generator("Philox", "standard_normal"),
+        ),
+        description="turboinit.random.Generator.standard_normal",
+        dtypes=("float32", "float64"),
+    )
+)
+register(
+    Case(
+        "rng_random",
+        ours=turboinit_generator("random"),
+        baselines=(numpy_generator("PCG64", "random"), numpy_generator("Philox", "random")),
+        description="turboinit.random.Generator.random",
+        dtypes=("float32", "float64"),
     )
 )
 
@@ -362,8 +413,8 @@ def register_initializers() -> None:
             register(
                 Case(
                     name,
-                    ours=_ours(name, **kwargs),
-                    baselines=(_torch_init(name + "_", **kwargs),),
+                    ours=turboinit_method(name, **kwargs),
+                    baselines=(torch_init(name + "_", **kwargs),),
                     description=f"as torch.nn.init.{name}_",
                     shape=matrix_shape,
                     max_elements=max_elements,

@@ -130,7 +130,8 @@ def markdown(results: dict[str, Any], detail: bool = False) -> str:
     if results["skipped"]:
         lines += ["", "Skipped (not enough memory):"]
         lines += [
-            f"- {s['case']} {s['dtype']} n={size_label(s['n'])} {s['mode']}: {s['reason']}"
+            f"- {s['case']}: {s['method']} {s['dtype']} n={size_label(s['n'])} {s['mode']}: "
+            f"{s['reason']}"
             for s in results["skipped"]
         ]
     if detail:
