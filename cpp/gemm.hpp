@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "parallel.hpp"
 
@@ -49,11 +50,36 @@ view<T> col_major(T* data, int64_t rows, int64_t cols, int64_t ld) {
 }
 
 // C = C + alpha * A B, or C = 0 + alpha * A B when `overwrite`.  alpha is +1
-// or -1.  C must be column- or row-major (rs == 1 or cs == 1) and must not
-// overlap A or B.  Runs on options.num_threads threads (0: get_num_threads())
+// or -1.  C must be column- or row-major (rs == 1 or cs == 1; column-major
+// with a packed A) and must not overlap A or B.  Runs on options.num_threads threads (0: get_num_threads())
 // for large products; throws `interrupted` if options.poll asks to stop.
 template <class T>
 void gemm(T alpha, view<const T> a, view<const T> b, view<T> c, bool overwrite,
+          const exec_options& options);
+
+// A's values laid out as the micro-kernels of the current SIMD target read
+// them, to share one packing among many products (e.g. one panel's V against
+// every column tile).  The source must outlive it and stay unchanged.
+template <class T>
+class packed_matrix {
+ public:
+  packed_matrix() = default;
+  packed_matrix(view<const T> a, const exec_options& options) { assign(a, options); }
+  // Packs `a` in place of the current contents (keeping the allocation).
+  void assign(view<const T> a, const exec_options& options);
+  const view<const T>& source() const { return a_; }
+  const T* data() const { return data_.data(); }
+  const char* target() const { return target_; }
+
+ private:
+  view<const T> a_;
+  std::vector<T> data_;
+  const char* target_ = nullptr;
+};
+
+// gemm with a pre-packed A: the same results as with a.source().
+template <class T>
+void gemm(T alpha, const packed_matrix<T>& a, view<const T> b, view<T> c, bool overwrite,
           const exec_options& options);
 
 // The fixed 16-lane dot product described above (exposed for larfg).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 namespace turboinit::linalg {
@@ -105,65 +106,134 @@ void panel_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, int64_t ldt,
   }
 }
 
+// Products inside a task run on the task's thread; only the thread that
+// started the parallel region polls.
+exec_options serial_options() {
+  exec_options o;
+  o.num_threads = 1;
+  return o;
+}
+
+// The options for one step's parallel region: a step of fewer than ~50 Mflop
+// (~1 ms on one core) runs on the calling thread, where waking the other
+// threads would cost more than it saves.
+exec_options step_options(const exec_options& options, double flops) {
+  exec_options o = options;
+  if (flops < 5e7) o.num_threads = 1;
+  return o;
+}
+
+// One panel's reflectors, H_j0 ... H_j0+b-1 = I - V T V^T, ready to be
+// applied to many column tiles: V is copied out of the matrix (with its
+// explicit unit lower triangle) and packed once, as V^T and as V.
+template <class T>
+class block_reflector {
+ public:
+  // Takes panel's reflectors (rows x b below the diagonal at `panel`, T
+  // factor at t), reusing this object's buffers.
+  void assign(const T* panel, int64_t lda, int64_t rows, int64_t b, T* t, int64_t ldt) {
+    v_.resize(static_cast<std::size_t>(rows * b));
+    for (int64_t j = 0; j < b; ++j) {
+      T* col = v_.data() + j * rows;
+      std::fill_n(col, j, T(0));
+      col[j] = T(1);
+      std::copy(panel + j + 1 + j * lda, panel + rows + j * lda, col + j + 1);
+    }
+    vv_ = col_major(v_.data(), rows, b, rows);
+    tf_ = col_major(t, b, b, ldt);
+    vt_packed_.assign(cv(vv_.t()), serial_options());
+    v_packed_.assign(cv(vv_), serial_options());
+  }
+
+  // C := (I - V T' V^T) C, T' = T^T (applying Q_p^T) or T (applying Q_p),
+  // on the calling thread.
+  void apply(const view<T>& c, bool transpose_t) const {
+    const exec_options serial = serial_options();
+    const int64_t b = vv_.cols, nc = c.cols;
+    std::vector<T> w1(static_cast<std::size_t>(b * nc)), w2(w1.size());
+    const view<T> w = col_major(w1.data(), b, nc, b);
+    const view<T> ww = col_major(w2.data(), b, nc, b);
+    gemm<T>(T(1), vt_packed_, cv(c), w, true, serial);
+    mul(T(1), transpose_t ? tf_.t() : tf_, w, ww, true, serial);
+    gemm<T>(T(-1), v_packed_, cv(ww), c, false, serial);
+  }
+
+ private:
+  std::vector<T> v_;
+  view<T> vv_, tf_;
+  packed_matrix<T> vt_packed_, v_packed_;
+};
+
 }  // namespace
 
 template <class T>
 void householder_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, const exec_options& options) {
   std::fill_n(t, kPanel * n, T(0));
-  std::vector<T> w1(static_cast<std::size_t>(kPanel * n)), w2(w1.size());
+  if (n == 0) return;
+  const exec_options serial = serial_options();
+  auto panel_at = [&](int64_t j) { return a + j + j * lda; };
+  auto prepare = [&](block_reflector<T>& r, int64_t j) {
+    r.assign(panel_at(j), lda, m - j, std::min(kPanel, n - j), t + j * kPanel, kPanel);
+  };
+  panel_qr(m, std::min(kPanel, n), a, lda, t, kPanel, serial);
+  auto cur = std::make_unique<block_reflector<T>>();
+  auto next = std::make_unique<block_reflector<T>>();
+  prepare(*cur, 0);
+  // Step p applies panel p's reflectors to the columns after it.  Task 0
+  // updates the next panel's columns, factors that panel and prepares its
+  // reflectors (look-ahead) while the other tasks update tiles of the rest.
   for (int64_t j0 = 0; j0 < n; j0 += kPanel) {
-    const int64_t b = std::min(kPanel, n - j0);
-    T* panel = a + j0 + j0 * lda;
-    T* tj = t + j0 * kPanel;
-    panel_qr(m - j0, b, panel, lda, tj, kPanel, options);
-    const int64_t nc = n - j0 - b;
-    if (nc > 0) {  // C := Q_p^T C = C - V T^T V^T C
-      unit_lower_guard<T> g(panel, lda, b);
-      const view<T> v = col_major(panel, m - j0, b, lda);
-      const view<T> c = col_major(panel + b * lda, m - j0, nc, lda);
-      const view<T> tv = col_major(tj, b, b, kPanel);
-      const view<T> w = col_major(w1.data(), b, nc, b);
-      const view<T> ww = col_major(w2.data(), b, nc, b);
-      mul(T(1), v.t(), c, w, true, options);
-      mul(T(1), tv.t(), w, ww, true, options);
-      mul(T(-1), v, ww, c, false, options);
-    }
+    const int64_t j1 = j0 + std::min(kPanel, n - j0), b1 = std::min(kPanel, n - j1);
+    if (b1 <= 0) break;
+    const int64_t rest0 = j1 + b1;
+    const auto tiles = static_cast<uint64_t>((n - rest0 + kTile - 1) / kTile);
+    const double flops = 4.0 * double(m - j0) * double(j1 - j0) * double(n - j1);
+    parallel_for(
+        1 + tiles, 1,
+        [&](uint64_t i0, uint64_t i1) {
+          for (uint64_t i = i0; i < i1; ++i) {
+            if (i == 0) {
+              cur->apply(col_major(a + j0 + j1 * lda, m - j0, b1, lda), true);
+              panel_qr(m - j1, b1, panel_at(j1), lda, t + j1 * kPanel, kPanel, serial);
+              if (rest0 < n) prepare(*next, j1);
+            } else {
+              const int64_t c0 = rest0 + static_cast<int64_t>(i - 1) * kTile;
+              cur->apply(col_major(a + j0 + c0 * lda, m - j0, std::min(kTile, n - c0), lda), true);
+            }
+          }
+        },
+        step_options(options, flops));
+    std::swap(cur, next);
     poll(options);
   }
 }
 
 template <class T>
-void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d, view<T> q,
+void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d,
             const exec_options& options) {
-  // q := diag(d) on top of zeros, written by the threads that will use it.
-  const bool by_cols = q.rs == 1;
-  const int64_t lines = by_cols ? n : m, len = by_cols ? m : n;
-  const int64_t stride = by_cols ? q.cs : q.rs;
-  parallel_for(
-      static_cast<uint64_t>(lines), 16,
-      [&](uint64_t l0, uint64_t l1) {
-        for (auto l = static_cast<int64_t>(l0); l < static_cast<int64_t>(l1); ++l)
-          std::fill_n(q.data + l * stride, len, T(0));
-      },
-      options);
-  for (int64_t j = 0; j < n; ++j) q(j, j) = d[j];
-
-  std::vector<T> w1(static_cast<std::size_t>(kPanel * n)), w2(w1.size());
   const int64_t panels = (n + kPanel - 1) / kPanel;
+  block_reflector<T> reflector;
   for (int64_t p = panels - 1; p >= 0; --p) {
-    const int64_t j0 = p * kPanel, b = std::min(kPanel, n - j0), nc = n - j0;
-    T* panel = a + j0 + j0 * lda;
-    for (int64_t j = 0; j < b; ++j)  // V's unit lower triangle, for good
-      for (int64_t i = 0; i <= j; ++i) panel[i + j * lda] = i == j ? T(1) : T(0);
-    // Q[j0:, j0:] := Q_p Q[j0:, j0:] = C - V T V^T C
-    const view<T> v = col_major(panel, m - j0, b, lda);
-    const view<T> c = q.block(j0, j0, m - j0, nc);
-    const view<T> tv = col_major(const_cast<T*>(t) + j0 * kPanel, b, b, kPanel);
-    const view<T> w = col_major(w1.data(), b, nc, b);
-    const view<T> ww = col_major(w2.data(), b, nc, b);
-    mul(T(1), v.t(), c, w, true, options);
-    mul(T(1), tv, w, ww, true, options);
-    mul(T(-1), v, ww, c, false, options);
+    const int64_t j0 = p * kPanel, b = std::min(kPanel, n - j0);
+    reflector.assign(a + j0 + j0 * lda, lda, m - j0, b, const_cast<T*>(t) + j0 * kPanel, kPanel);
+    // The panel's columns of Q start as those of diag(d) (R and V are spent).
+    for (int64_t j = j0; j < j0 + b; ++j) {
+      std::fill_n(a + j * lda, m, T(0));
+      a[j + j * lda] = d[j];
+    }
+    // Q[j0:, j0:] := Q_p Q[j0:, j0:], tile by tile.
+    const auto tiles = static_cast<uint64_t>((n - j0 + kTile - 1) / kTile);
+    const double flops = 4.0 * double(m - j0) * double(b) * double(n - j0);
+    parallel_for(
+        tiles, 1,
+        [&](uint64_t i0, uint64_t i1) {
+          for (uint64_t i = i0; i < i1; ++i) {
+            const int64_t c0 = j0 + static_cast<int64_t>(i) * kTile;
+            reflector.apply(col_major(a + j0 + c0 * lda, m - j0, std::min(kTile, n - c0), lda),
+                            false);
+          }
+        },
+        step_options(options, flops));
     poll(options);
   }
 }
@@ -173,8 +243,8 @@ template void householder_qr<float>(int64_t, int64_t, float*, int64_t, float*,
 template void householder_qr<double>(int64_t, int64_t, double*, int64_t, double*,
                                      const exec_options&);
 template void form_q<float>(int64_t, int64_t, float*, int64_t, const float*, const float*,
-                            view<float>, const exec_options&);
+                            const exec_options&);
 template void form_q<double>(int64_t, int64_t, double*, int64_t, const double*, const double*,
-                             view<double>, const exec_options&);
+                             const exec_options&);
 
 }  // namespace turboinit::linalg

@@ -15,7 +15,9 @@
 
 namespace turboinit::linalg {
 
-inline constexpr int64_t kPanel = 64;
+inline constexpr int64_t kPanel = 128;
+// Columns per task when a panel's reflectors are applied to the matrix.
+inline constexpr int64_t kTile = 96;
 
 // QR of the m x n column-major `a` (m >= n, leading dimension lda), in place:
 // R on and above the diagonal, v_j below it (v_j(j) = 1 implied), with
@@ -27,11 +29,11 @@ inline constexpr int64_t kPanel = 64;
 template <class T>
 void householder_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, const exec_options& options);
 
-// q = (H_0 H_1 ... H_{n-1})[:, :n] diag(d): the thin Q of householder_qr's
-// result, its column j multiplied by d[j].  q is an m x n row- or
-// column-major view that does not overlap `a`.  Overwrites R in `a`.
+// Overwrites householder_qr's result in `a` with (H_0 ... H_{n-1})[:, :n]
+// diag(d): the thin Q, its column j multiplied by d[j] (as LAPACK's orgqr,
+// in place, panels last to first).
 template <class T>
-void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d, view<T> q,
+void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d,
             const exec_options& options);
 
 }  // namespace turboinit::linalg

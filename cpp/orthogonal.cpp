@@ -36,9 +36,11 @@ std::string num(double x) {
   return buf;
 }
 
-// dst (cols x rows, row-major) = src^T (src rows x cols, row-major).
-template <class T>
-void transpose(const T* src, uint64_t rows, uint64_t cols, T* dst, const exec_options& options) {
+// out[i * cols + j] = store(q[i + j * rows]): a column-major rows x cols
+// matrix written row-major, rounded to the output dtype.
+template <class T, class Store>
+void write_transposed(const T* q, uint64_t rows, uint64_t cols, const Store& store,
+                      const exec_options& options) {
   constexpr uint64_t B = 64;
   parallel_for(
       (rows + B - 1) / B, 1,
@@ -47,23 +49,44 @@ void transpose(const T* src, uint64_t rows, uint64_t cols, T* dst, const exec_op
           for (uint64_t j0 = 0; j0 < cols; j0 += B)
             for (uint64_t i = i0; i < std::min(rows, i0 + B); ++i)
               for (uint64_t j = j0; j < std::min(cols, j0 + B); ++j)
-                dst[j * rows + i] = src[i * cols + j];
+                store(i * cols + j, q[i + j * rows]);
       },
       options);
 }
 
-// out (float16/bfloat16 bits) = round(q), once.
-void round_to_half(const float* q, uint64_t n, dtype t, void* out, const exec_options& options) {
-  auto* o = static_cast<uint16_t*>(out);
+template <class T, class Store>
+void write_same(const T* q, uint64_t n, const Store& store, const exec_options& options) {
   parallel_for(
       n, uint64_t{1} << 16,
       [&](uint64_t i0, uint64_t i1) {
-        if (t == dtype::float16)
-          for (uint64_t i = i0; i < i1; ++i) o[i] = float_to_half_bits(q[i]);
-        else
-          for (uint64_t i = i0; i < i1; ++i) o[i] = float_to_bfloat16_bits(q[i]);
+        for (uint64_t i = i0; i < i1; ++i) store(i, q[i]);
       },
       options);
+}
+
+// Copies (rounding once for float16/bfloat16) the column-major m x n `q`
+// into `out`, row-major rows x cols: q itself when `transpose` (out = q^T),
+// else q written transposed (out = q).
+template <class T>
+void write_output(const T* q, uint64_t rows, uint64_t cols, bool transpose, dtype t, void* out,
+                  const exec_options& options) {
+  const bool tall = !transpose;
+  auto write = [&](const auto& store) {
+    if (tall)
+      write_transposed(q, rows, cols, store, options);
+    else
+      write_same(q, rows * cols, store, options);
+  };
+  if (t == dtype::float16) {
+    auto* o = static_cast<uint16_t*>(out);
+    write([o](uint64_t i, T x) { o[i] = float_to_half_bits(static_cast<float>(x)); });
+  } else if (t == dtype::bfloat16) {
+    auto* o = static_cast<uint16_t*>(out);
+    write([o](uint64_t i, T x) { o[i] = float_to_bfloat16_bits(static_cast<float>(x)); });
+  } else {
+    auto* o = static_cast<T*>(out);
+    write([o](uint64_t i, T x) { o[i] = x; });
+  }
 }
 
 template <class T>
@@ -71,41 +94,31 @@ dtype compute_dtype() {
   return std::is_same_v<T, double> ? dtype::float64 : dtype::float32;
 }
 
+// A (m x n, m >= n, column-major) = normal((n, m)) read column-major: the
+// Gaussian matrix of the output's shape when it is wide or square, its
+// transpose when tall.  QR, signs and gain, then Q in place of A; the output
+// is Q (tall) or Q^T (otherwise; Q^T of a Haar Q is Haar too).
 template <class T>
-void qr_orthogonal(std::unique_ptr<T[]> g, void* out, dtype out_dtype, uint64_t rows,
-                   uint64_t cols, T gain, const exec_options& options) {
-  const bool tall = rows >= cols;
-  const auto m = static_cast<int64_t>(std::max(rows, cols));
-  const auto n = static_cast<int64_t>(std::min(rows, cols));
-  const uint64_t size = rows * cols;
+void qr_orthogonal(void* out, dtype out_dtype, uint64_t rows, uint64_t cols,
+                   const philox_stream& stream, T gain, const exec_options& options) {
+  const bool tall = rows > cols;
+  const uint64_t m = std::max(rows, cols), n = std::min(rows, cols);
+  const uint64_t size = tensor_region::whole({n, m}).full_size();
+  // A wide float32/float64 output is Q^T row-major = Q column-major: work in it.
+  const bool in_place = !tall && out_dtype == compute_dtype<T>();
+  std::unique_ptr<T[]> buffer;
+  if (!in_place) buffer = uninitialized<T>(size);
+  T* a = in_place ? static_cast<T*>(out) : buffer.get();
+  fill_normal(a, compute_dtype<T>(), tensor_region::whole({n, m}), stream, 0.0, 1.0, options);
 
-  // A = G (tall) or G^T (wide), column-major m x n.  G row-major is G^T
-  // column-major, so only a tall G needs moving.
-  std::unique_ptr<T[]> a = std::move(g);
-  if (tall) {
-    auto at = uninitialized<T>(size);
-    transpose(a.get(), rows, cols, at.get(), options);
-    a = std::move(at);
-  }
-  auto t = uninitialized<T>(static_cast<uint64_t>(linalg::kPanel * n));
-  linalg::householder_qr<T>(m, n, a.get(), m, t.get(), options);
-
+  const auto mi = static_cast<int64_t>(m), ni = static_cast<int64_t>(n);
+  auto t = uninitialized<T>(static_cast<uint64_t>(linalg::kPanel) * n);
+  linalg::householder_qr<T>(mi, ni, a, mi, t.get(), options);
   // Q diag(sign(R_jj)) gain: Haar distributed (Mezzadri 2007), scaled.
-  auto d = uninitialized<T>(static_cast<uint64_t>(n));
-  for (int64_t j = 0; j < n; ++j) d[j] = a[j + j * m] < T(0) ? -gain : gain;
-
-  std::unique_ptr<float[]> rounded;
-  T* q = static_cast<T*>(out);
-  if (out_dtype != compute_dtype<T>()) {
-    if constexpr (std::is_same_v<T, float>) {
-      rounded = uninitialized<float>(size);
-      q = rounded.get();
-    }
-  }
-  // out (rows x cols, row-major) is Q^T column-major when wide, Q row-major when tall.
-  const view<T> qv = tall ? view<T>{q, m, n, n, 1} : linalg::col_major(q, m, n, m);
-  linalg::form_q<T>(m, n, a.get(), m, t.get(), d.get(), qv, options);
-  if (rounded) round_to_half(rounded.get(), size, out_dtype, out, options);
+  auto d = uninitialized<T>(n);
+  for (int64_t j = 0; j < ni; ++j) d[j] = a[j + j * mi] < T(0) ? -gain : gain;
+  linalg::form_q<T>(mi, ni, a, mi, t.get(), d.get(), options);
+  if (!in_place) write_output(a, rows, cols, !tall, out_dtype, out, options);
 }
 
 // Eigen's blocking follows the cache sizes; fix them so that every machine
@@ -115,44 +128,36 @@ void fix_eigen_blocking() {
   std::call_once(once, [] { Eigen::setCpuCacheSizes(32 * 1024, 1024 * 1024, 32 * 1024 * 1024); });
 }
 
+// G = normal((rows, cols)); Q = U (rows >= cols) or V^T (rows < cols) of
+// G's thin SVD, on one thread.
 template <class T>
-void svd_orthogonal(std::unique_ptr<T[]> g, void* out, dtype out_dtype, uint64_t rows,
-                    uint64_t cols, T gain, const exec_options& options) {
+void svd_orthogonal(void* out, dtype out_dtype, uint64_t rows, uint64_t cols,
+                    const philox_stream& stream, T gain, const exec_options& options) {
   using matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
   using row_major = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   fix_eigen_blocking();
+  const uint64_t size = tensor_region::whole({rows, cols}).full_size();
+  auto g = uninitialized<T>(size);
+  fill_normal(g.get(), compute_dtype<T>(), tensor_region::whole({rows, cols}), stream, 0.0, 1.0,
+              options);
   const auto r = static_cast<Eigen::Index>(rows), c = static_cast<Eigen::Index>(cols);
-  Eigen::Map<const row_major> gm(g.get(), r, c);
-  Eigen::BDCSVD<matrix> svd(gm, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  Eigen::BDCSVD<matrix> svd(Eigen::Map<const row_major>(g.get(), r, c),
+                            Eigen::ComputeThinU | Eigen::ComputeThinV);
   if (svd.info() != Eigen::Success) throw std::runtime_error("orthogonal: the SVD did not converge");
   if (options.poll && options.poll()) throw interrupted();
-  std::unique_ptr<float[]> rounded;
-  T* q = static_cast<T*>(out);
-  if (out_dtype != compute_dtype<T>()) {
-    if constexpr (std::is_same_v<T, float>) {
-      rounded = uninitialized<float>(rows * cols);
-      q = rounded.get();
-    }
-  }
-  Eigen::Map<row_major> qm(q, r, c);
-  if (rows >= cols)
-    qm = gain * svd.matrixU();
-  else
-    qm = gain * svd.matrixV().transpose();
-  if (rounded) round_to_half(rounded.get(), rows * cols, out_dtype, out, options);
+  // Q column-major: U, or V^T as (V^T)^T = V read row-major.
+  Eigen::Map<matrix> q(g.get(), rows >= cols ? r : c, rows >= cols ? c : r);
+  q = gain * (rows >= cols ? svd.matrixU() : svd.matrixV());
+  write_output(g.get(), rows, cols, rows < cols, out_dtype, out, options);
 }
 
 template <class T>
 void run(void* out, dtype out_dtype, uint64_t rows, uint64_t cols, const philox_stream& stream,
          double gain, orthogonal_method method, const exec_options& options) {
-  const uint64_t size = tensor_region::whole({rows, cols}).full_size();
-  auto g = uninitialized<T>(size);
-  fill_normal(g.get(), compute_dtype<T>(), tensor_region::whole({rows, cols}), stream, 0.0, 1.0,
-              options);
   if (method == orthogonal_method::svd)
-    svd_orthogonal<T>(std::move(g), out, out_dtype, rows, cols, T(gain), options);
+    svd_orthogonal<T>(out, out_dtype, rows, cols, stream, T(gain), options);
   else
-    qr_orthogonal<T>(std::move(g), out, out_dtype, rows, cols, T(gain), options);
+    qr_orthogonal<T>(out, out_dtype, rows, cols, stream, T(gain), options);
 }
 
 }  // namespace

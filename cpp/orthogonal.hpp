@@ -16,14 +16,16 @@ enum class orthogonal_method : int {
 };
 
 // Writes gain * Q to `out`, a row-major rows x cols array of `out_dtype`.
-// G = normal((rows, cols)) under `stream` (float64 for float64 output,
-// float32 otherwise), exactly as fill_normal draws it.  qr: for rows >= cols,
-// Q is the thin Q of G = QR times diag(sign(R_jj)) (sign(0) = +1); for
-// rows < cols, Q is the transpose of that of G^T.  svd: Q is U (rows >= cols)
-// or V^T (rows < cols) of G's thin SVD.  float16/bfloat16 are computed in
-// float32 and rounded once.  The qr result is the same bits for any thread
-// count and SIMD target; the svd result is computed on one thread.
-// Throws std::invalid_argument / std::overflow_error naming the argument.
+// qr: with m = max(rows, cols), n = min(rows, cols) and N = normal((n, m))
+// under `stream` (exactly as fill_normal draws it, in float64 for float64
+// output and float32 otherwise), take the Householder QR N^T = QR and
+// Q <- Q diag(sign(R_jj)) (sign(0) = +1); Q is Haar distributed (Mezzadri
+// 2007).  The output is Q when rows > cols, Q^T otherwise (N has the
+// output's shape then).  The result is the same bits for any thread count
+// and SIMD target.  svd: G = normal((rows, cols)); Q is U (rows >= cols) or
+// V^T (rows < cols) of G's thin SVD (Eigen's BDCSVD, one thread).
+// float16/bfloat16 are computed in float32 and rounded once.  Throws
+// std::invalid_argument / std::overflow_error naming the argument.
 void fill_orthogonal(void* out, dtype out_dtype, uint64_t rows, uint64_t cols,
                      const philox_stream& stream, double gain, orthogonal_method method,
                      const exec_options& options);
