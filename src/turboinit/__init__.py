@@ -27,8 +27,8 @@ from ._variance_scaling import (
     xavier_normal,
     xavier_uniform,
 )
-from .lsuv import LSUVLayer, lsuv
 from ._orthogonal import delta_orthogonal, orthogonal
+from .lsuv import LSUVLayer, lsuv
 
 __version__: str = str(build_info().get("version", "0+unknown"))
 
