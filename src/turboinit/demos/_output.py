@@ -53,8 +53,11 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
             return f"{v:.3g}" if (abs(v) < 1e-3 or abs(v) >= 1e4) else f"{v:.3f}"
         return str(v)
 
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    def escaped(text: str) -> str:  # a "|" inside a cell would end it
+        return text.replace("|", "\\|")
+
+    lines = ["| " + " | ".join(escaped(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(escaped(cell(v)) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 

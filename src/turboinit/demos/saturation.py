@@ -160,11 +160,14 @@ def run(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
             ]
             for name, rs in runs.items()
         },
-        "curves": {  # the first seed, for the figures
+        "curves": {  # for the figures: data and loss of the first seed
             "x": x[:, 0].tolist(),
             "y": y[:, 0].tolist(),
             "clean": clean[:, 0].tolist(),
-            "prediction": {name: rs[0]["prediction"] for name, rs in runs.items()},
+            "prediction": {  # every seed, rounded (only drawn)
+                name: [np.round(r["prediction"], 5).tolist() for r in rs]
+                for name, rs in runs.items()
+            },
             "loss_history": {name: rs[0]["loss_history"] for name, rs in runs.items()},
             "loss_every": next(iter(runs.values()))[0]["loss_every"],
         },
@@ -207,17 +210,30 @@ def markdown(result: dict[str, Any]) -> str:
 
 def figures(result: dict[str, Any], out_dir: Path) -> list[Path]:
     c = result["curves"]
+    seeds = result["seeds"]
     names = list(c["prediction"])
     colors = {n: f"C{i}" for i, n in enumerate(names)}
     fig, axes = _output.figure(len(names), cols=2, size=(4.2, 3.0))
     for ax, name in zip(axes, names):
         ax.plot(c["x"], c["y"], ".", ms=2, color="0.7", label="data")
         ax.plot(c["x"], c["clean"], "k--", lw=1, label="x sin x")
-        ax.plot(c["x"], c["prediction"][name], color=colors[name], lw=2, label="fit")
+        for k, pred in enumerate(c["prediction"][name]):
+            label = "fit" if len(seeds) == 1 else "fits, one per seed"
+            ax.plot(
+                c["x"],
+                pred,
+                color=colors[name],
+                lw=1.2,
+                alpha=0.75,
+                label=label if k == 0 else None,
+            )
         ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
-        ax.set_title(f"{name}: loss {result['summary'][name]['train_loss']:.2f}")
+        loss = result["summary"][name]["train_loss"]
+        ax.set_title(f"{name}: training loss {loss:.2f}" + ("" if len(seeds) == 1 else " (median)"))
         ax.set_xlabel("x")
     axes[0].legend(loc="lower left", fontsize=8)
+    which = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}..{seeds[-1]}"
+    fig.suptitle(f"after {result['steps']} steps, {which} (data: seed {seeds[0]})")
     paths = [_output.save(fig, out_dir, "saturation_fits.png")]
 
     fig, (ax_sat, ax_loss) = _output.figure(2, cols=2, size=(4.6, 3.4))
@@ -236,10 +252,10 @@ def figures(result: dict[str, Any], out_dir: Path) -> list[Path]:
     ax_sat.set_xlabel("hidden layer")
     ax_sat.set_ylabel(f"fraction with |tanh'| < {SATURATED}")
     ax_sat.set_ylim(0, 1)
-    ax_sat.set_title("saturated units (bars: trained, outline: init)")
+    ax_sat.set_title("saturated units, median over seeds\n(bars: trained, outline: at init)")
     ax_loss.legend(fontsize=8)
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("training loss")
-    ax_loss.set_title("training loss")
+    ax_loss.set_title(f"training loss, seed {result['seeds'][0]}")
     paths.append(_output.save(fig, out_dir, "saturation_units.png"))
     return paths

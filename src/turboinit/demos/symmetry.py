@@ -96,13 +96,13 @@ def max_pairwise_difference(u: np.ndarray) -> float:
 def train(name: str, x: np.ndarray, y: np.ndarray, steps: int, seed: int) -> dict[str, Any]:
     p = init_params(name, seed)
     velocity = {k: np.zeros_like(v) for k, v in p.items()}
-    record = max(1, steps // 100)
+    record = max(1, steps // 50)
     trajectory, losses = [], []
     diff_init = max_pairwise_difference(units(p))
     for step in range(steps):
         loss, g = _loss_and_grads(p, x, y)
         if step % record == 0:
-            trajectory.append(units(p).tolist())
+            trajectory.append(p["w1"][:, 0].tolist())
             losses.append(loss)
         for k in p:
             velocity[k] *= MOMENTUM
@@ -119,7 +119,7 @@ def train(name: str, x: np.ndarray, y: np.ndarray, steps: int, seed: int) -> dic
         "final_loss": final_loss,
         "units_final": u.tolist(),
         "prediction": prediction.tolist(),
-        "trajectory": trajectory,
+        "trajectory": trajectory,  # every record_every steps: each unit's incoming weight
         "loss_history": losses,
         "record_every": record,
     }
@@ -167,10 +167,10 @@ def figures(result: dict[str, Any], out_dir: Path) -> list[Path]:
     runs = result["runs"]
     fig, axes = _output.figure(len(runs) + 1, cols=2, size=(4.2, 3.0))
     for ax, (name, r) in zip(axes, runs.items()):
-        traj = np.asarray(r["trajectory"])  # (records, hidden, 3)
+        traj = np.asarray(r["trajectory"])  # (records, hidden): incoming weights
         steps = np.arange(traj.shape[0]) * r["record_every"]
         for j in range(traj.shape[1]):
-            ax.plot(steps, traj[:, j, 0], lw=1)
+            ax.plot(steps, traj[:, j], lw=1)
         ax.set_title(f"{name}: {r['distinct_units_final']} distinct unit(s)")
         ax.set_xlabel("step")
     axes[0].set_ylabel("incoming weight of each unit")
