@@ -68,9 +68,14 @@ autodoc_type_aliases = {
     )
 }
 # optional dependencies of the adapters: mocked only where not installed
-autodoc_mock_imports = [
-    name for name in ("torch", "dask", "safetensors") if importlib.util.find_spec(name) is None
-]
+def _missing(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is None
+    except (ImportError, ValueError):
+        return True
+
+
+autodoc_mock_imports = [name for name in ("torch", "dask", "safetensors") if _missing(name)]
 
 html_theme = "alabaster"
 html_static_path = ["_static"]
