@@ -17,7 +17,7 @@ namespace turboinit::linalg {
 
 inline constexpr int64_t kPanel = 128;
 // Columns per task when a panel's reflectors are applied to the matrix.
-inline constexpr int64_t kTile = 96;
+inline constexpr int64_t kTile = 48;
 
 // QR of the m x n column-major `a` (m >= n, leading dimension lda), in place:
 // R on and above the diagonal, v_j below it (v_j(j) = 1 implied), with

@@ -142,7 +142,7 @@ void svd_orthogonal(void* out, dtype out_dtype, uint64_t rows, uint64_t cols,
               options);
   const auto r = static_cast<Eigen::Index>(rows), c = static_cast<Eigen::Index>(cols);
   Eigen::BDCSVD<matrix> svd(Eigen::Map<const row_major>(g.get(), r, c),
-                            Eigen::ComputeThinU | Eigen::ComputeThinV);
+                            rows >= cols ? Eigen::ComputeThinU : Eigen::ComputeThinV);
   if (svd.info() != Eigen::Success) throw std::runtime_error("orthogonal: the SVD did not converge");
   if (options.poll && options.poll()) throw interrupted();
   // Q column-major: U, or V^T as (V^T)^T = V read row-major.

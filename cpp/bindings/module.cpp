@@ -44,7 +44,7 @@ PYBIND11_MODULE(_core, m) {
   turboinit::bindings::bind_config(m);
   turboinit::bindings::bind_philox(m);
   turboinit::bindings::bind_distributions(m);
+  turboinit::bindings::bind_orthogonal(m);
   turboinit::bindings::bind_integers(m);
   turboinit::bindings::bind_sparse(m);
-  turboinit::bindings::bind_orthogonal(m);
 }

@@ -13,6 +13,7 @@ from ._config import build_info, get_num_threads, set_num_threads, show_config
 from ._distributions import normal, truncated_normal, uniform
 from ._fans import calculate_gain, compute_fans
 from ._fills import constant, dirac, eye, identity, ones, zeros
+from ._orthogonal import delta_orthogonal, orthogonal
 from ._sparse import sparse
 from ._variance_scaling import (
     glorot_normal,
@@ -27,7 +28,6 @@ from ._variance_scaling import (
     xavier_normal,
     xavier_uniform,
 )
-from ._orthogonal import delta_orthogonal, orthogonal
 from .lsuv import LSUVLayer, lsuv
 
 __version__: str = str(build_info().get("version", "0+unknown"))
@@ -38,9 +38,9 @@ __all__ = [
     "calculate_gain",
     "compute_fans",
     "constant",
+    "delta_orthogonal",
     "dirac",
     "eye",
-    "delta_orthogonal",
     "get_num_threads",
     "glorot_normal",
     "glorot_uniform",
