@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 import numpy as np
 
 from . import _core
-from ._args import DTypeLike, ShapeLike, check_out, check_size, normalize_dtype, normalize_shape, real
+from ._args import (
+    DTypeLike,
+    ShapeLike,
+    check_out,
+    check_size,
+    normalize_dtype,
+    normalize_shape,
+    real,
+)
 from ._seed import SeedLike, StreamLike, philox_key
 
 Layout = Literal["torch", "keras", "jax"]
@@ -64,17 +72,17 @@ def orthogonal(
     seed: SeedLike = None,
     stream: StreamLike = 0,
     dtype: DTypeLike = "float32",
-    out: Optional[np.ndarray] = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """A (semi-)orthogonal tensor, uniformly (Haar) distributed, times ``gain``.
 
     The tensor is viewed as a ``rows x cols`` matrix as the chosen framework
     flattens it.  With ``n = min(rows, cols)`` and ``m = max(rows, cols)``:
 
-    .. math:: N \sim \mathcal{N}(0, 1)^{n \times m},\quad N^\top = QR,\quad
-              \tilde Q = Q\,\mathrm{diag}(\mathrm{sign}\, R_{jj}),\quad
-              W = \mathrm{gain} \cdot \begin{cases} \tilde Q & \text{rows} > \text{cols} \\
-              \tilde Q^\top & \text{rows} \le \text{cols} \end{cases}
+    .. math:: N \\sim \\mathcal{N}(0, 1)^{n \\times m},\\quad N^\\top = QR,\\quad
+              \\tilde Q = Q\\,\\mathrm{diag}(\\mathrm{sign}\\, R_{jj}),\\quad
+              W = \\mathrm{gain} \\cdot \\begin{cases} \\tilde Q & \\text{rows} > \\text{cols} \\\\
+              \\tilde Q^\\top & \\text{rows} \\le \\text{cols} \\end{cases}
 
     so ``W^T W = gain^2 I`` (tall) or ``W W^T = gain^2 I`` (wide or square).
     Multiplying Q's columns by the signs of R's diagonal makes ``Q~`` exactly
@@ -171,7 +179,9 @@ def orthogonal(
         try:
             target = np.empty(full[:ax] + full[ax + 1 :] + (full[ax],) if moved else full, dtype=dt)
         except MemoryError:
-            raise MemoryError(f"shape: cannot allocate {math.prod(full) * dt.itemsize} bytes") from None
+            raise MemoryError(
+                f"shape: cannot allocate {math.prod(full) * dt.itemsize} bytes"
+            ) from None
     if rows and cols:
         _core.orthogonal(target, code, rows, cols, k0, k1, 0, g, _METHODS[method])
     if not moved:
@@ -191,7 +201,7 @@ def delta_orthogonal(
     seed: SeedLike = None,
     stream: StreamLike = 0,
     dtype: DTypeLike = "float32",
-    out: Optional[np.ndarray] = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """A delta-orthogonal convolution kernel (Xiao et al. 2018), JAX's rule.
 
@@ -256,7 +266,9 @@ def delta_orthogonal(
         try:
             out = np.zeros(full, dtype=dt)
         except MemoryError:
-            raise MemoryError(f"shape: cannot allocate {math.prod(full) * dt.itemsize} bytes") from None
+            raise MemoryError(
+                f"shape: cannot allocate {math.prod(full) * dt.itemsize} bytes"
+            ) from None
     else:
         out[...] = 0
     if math.prod(full):
