@@ -1,0 +1,395 @@
+"""Whole-model initialisation: ``init_model``."""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Union
+
+import torch
+from torch import Tensor, nn
+from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
+
+from .._seed import SeedLike, seed_sequence
+from . import _rules
+from ._tensor import DTYPES
+
+logger = logging.getLogger("turboinit.torch")
+
+_PROGRESS_AFTER_S = 1.0
+
+SchemeLike = Union[None, str, tuple[str, dict[str, Any]], Callable[[str, Tensor], Any]]
+
+
+@dataclass(frozen=True)
+class InitRecord:
+    """What :func:`init_model` did to one parameter or buffer.
+
+    Attributes
+    ----------
+    name : str
+        Fully qualified name (``"layers.0.linear1.weight"``), also the stream.
+    kind : {"parameter", "buffer"}
+    scheme : str
+        The rule, e.g. ``"kaiming_uniform(a=sqrt(5))"``, ``"ones"``, ``"he_normal"``.
+    shape : tuple of int
+    dtype : str
+        ``"float32"``, ``"bfloat16"``, ... (``"int64"`` for BatchNorm's counter).
+    seconds : float
+        Wall time of the fill.
+    """
+
+    name: str
+    kind: str
+    scheme: str
+    shape: tuple[int, ...]
+    dtype: str
+    seconds: float
+
+
+@dataclass
+class _Item:
+    name: str
+    kind: str
+    owner: nn.Module
+    local: str
+    rule: _rules.Rule
+
+
+def init_model(
+    module: nn.Module,
+    seed: SeedLike,
+    *,
+    scheme: SchemeLike = None,
+    progress: bool | None = None,
+    dtype: Any = None,
+) -> dict[str, InitRecord]:
+    """Re-initialise every parameter (and norm running statistics) of a model, in place.
+
+    Parameter ``name`` (its fully qualified name, e.g. ``"blocks.3.mlp.fc1.weight"``)
+    gets exactly what ``turboinit.torch.<rule>_(param, ..., generator=seed,
+    stream=name)`` gives: the stream is the NAME, so the values depend on
+    neither the order in which the layers were built, nor the thread count,
+    nor on whether the model was built on the ``meta`` device and
+    materialised with ``module.to_empty(device="cpu")`` (the fast way: no
+    time spent on PyTorch's own initialisation).
+
+    Rules, by ``scheme``:
+
+    * ``None`` or ``"default"``: each layer's PyTorch default
+      (its ``reset_parameters``):
+
+      ===================================  =====================================================
+      layer                                rule
+      ===================================  =====================================================
+      Linear, Conv1/2/3d, ConvTranspose*   weight ``kaiming_uniform_(a=sqrt(5))``, bias
+                                           U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (0 if fan_in = 0)
+      Bilinear                             weight and bias U(-1/sqrt(in1), 1/sqrt(in1))
+      Embedding, EmbeddingBag              N(0, 1), the ``padding_idx`` row zero
+      LayerNorm, RMSNorm, GroupNorm        weight 1, bias 0
+      BatchNorm*, InstanceNorm*            weight 1, bias 0; running_mean 0, running_var 1,
+                                           num_batches_tracked 0
+      MultiheadAttention                   in_proj (or q/k/v_proj) weight ``xavier_uniform_``,
+                                           in_proj_bias 0, bias_k/bias_v ``xavier_normal_``,
+                                           out_proj: its Linear default with bias 0
+      RNN, LSTM, GRU and their cells       all U(-1/sqrt(hidden), 1/sqrt(hidden))
+      PReLU                                its ``init`` value
+      Transformer                          every parameter of rank > 1 ``xavier_uniform_``
+      ===================================  =====================================================
+
+    * a rule name such as ``"he_normal"``, ``"kaiming_uniform"``,
+      ``"xavier_uniform"``, ``"lecun_normal"``, ``"orthogonal"``, ``"normal"``,
+      or a ``(name, kwargs)`` pair such as ``("normal", {"std": 0.02})`` or
+      ``("kaiming_normal", {"nonlinearity": "relu", "mode": "fan_out"})``
+      (kwargs of the ``turboinit.torch`` function): applied to every
+      parameter of rank >= 2 (embeddings included); parameters of norm layers
+      keep their default (1 and 0); other parameters whose name ends in
+      ``bias`` become 0; the rest keep their layer's default.  Rule names:
+      zeros, ones, constant, eye, dirac, uniform, normal, trunc_normal,
+      xavier_uniform/glorot_uniform, xavier_normal/glorot_normal,
+      kaiming_uniform/he_uniform, kaiming_normal/he_normal,
+      lecun_uniform, lecun_normal, orthogonal, sparse.
+    * a callable ``scheme(name, param)`` called for every parameter: it
+      returns ``None`` (the layer's default), ``"skip"`` (leave the
+      parameter as it is), a rule name, a ``(name, kwargs)`` pair, or a
+      function ``fill(tensor, *, generator, stream)`` such as
+      ``functools.partial(turboinit.torch.trunc_normal_, std=0.02)``.
+
+    Buffers: BatchNorm/InstanceNorm running statistics are reset as PyTorch's
+    ``reset_running_stats`` does, whatever the scheme; other buffers are left
+    as they are (after ``to_empty()`` they hold uninitialised memory: fill
+    them yourself).  A parameter shared by several modules is initialised
+    once, under its first name (as ``named_parameters()`` lists it).
+
+    Everything is checked before anything is written: a parameter without a
+    rule (a module type unknown here, e.g. a custom module's own
+    ``nn.Parameter``, even if it has a ``reset_parameters``), a meta or
+    uninitialised (lazy) parameter, an unsupported dtype, a bad scheme or
+    arguments a rule rejects for a parameter (e.g. a fan-based rule for a
+    1-D tensor) raise ``TypeError``/``ValueError`` naming all such
+    parameters, and the model is untouched.  (A user's own ``fill``
+    function is only called for real.)  Give unknown parameters a rule with
+    a callable scheme.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Its tensors must be on the CPU (other devices: generated on the CPU
+        and copied), float32/float64/float16/bfloat16.
+    seed : int, numpy.random.SeedSequence or None
+        ``None`` takes fresh entropy from the OS (once for the whole model).
+    scheme : None, str, (str, dict) or callable
+        See above.
+    progress : bool or None
+        A tqdm progress bar on stderr: ``True`` always (tqdm required),
+        ``False`` never, ``None`` when the initialisation has been running
+        for more than a second and tqdm is installed.
+    dtype : torch.dtype or str, optional
+        Convert floating-point parameters and buffers to this dtype first
+        (float32, float64, float16 or bfloat16).  Parameters that are
+        re-initialised are re-allocated empty (their old values are not
+        copied); buffers that are left as they are are converted with ``.to``.
+
+    Returns
+    -------
+    dict of str to InitRecord
+        One record per initialised parameter and buffer, in order.  Each is
+        also logged at DEBUG level on the ``"turboinit.torch"`` logger.
+
+    Examples
+    --------
+    >>> import torch, turboinit.torch as tt
+    >>> with torch.device("meta"):
+    ...     model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.LayerNorm(32))
+    >>> model = model.to_empty(device="cpu")
+    >>> report = tt.init_model(model, seed=0)
+    >>> report["0.weight"].scheme, report["1.weight"].scheme
+    ('kaiming_uniform(a=sqrt(5))', 'ones')
+    >>> w = tt.kaiming_uniform_(torch.empty(32, 64), a=5 ** 0.5, generator=0, stream="0.weight")
+    >>> bool(torch.equal(model[0].weight, w))
+    True
+    """
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module: expected a torch.nn.Module, got {type(module).__name__}")
+    key_seed: SeedLike = seed if type(seed) is int and seed >= 0 else seed_sequence(seed)
+    target = _check_dtype(dtype)
+    if progress not in (None, True, False):
+        raise TypeError(f"progress: expected None, True or False, got {progress!r}")
+    tqdm = _tqdm(required=progress is True) if progress is not False else None
+    items = _plan(module, scheme)
+    _check_tensors(items, target)
+    if target is not None:
+        _convert(module, items, target)
+
+    report: dict[str, InitRecord] = {}
+    total = sum(_tensor(it).numel() for it in items)
+    done, bar, start = 0, None, time.perf_counter()
+    if progress is True and tqdm is not None:
+        bar = tqdm(total=total, unit="el", unit_scale=True, desc="init_model")
+    try:
+        with torch.no_grad():
+            for it in items:
+                t = _tensor(it)
+                t0 = time.perf_counter()
+                it.rule.apply(t, key_seed, it.name)
+                seconds = time.perf_counter() - t0
+                rec = InitRecord(
+                    it.name, it.kind, it.rule.label, tuple(t.shape), _dtype_str(t.dtype), seconds
+                )
+                report[it.name] = rec
+                logger.debug(
+                    "init_model: %s %s %s %s %s in %.6f s",
+                    it.kind,
+                    it.name,
+                    rec.scheme,
+                    rec.shape,
+                    rec.dtype,
+                    seconds,
+                )
+                done += t.numel()
+                if bar is not None:
+                    bar.update(t.numel())
+                elif (
+                    progress is None
+                    and tqdm is not None
+                    and done < total
+                    and time.perf_counter() - start > _PROGRESS_AFTER_S
+                ):
+                    bar = tqdm(
+                        total=total, initial=done, unit="el", unit_scale=True, desc="init_model"
+                    )
+    finally:
+        if bar is not None:
+            bar.close()
+    return report
+
+
+def _tqdm(required: bool) -> Any:
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        if required:
+            raise ImportError("progress=True needs the tqdm package (pip install tqdm)") from None
+        return None
+    return tqdm
+
+
+def _check_dtype(dtype: Any) -> torch.dtype | None:
+    if dtype is None:
+        return None
+    if isinstance(dtype, torch.dtype) and dtype in DTYPES:
+        return dtype
+    if isinstance(dtype, str):
+        for d, n in DTYPES.items():
+            if dtype in (n, f"torch.{n}"):
+                return d
+    raise TypeError(
+        f"dtype: expected None or one of torch.float32, torch.float64, torch.float16, "
+        f"torch.bfloat16 (or their names), got {dtype!r}"
+    )
+
+
+def _dtype_str(dtype: torch.dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def _tensor(it: _Item) -> Tensor:
+    store = it.owner._parameters if it.kind == "parameter" else it.owner._buffers
+    t = store[it.local]
+    assert t is not None
+    return t
+
+
+def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
+    """Every parameter and reset buffer with its rule, in ``named_parameters`` order."""
+    named_rule: _rules.Rule | None = None
+    per_param: Callable[[str, Tensor], Any] | None = None
+    if isinstance(scheme, (str, tuple)) or scheme is None:
+        named_rule = _rules.from_spec(scheme)
+        if named_rule is _rules.SKIP:
+            raise ValueError(
+                "scheme: 'skip' applies to single parameters (return it from a callable)"
+            )
+    elif callable(scheme):
+        per_param = scheme
+    else:
+        raise TypeError(
+            "scheme: expected None, a rule name, a (name, kwargs) pair or a callable "
+            f"scheme(name, param), got {type(scheme).__name__}"
+        )
+
+    modules = list(module.named_modules())
+    lazy = [
+        repr(_join(prefix, n))
+        for prefix, m in modules
+        for n, t in list(m._parameters.items()) + list(m._buffers.items())
+        if isinstance(t, (UninitializedParameter, UninitializedBuffer))
+    ]
+    if lazy:
+        raise ValueError(
+            "init_model: cannot initialise " + ", ".join(lazy) + ": uninitialised "
+            "(lazy module: run a forward pass first)"
+        )
+    defaults: dict[str, _rules.Rule] = {}
+    for prefix, m in modules:
+        for local, default in _rules.defaults(m).items():
+            defaults[_join(prefix, local)] = default
+    # Containers override their descendants' defaults after those were set
+    # (PyTorch resets the outer module last), so the outermost wins.
+    for prefix, m in sorted(modules, key=lambda pm: -pm[0].count(".") - bool(pm[0])):
+        for rel, override in _rules.overrides(m).items():
+            defaults[_join(prefix, rel)] = override
+
+    items: list[_Item] = []
+    unresolved: list[str] = []
+    seen: set[int] = set()
+    for prefix, m in modules:
+        for local, p in m._parameters.items():
+            if p is None or id(p) in seen:
+                continue
+            seen.add(id(p))
+            name = _join(prefix, local)
+            rule: _rules.Rule | None = defaults.get(name)
+            if per_param is not None:
+                chosen = _rules.from_spec(per_param(name, p))
+                rule = chosen if chosen is not None else rule
+            elif named_rule is not None:
+                if p.dim() >= 2:
+                    rule = named_rule
+                elif not isinstance(m, _rules.NORMS) and local.endswith("bias"):
+                    rule = _rules.ZEROS
+            if rule is None:
+                unresolved.append(f"{name!r} ({type(m).__name__})")
+                continue
+            if rule is not _rules.SKIP:
+                items.append(_Item(name, "parameter", m, local, rule))
+        for local, b in m._buffers.items():
+            name = _join(prefix, local)
+            if b is not None and id(b) not in seen and name in defaults:
+                seen.add(id(b))
+                items.append(_Item(name, "buffer", m, local, defaults[name]))
+    if unresolved:
+        raise TypeError(
+            "init_model: no rule for parameter(s) " + ", ".join(unresolved) + "; their module "
+            "types have no known PyTorch default here. Pass scheme=callable(name, param) that "
+            "returns a rule for them (e.g. 'ones', ('normal', {'std': 0.02}), 'skip')"
+        )
+    return items
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _check_tensors(items: list[_Item], target: torch.dtype | None) -> None:
+    bad: list[str] = []
+    for it in items:
+        t = _tensor(it)
+        if t.is_meta:
+            bad.append(
+                f"{it.name!r} is on the meta device (materialise the model first, "
+                "e.g. module.to_empty(device='cpu'))"
+            )
+        elif t.layout != torch.strided:
+            bad.append(f"{it.name!r} has layout {t.layout} (only dense tensors)")
+        else:
+            dt = target if target is not None and t.is_floating_point() else t.dtype
+            if dt not in DTYPES and not _rules.is_constant(it.rule):
+                bad.append(f"{it.name!r} has dtype {dt}")
+            elif it.rule.checkable:
+                try:
+                    _dry_run(it, t.shape, dt)
+                except (TypeError, ValueError, OverflowError) as e:
+                    bad.append(f"{it.name!r} ({it.rule.label}): {e}")
+    if bad:
+        raise ValueError("init_model: cannot initialise " + "; ".join(bad))
+
+
+def _dry_run(it: _Item, shape: torch.Size, dtype: torch.dtype) -> None:
+    """Apply the rule to a meta tensor: every argument is checked, nothing is written."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # warned again, once, when applied for real
+        it.rule.apply(torch.empty(shape, dtype=dtype, device="meta"), 0, it.name)
+
+
+def _convert(module: nn.Module, items: list[_Item], target: torch.dtype) -> None:
+    """Give floating-point tensors the dtype ``target``.
+
+    Tensors about to be re-initialised are re-allocated empty; others are converted by ``.to``.
+    """
+    filled = {(id(it.owner), it.kind, it.local) for it in items}
+
+    def converted(t: Tensor, key: tuple[int, str, str]) -> Tensor:
+        if key in filled:
+            return torch.empty(t.shape, dtype=target, device=t.device)
+        return t.detach().to(target)
+
+    for m in module.modules():
+        for local, p in m._parameters.items():
+            if p is not None and p.is_floating_point() and p.dtype != target:
+                p.data = converted(p, (id(m), "parameter", local))
+        for local, b in list(m._buffers.items()):
+            if b is not None and b.is_floating_point() and b.dtype != target:
+                m._buffers[local] = converted(b, (id(m), "buffer", local))

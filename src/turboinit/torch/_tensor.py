@@ -1,0 +1,146 @@
+"""Where a ``turboinit.torch`` call writes, and which seed it uses.
+
+Writing: a contiguous CPU tensor of float32/float64/float16/bfloat16 is filled
+in place through a NumPy view of its memory (bfloat16 through its 16-bit
+pattern viewed as ``ml_dtypes.bfloat16``), so nothing is copied.  Any other
+tensor of those dtypes (non-contiguous, negative-bit views, other devices) is
+generated into one contiguous CPU temporary of the same logical shape and
+copied in with one ``copy_``: the values are those the contiguous tensor would
+get.  Meta tensors hold no values: the arguments are validated and nothing is
+written (``torch.nn.init`` leaves them unchanged too).
+
+Seeds: see :func:`resolve_seed`.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable, Optional
+
+import numpy as np
+import torch
+
+from .._args import bfloat16_dtype
+from .._seed import SeedLike
+
+DTYPES: dict[torch.dtype, str] = {
+    torch.float32: "float32",
+    torch.float64: "float64",
+    torch.float16: "float16",
+    torch.bfloat16: "bfloat16",
+}
+
+# fill(shape, dtype name, seed, out, region): writes ``out`` (or validates only,
+# with ``out=None`` and an empty ``region``).
+Fill = Callable[[tuple[int, ...], str, SeedLike, Optional[np.ndarray], Any], Any]
+
+_SEED_BITS = 62
+
+
+def check_tensor(tensor: Any, fn: str) -> torch.Tensor:
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{fn}: tensor: expected a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.layout != torch.strided:
+        raise TypeError(
+            f"{fn}: tensor: only strided (dense) tensors are supported, got {tensor.layout}"
+        )
+    return tensor
+
+
+def dtype_name(tensor: torch.Tensor, fn: str) -> str:
+    try:
+        return DTYPES[tensor.dtype]
+    except KeyError:
+        raise TypeError(
+            f"{fn}: tensor: unsupported dtype {tensor.dtype}; expected torch.float32, "
+            "torch.float64, torch.float16 or torch.bfloat16"
+        ) from None
+
+
+def as_array(tensor: torch.Tensor) -> np.ndarray:
+    """A NumPy view of a contiguous CPU tensor's memory (no copy)."""
+    t = tensor.detach()
+    if t.dtype == torch.bfloat16:
+        return t.view(torch.int16).numpy().view(bfloat16_dtype())
+    return t.numpy()
+
+
+def writes_in_place(tensor: torch.Tensor) -> bool:
+    """Whether ``tensor``'s own memory can be handed to turboinit as ``out=``."""
+    return (
+        tensor.device.type == "cpu"
+        and tensor.is_contiguous()
+        and not tensor.is_neg()
+        and not tensor.is_conj()
+        and tensor.data_ptr() % tensor.element_size() == 0
+    )
+
+
+def fill(tensor: torch.Tensor, generator: Any, fn: str, write: Fill) -> torch.Tensor:
+    """Fill ``tensor`` with ``write``; return it (the same object)."""
+    check_tensor(tensor, fn)
+    dt = dtype_name(tensor, fn)
+    shape = tuple(tensor.shape)
+    if tensor.is_meta:
+        write(shape, dt, 0, None, tuple(slice(0, 0) for _ in shape))
+        return tensor
+    seed = resolve_seed(generator)
+    with torch.no_grad():
+        if writes_in_place(tensor):
+            write(shape, dt, seed, as_array(tensor), None)
+            # Writes through NumPy bypass autograd's version counter; bump it as
+            # an in-place torch op would, so a tensor saved for backward is caught.
+            torch.autograd.graph.increment_version(tensor)
+        else:
+            tmp = torch.empty(shape, dtype=tensor.dtype, device="cpu")
+            write(shape, dt, seed, as_array(tmp), None)
+            tensor.copy_(tmp)
+    return tensor
+
+
+def resolve_seed(generator: Any) -> SeedLike:
+    """The turboinit seed of a ``generator=`` argument.
+
+    * ``None``: two 62-bit integers drawn from PyTorch's default CPU generator
+      with ``torch.randint`` (so ``torch.manual_seed`` makes calls reproducible
+      and successive calls differ, as with ``torch.nn.init``);
+    * a ``torch.Generator``: the same, drawn from it (advancing it);
+    * an int (>= 0) or a ``numpy.random.SeedSequence``: used as the seed, so
+      the values depend only on (seed, ``stream``, shape, dtype, arguments);
+    * an object with an ``integers(low, high, size)`` method
+      (``turboinit.random.Generator``, ``numpy.random.Generator``): two 62-bit
+      integers drawn from it.
+
+    Drawn integers ``w0, w1`` form the seed ``w0 * 2**62 + w1``.
+    """
+    if generator is None or isinstance(generator, torch.Generator):
+        kw: dict[str, Any] = {}
+        if generator is not None:
+            kw = {"generator": generator, "device": generator.device}
+        w = torch.randint(0, 2**_SEED_BITS, (2,), dtype=torch.int64, **kw).tolist()
+        return (int(w[0]) << _SEED_BITS) | int(w[1])
+    if isinstance(generator, np.random.SeedSequence):
+        return generator
+    if isinstance(generator, (bool, np.bool_)):
+        raise TypeError(_generator_error("bool"))
+    try:
+        value = operator.index(generator)
+    except TypeError:
+        pass
+    else:
+        if value < 0:
+            raise ValueError(f"generator: an int seed must be non-negative, got {value}")
+        return value
+    integers = getattr(generator, "integers", None)
+    if callable(integers):
+        w = np.asarray(integers(0, 2**_SEED_BITS, size=2)).tolist()
+        return (int(w[0]) << _SEED_BITS) | int(w[1])
+    raise TypeError(_generator_error(type(generator).__name__))
+
+
+def _generator_error(got: str) -> str:
+    return (
+        "generator: expected None, a torch.Generator, a non-negative int, a "
+        "numpy.random.SeedSequence or a Generator with an integers() method "
+        f"(turboinit.random.Generator, numpy.random.Generator), got {got}"
+    )
