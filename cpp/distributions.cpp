@@ -130,6 +130,9 @@ void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
 
   if (std == 0.0) {
     const double v = round_to(t, mean);
+    if (!std::isfinite(v))
+      throw std::overflow_error("mean: " + num(mean) + " is beyond the largest " + dtype_name(t) +
+                                " (" + num(max_finite(t)) + ")");
     args.store.lo = args.store.hi = v;
   } else {
     // The bounds as values of the output dtype, rounded inwards.

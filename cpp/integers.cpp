@@ -114,7 +114,7 @@ void fill_integers_in_place(void* out, int_dtype t, const tensor_region& region,
           for (uint64_t e = e0; e < e1; ++e) worst = std::max(worst, read_span(p + e * item, item));
           if (worst > limit) bad.store(true);
         },
-        exec_options{options.num_threads, nullptr});
+        options);  // interruptible too: it reads the whole output
     if (bad.load())
       throw std::invalid_argument(std::string("spans: a span exceeds ") + std::to_string(limit) +
                                   (t == int_dtype::boolean ? " (bool)"

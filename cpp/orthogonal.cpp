@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -115,9 +116,19 @@ void qr_orthogonal(void* out, dtype out_dtype, uint64_t rows, uint64_t cols,
   auto t = uninitialized<T>(static_cast<uint64_t>(linalg::kPanel) * n);
   linalg::householder_qr<T>(mi, ni, a, mi, t.get(), options);
   // Q diag(sign(R_jj)) gain: Haar distributed (Mezzadri 2007), scaled.
+  // Applying the reflectors to diag(d) passes through values of a few times
+  // |gain|, which overflow to inf/NaN for gains near the largest value: form
+  // Q with gain / 2^k then and scale back by 2^k (exact: a power of two).
+  constexpr int kHeadroom = 16;
+  const bool huge = std::fabs(gain) > std::ldexp(std::numeric_limits<T>::max(), -kHeadroom);
+  const T g = huge ? std::ldexp(gain, -kHeadroom) : gain;
   auto d = uninitialized<T>(n);
-  for (int64_t j = 0; j < ni; ++j) d[j] = a[j + j * mi] < T(0) ? -gain : gain;
+  for (int64_t j = 0; j < ni; ++j) d[j] = a[j + j * mi] < T(0) ? -g : g;
   linalg::form_q<T>(mi, ni, a, mi, t.get(), d.get(), options);
+  if (huge) {
+    const T up = std::ldexp(T(1), kHeadroom);
+    for (uint64_t i = 0; i < size; ++i) a[i] *= up;
+  }
   if (!in_place) write_output(a, rows, cols, !tall, out_dtype, out, options);
 }
 

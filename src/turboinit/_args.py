@@ -37,15 +37,18 @@ _DTYPE_CACHE: dict[Any, tuple[np.dtype, int]] = {}
 
 def normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
     """Return (numpy dtype, core code) for float64/float32/float16/bfloat16."""
-    try:
-        return _DTYPE_CACHE[dtype]
-    except (KeyError, TypeError):
-        pass
+    # Only names, types and dtypes are memoised, keyed by their type too: a
+    # value-keyed cache let np.float16(0) (which NumPy reads as float16) make
+    # dtype=0 or dtype=False "float16" afterwards (equal keys), and grew with
+    # every distinct scalar.
+    key = (type(dtype), dtype) if dtype is None or isinstance(dtype, (str, type, np.dtype)) else None
+    if key is not None:
+        hit = _DTYPE_CACHE.get(key)
+        if hit is not None:
+            return hit
     result = _normalize_dtype(dtype)
-    try:
-        _DTYPE_CACHE[dtype] = result
-    except TypeError:  # unhashable spelling
-        pass
+    if key is not None:
+        _DTYPE_CACHE[key] = result
     return result
 
 
@@ -219,4 +222,6 @@ def prepare_target(
         except MemoryError:
             nbytes = math.prod(extent) * dt.itemsize
             raise MemoryError(f"shape: cannot allocate {nbytes} bytes for {extent} {dt}") from None
+        except ValueError as exc:  # NumPy's own limits, e.g. (2**62, 0): dims past intp
+            raise ValueError(f"shape: NumPy cannot make an array of shape {extent} ({exc})") from None
     return Target(arr, code, full, start, extent)

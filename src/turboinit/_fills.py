@@ -144,6 +144,11 @@ def _scatter(t: Target, index: tuple[np.ndarray, ...], value: np.ndarray) -> Non
     t.out[local] = value
 
 
+def _indices(lo: int, hi: int) -> np.ndarray:
+    """``arange(lo, hi)`` as int64 (empty when ``hi <= lo``)."""
+    return np.arange(lo, max(lo, hi), dtype=np.int64)
+
+
 def identity(
     shape: ShapeLike,
     gain: float = 1.0,
@@ -183,7 +188,10 @@ def identity(
         raise ValueError(f"shape: only 2-dimensional shapes are supported, got {t.shape}")
     v = as_dtype_value(gain, t.out.dtype, "gain")
     t.out[...] = 0
-    d = np.arange(min(t.shape), dtype=np.int64)
+    # Only the diagonal entries inside the region: a small region of a huge
+    # matrix costs as little as the region.
+    (s0, s1), (e0, e1) = t.start, t.extent
+    d = _indices(max(s0, s1), min(s0 + e0, s1 + e1, min(t.shape)))
     _scatter(t, (d, d), v)
     return t.out
 
@@ -255,9 +263,11 @@ def dirac(
     if 0 in t.shape:
         return t.out
     per_group = t.shape[0] // g
-    d = np.arange(min(per_group, t.shape[1]), dtype=np.int64)
-    o = (np.arange(g, dtype=np.int64)[:, None] * per_group + d[None, :]).ravel()
-    i = np.tile(d, g)
+    # Row o holds its entry at column o % per_group (if < in): walk only the
+    # region's rows, so a small region of a huge kernel stays cheap.
+    o = _indices(t.start[0], t.start[0] + t.extent[0])
+    i = o % per_group
+    o, i = o[i < t.shape[1]], i[i < t.shape[1]]
     centre = tuple(np.full(o.shape, k // 2, dtype=np.int64) for k in t.shape[2:])
     _scatter(t, (o, i) + centre, v)
     return t.out

@@ -179,7 +179,19 @@ def from_function(
     kwargs = dict(kwargs, seed=seed, stream=stream, dtype=dtype)
     by_region = _registry.splittable(name, fn)
     dt = _check_arguments(fn, full, args, kwargs, by_region)
-    chunks = da.core.normalize_chunks(chunks, full, dtype=dt)  # type: ignore[no-untyped-call]
+    asked = chunks
+    try:
+        chunks = da.core.normalize_chunks(chunks, full, dtype=dt)  # type: ignore[no-untyped-call]
+    except ZeroDivisionError:  # dask divides by a zero chunk size
+        chunks = None
+    # dask turns some negative sizes (-2, ...) into negative chunks instead of refusing them
+    if chunks is None or any(c < 0 for dim in chunks for c in dim) or (
+        tuple(sum(dim) for dim in chunks) != full
+    ):
+        raise ValueError(
+            f"chunks: expected chunk sizes >= 1, -1 (whole axis) or 'auto' that add up to "
+            f"the shape {full}, got {asked!r}"
+        )
     split = [i for i, c in enumerate(chunks) if len(c) > 1]
     if not by_region and split:
         reason = _registry.whole_reason(name, fn)

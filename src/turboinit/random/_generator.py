@@ -37,6 +37,7 @@ from ._params import (
     float_dtype,
     float_param,
     is_array,
+    overflow_threshold,
     result_shape,
     round_to,
     scalar_result,
@@ -351,8 +352,11 @@ class Generator:
             _core.uniform(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, lo, hi)
             return scalar_result(arr) if scalar else arr
 
-        # Array parameters: the core's clamping rules, per parameter element.
+        # Array parameters: the core's rules, per parameter element.
         lo_a, hi_a = np.broadcast_arrays(np.asarray(lo), np.asarray(hi))
+        limit = overflow_threshold(dt)
+        if np.any(hi_a > limit) or np.any(lo_a <= -limit):
+            raise OverflowError(f"low, high: some [low, high) reaches beyond the largest {dt} value")
         with np.errstate(over="ignore"):
             span_c = np.asarray(span).astype(ct)
         if not np.all(np.isfinite(span_c)):

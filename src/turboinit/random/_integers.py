@@ -78,6 +78,8 @@ def _array(arr: np.ndarray, name: str, t: IntType) -> np.ndarray:
             raise ValueError(f"{name}: cannot convert float NaN to integer")
         if np.isinf(arr).any():
             raise OverflowError(f"{name}: cannot convert float infinity to integer")
+        if arr.itemsize < 8:  # exact in float64; compared with 2**63 in float16 it overflows
+            arr = arr.astype(np.float64)
         arr = np.trunc(arr)
         if arr.size == 0 or (arr.min() >= -(2.0**63) and arr.max() < 2.0**63):
             return arr.astype(np.int64)
@@ -96,6 +98,9 @@ def _array(arr: np.ndarray, name: str, t: IntType) -> np.ndarray:
     raise TypeError(f"{name}: expected integers, got an array of {arr.dtype}")
 
 
+_minus_one = np.frompyfunc(lambda v: (int(v) if isinstance(v, np.integer) else v) - 1, 1, 1)
+
+
 def _bound(value: Any, name: str, t: IntType, minus_one: bool) -> tuple[Bound, bool]:
     """The bound, less one if ``minus_one`` and it is an object array (whose
     values may not fit 64 bits before it); the flag says if that was done."""
@@ -104,7 +109,9 @@ def _bound(value: Any, name: str, t: IntType, minus_one: bool) -> tuple[Bound, b
         if arr.ndim > 0:
             if minus_one and arr.dtype.kind == "O":
                 try:
-                    arr = arr - 1
+                    # NumPy integer elements as Python ints: np.uint64(0) - 1
+                    # wraps to 2**64 - 1 (with a RuntimeWarning).
+                    arr = _minus_one(arr)
                 except TypeError as exc:
                     raise TypeError(f"{name}: expected integers ({exc})") from None
                 return _array(arr, name, t), True

@@ -46,7 +46,19 @@ def compute_dtype(dt: np.dtype) -> tuple[np.dtype, int]:
 
 
 def float_param(value: Any, name: str) -> Param:
-    """A Python float, or a float64 array of ndim >= 1 (converted like NumPy)."""
+    """A Python float, or a float64 array of ndim >= 1, converted like NumPy.
+
+    As NumPy, a string is never a number: a scalar string raises ValueError
+    if it does not parse as a float and TypeError if it does; a string
+    ndarray raises TypeError; strings inside a list are parsed."""
+    if isinstance(value, (str, bytes)):  # also np.str_, np.bytes_
+        try:
+            float(value)
+        except ValueError:
+            raise ValueError(f"{name}: could not convert {value!r} to a real number") from None
+        raise TypeError(f"{name}: expected a real number, got a string ({value!r})")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "US":
+        raise TypeError(f"{name}: expected real numbers, got an array of {value.dtype}")
     if not isinstance(value, (numbers.Number, np.generic, str, bytes)) and value is not None:
         try:
             arr = np.asarray(value)
@@ -60,6 +72,8 @@ def float_param(value: Any, name: str) -> Param:
             except ValueError as exc:
                 raise ValueError(f"{name}: expected real numbers ({exc})") from None
         value = arr[()] if arr.dtype.kind != "O" else arr.item()
+        if isinstance(value, (str, bytes)):
+            raise TypeError(f"{name}: expected a real number, got a string ({value!r})")
     if isinstance(value, (complex, np.complexfloating)):
         raise TypeError(f"{name}: expected a real number, got {value!r}")
     try:
@@ -103,6 +117,8 @@ def allocate(shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
     except MemoryError:
         nbytes = math.prod(shape) * dt.itemsize
         raise MemoryError(f"size: cannot allocate {nbytes} bytes for {shape} {dt}") from None
+    except ValueError as exc:  # NumPy's own limits, e.g. (2**62, 0): dims past intp
+        raise ValueError(f"size: NumPy cannot make an array of shape {shape} ({exc})") from None
 
 
 def check_out(out: Any, dt: np.dtype, size: SizeLike) -> np.ndarray:
@@ -191,6 +207,16 @@ def _max_finite(dt: np.dtype) -> float:
     if dt.name == "bfloat16":
         return float.fromhex("0x1.fep127")
     return float(np.finfo(dt).max)
+
+
+def overflow_threshold(dt: np.dtype) -> float:
+    """The smallest magnitude that rounds to infinity in ``dt`` (cpp/dtype.cpp)."""
+    return {
+        "float64": math.inf,
+        "float32": float.fromhex("0x1.ffffffp127"),
+        "float16": 65520.0,
+        "bfloat16": float.fromhex("0x1.ffp127"),
+    }[dt.name]
 
 
 def round_to(x: np.ndarray, dt: np.dtype) -> np.ndarray:

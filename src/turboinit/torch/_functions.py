@@ -21,7 +21,7 @@ import turboinit as _ti
 
 from .._args import real
 from .._seed import SeedLike, StreamLike
-from ._tensor import DTYPES, check_tensor, fill
+from ._tensor import DTYPES, check_tensor, dtype_name, fill, writes_in_place
 
 Tensor = torch.Tensor
 _MODES = ["fan_in", "fan_out"]
@@ -187,7 +187,14 @@ def _fill_constant(tensor: Tensor, value: float, fn: str) -> Tensor:
     def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
         return _ti.constant(shape, value, dtype=dt, out=out, region=region)
 
-    return fill(tensor, 0, fn, write)
+    if tensor.is_meta or writes_in_place(tensor):
+        return fill(tensor, 0, fn, write)
+    # Any other layout: fill_ with the value rounded as turboinit rounds it.
+    # (Through a temporary and copy_, an expanded tensor, whose elements share
+    # memory, was refused with RuntimeError where torch.nn.init's fill_ works.)
+    v = float(_ti.constant((), value, dtype=dtype_name(tensor, fn))[()])
+    with torch.no_grad():
+        return tensor.fill_(v)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
