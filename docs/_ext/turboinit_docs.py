@@ -57,7 +57,7 @@ def _summary_markdown(folder: Path) -> str | None:
     text = md.read_text(encoding="utf-8")
     text = text.split("\n### Every measurement", 1)[0]
     text = re.sub(r"\A## [^\n]*\n", "", text)
-    return _demote(text.strip(), 2)
+    return _demote(text.strip(), 1)
 
 
 def _json_markdown(path: Path) -> str:
@@ -76,7 +76,8 @@ def _json_markdown(path: Path) -> str:
     lines = json.dumps(data, indent=1).splitlines()
     more = len(lines) - _JSON_LINES
     shown = "\n".join(lines[:_JSON_LINES]) + (f"\n... ({more} more lines)" if more > 0 else "")
-    return f"```json\n{shown}\n```"
+    lang = "json" if more <= 0 else "text"  # a cut file is no longer valid JSON
+    return f"```{lang}\n{shown}\n```"
 
 
 def _readme_section(root: Path) -> str | None:
@@ -91,13 +92,31 @@ def _readme_section(root: Path) -> str | None:
     return _demote(m.group(1).strip(), 1) if m and m.group(1).strip() else None
 
 
+def _relink(markdown: str, root: Path, page_dir: Path) -> str:
+    """README-relative images made page-relative; README-relative links made plain text."""
+
+    def image(m: re.Match[str]) -> str:
+        target = m.group(2)
+        if re.match(r"^[a-z]+://", target):
+            return m.group(0)
+        return f"![{m.group(1)}]({Path(os.path.relpath(root / target, page_dir)).as_posix()})"
+
+    def link(m: re.Match[str]) -> str:
+        if re.match(r"^[a-z]+://", m.group(2)):
+            return m.group(0)
+        return f"{m.group(1)} (`{m.group(2)}`)"
+
+    markdown = re.sub(r"!\[([^\]]*)\]\(([^)\s]+)\)", image, markdown)
+    return re.sub(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)", link, markdown)
+
+
 def bench_results_markdown(root: Path, page_dir: Path) -> str:
     """Markdown for the results under ``root/benchmarks/results``, images relative to page_dir."""
     results = root / "benchmarks" / "results"
     parts: list[str] = []
     readme = _readme_section(root)
     if readme:
-        parts.append("## Headline numbers (README)\n\n" + readme)
+        parts.append("## Headline numbers (README)\n\n" + _relink(readme, root, page_dir))
     groups: list[Path] = []
     if results.is_dir():
         if any(results.glob("*.json")) or any(results.glob("*.png")):
