@@ -35,7 +35,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import numpy as np
 
@@ -68,6 +68,13 @@ def ortho_error(q: np.ndarray) -> float:
     gram = m.T @ m[:, cols]
     gram[cols, np.arange(len(cols))] -= 1.0
     return float(np.abs(gram).max())
+
+
+def cell(
+    by: dict[str, dict[str, Any]], lib: str, key: str = "median_s", fmt: str = "{:.3f}"
+) -> str:
+    value = by.get(lib, {}).get(key)
+    return "-" if value is None else fmt.format(value)
 
 
 def machine_info(threads: int) -> dict[str, Any]:
@@ -116,7 +123,9 @@ def bench_case(
             torch.set_num_threads(threads)
             t = torch.empty(shape, dtype=getattr(torch, dtype))
             samples = timed(lambda: torch.nn.init.orthogonal_(t), repeats)
-            rows.append({**base, "library": "torch", "samples_s": samples, "error": ortho_error(t.numpy())})
+            rows.append(
+                {**base, "library": "torch", "samples_s": samples, "error": ortho_error(t.numpy())}
+            )
             del t
 
     if "numpy" in libs:
@@ -141,7 +150,7 @@ def bench_case(
     return rows
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--full", action="store_true", help="add 8192 x 8192")
     p.add_argument("--quick", action="store_true", help="tiny sizes (checks the script)")
@@ -169,27 +178,26 @@ def main(argv: Optional[list[str]] = None) -> int:
         "load_before": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "results": [],
     }
-    print(f"| shape | dtype | turboinit (s) | torch (s) | numpy (s) | vs torch | vs numpy | "
-          f"error ours | error torch |  (threads={threads}, median of {args.repeats})")
+    print(
+        f"| shape | dtype | turboinit (s) | torch (s) | numpy (s) | vs torch | vs numpy | "
+        f"error ours | error torch |  (threads={threads}, median of {args.repeats})"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for dtype in args.dtypes.split(","):
         for shape in shapes:
             rows = bench_case(shape, dtype, threads, args.repeats, libs)
             report["results"].extend(rows)
             by = {r["library"]: r for r in rows}
-
-            def cell(lib: str, key: str = "median_s", fmt: str = "{:.3f}") -> str:
-                return fmt.format(by[lib][key]) if lib in by and by[lib][key] is not None else "-"
-
             ours = by["turboinit"]["median_s"]
             speed = {lib: by[lib]["median_s"] / ours for lib in ("torch", "numpy") if lib in by}
-            print(
-                f"| {shape[0]}x{shape[1]} | {dtype} | {cell('turboinit')} | {cell('torch')} | "
-                f"{cell('numpy')} | "
-                + " | ".join(f"{speed[k]:.2f}x" if k in speed else "-" for k in ("torch", "numpy"))
-                + f" | {cell('turboinit', 'error', '{:.1e}')} | {cell('torch', 'error', '{:.1e}')} |",
-                flush=True,
-            )
+            cells = [
+                f"{shape[0]}x{shape[1]}",
+                dtype,
+                *(cell(by, lib) for lib in ("turboinit", "torch", "numpy")),
+                *(f"{speed[k]:.2f}x" if k in speed else "-" for k in ("torch", "numpy")),
+                *(cell(by, lib, "error", "{:.1e}") for lib in ("turboinit", "torch")),
+            ]
+            print("| " + " | ".join(cells) + " |", flush=True)
     report["load_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=1))

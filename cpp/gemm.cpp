@@ -71,6 +71,20 @@ void storeu(void* p, V v) {
   std::memcpy(p, &v, sizeof v);
 }
 
+// Lane shuffles: indices 0..3 (0..1) pick from a, 4..7 (2..3) from b.
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define TI_HAVE_SHUFFLEVECTOR 1
+#endif
+#endif
+#ifdef TI_HAVE_SHUFFLEVECTOR
+#define TI_SHUFFLE4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#define TI_SHUFFLE2(a, b, i, j) __builtin_shufflevector(a, b, i, j)
+#else
+#define TI_SHUFFLE4(a, b, i, j, k, l) __builtin_shuffle(a, b, i32x4{i, j, k, l})
+#define TI_SHUFFLE2(a, b, i, j) __builtin_shuffle(a, b, i64x2{i, j})
+#endif
+
 // dst[k * width + j] = src[k + j * ld] for k < kc, j < cols; zero for
 // cols <= j < width.  A transpose, done in 4 x 4 (float) or 2 x 2 (double)
 // register blocks.
@@ -85,15 +99,15 @@ void pack_transposed(int64_t kc, const float* src, int64_t ld, int cols, int wid
     for (; k + 4 <= kc; k += 4) {
       const f32x4 r0 = loadu<f32x4>(s0 + k), r1 = loadu<f32x4>(s1 + k);
       const f32x4 r2 = loadu<f32x4>(s2 + k), r3 = loadu<f32x4>(s3 + k);
-      const f32x4 t0 = __builtin_shuffle(r0, r1, i32x4{0, 4, 1, 5});
-      const f32x4 t1 = __builtin_shuffle(r0, r1, i32x4{2, 6, 3, 7});
-      const f32x4 t2 = __builtin_shuffle(r2, r3, i32x4{0, 4, 1, 5});
-      const f32x4 t3 = __builtin_shuffle(r2, r3, i32x4{2, 6, 3, 7});
+      const f32x4 t0 = TI_SHUFFLE4(r0, r1, 0, 4, 1, 5);
+      const f32x4 t1 = TI_SHUFFLE4(r0, r1, 2, 6, 3, 7);
+      const f32x4 t2 = TI_SHUFFLE4(r2, r3, 0, 4, 1, 5);
+      const f32x4 t3 = TI_SHUFFLE4(r2, r3, 2, 6, 3, 7);
       float* d = dst + k * width + j;
-      storeu(d, __builtin_shuffle(t0, t2, i32x4{0, 1, 4, 5}));
-      storeu(d + width, __builtin_shuffle(t0, t2, i32x4{2, 3, 6, 7}));
-      storeu(d + 2 * width, __builtin_shuffle(t1, t3, i32x4{0, 1, 4, 5}));
-      storeu(d + 3 * width, __builtin_shuffle(t1, t3, i32x4{2, 3, 6, 7}));
+      storeu(d, TI_SHUFFLE4(t0, t2, 0, 1, 4, 5));
+      storeu(d + width, TI_SHUFFLE4(t0, t2, 2, 3, 6, 7));
+      storeu(d + 2 * width, TI_SHUFFLE4(t1, t3, 0, 1, 4, 5));
+      storeu(d + 3 * width, TI_SHUFFLE4(t1, t3, 2, 3, 6, 7));
     }
     for (; k < kc; ++k) {
       float* d = dst + k * width + j;
@@ -115,8 +129,8 @@ void pack_transposed(int64_t kc, const double* src, int64_t ld, int cols, int wi
     for (; k + 2 <= kc; k += 2) {
       const f64x2 r0 = loadu<f64x2>(s0 + k), r1 = loadu<f64x2>(s1 + k);
       double* d = dst + k * width + j;
-      storeu(d, __builtin_shuffle(r0, r1, i64x2{0, 2}));
-      storeu(d + width, __builtin_shuffle(r0, r1, i64x2{1, 3}));
+      storeu(d, TI_SHUFFLE2(r0, r1, 0, 2));
+      storeu(d + width, TI_SHUFFLE2(r0, r1, 1, 3));
     }
     for (; k < kc; ++k) {
       double* d = dst + k * width + j;

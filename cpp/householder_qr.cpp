@@ -117,6 +117,13 @@ exec_options serial_options() {
 // The options for one step's parallel region: a step of fewer than ~50 Mflop
 // (~1 ms on one core) runs on the calling thread, where waking the other
 // threads would cost more than it saves.
+// Columns per tile when `rows` rows are updated: kTile, widened for tall
+// matrices so that streaming V (rows x b) is paid over more columns.  A
+// function of the shape only (the tiling never changes a result anyway).
+int64_t tile_width(int64_t rows) {
+  return kTile * std::clamp<int64_t>(rows / 4096, 1, 5);
+}
+
 exec_options step_options(const exec_options& options, double flops) {
   exec_options o = options;
   if (flops < 5e7) o.num_threads = 1;
@@ -186,7 +193,8 @@ void householder_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, const exec_op
     const int64_t j1 = j0 + std::min(kPanel, n - j0), b1 = std::min(kPanel, n - j1);
     if (b1 <= 0) break;
     const int64_t rest0 = j1 + b1;
-    const auto tiles = static_cast<uint64_t>((n - rest0 + kTile - 1) / kTile);
+    const int64_t tile = tile_width(m - j0);
+    const auto tiles = static_cast<uint64_t>((n - rest0 + tile - 1) / tile);
     const double flops = 4.0 * double(m - j0) * double(j1 - j0) * double(n - j1);
     parallel_for(
         1 + tiles, 1,
@@ -197,8 +205,8 @@ void householder_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, const exec_op
               panel_qr(m - j1, b1, panel_at(j1), lda, t + j1 * kPanel, kPanel, serial);
               if (rest0 < n) prepare(*next, j1);
             } else {
-              const int64_t c0 = rest0 + static_cast<int64_t>(i - 1) * kTile;
-              cur->apply(col_major(a + j0 + c0 * lda, m - j0, std::min(kTile, n - c0), lda), true);
+              const int64_t c0 = rest0 + static_cast<int64_t>(i - 1) * tile;
+              cur->apply(col_major(a + j0 + c0 * lda, m - j0, std::min(tile, n - c0), lda), true);
             }
           }
         },
@@ -222,14 +230,15 @@ void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d,
       a[j + j * lda] = d[j];
     }
     // Q[j0:, j0:] := Q_p Q[j0:, j0:], tile by tile.
-    const auto tiles = static_cast<uint64_t>((n - j0 + kTile - 1) / kTile);
+    const int64_t tile = tile_width(m - j0);
+    const auto tiles = static_cast<uint64_t>((n - j0 + tile - 1) / tile);
     const double flops = 4.0 * double(m - j0) * double(b) * double(n - j0);
     parallel_for(
         tiles, 1,
         [&](uint64_t i0, uint64_t i1) {
           for (uint64_t i = i0; i < i1; ++i) {
-            const int64_t c0 = j0 + static_cast<int64_t>(i) * kTile;
-            reflector.apply(col_major(a + j0 + c0 * lda, m - j0, std::min(kTile, n - c0), lda),
+            const int64_t c0 = j0 + static_cast<int64_t>(i) * tile;
+            reflector.apply(col_major(a + j0 + c0 * lda, m - j0, std::min(tile, n - c0), lda),
                             false);
           }
         },

@@ -5,7 +5,11 @@
 // Panels of kPanel columns are factored recursively (Elmroth & Gustavson,
 // 2000: LAPACK's geqrt3), which also gives each panel's compact-WY factor T
 // (Schreiber & Van Loan, 1989): H_j0 ... H_j0+b-1 = I - V T V^T.  The trailing
-// matrix is then updated with three products, C -= V (T^T (V^T C)).
+// matrix is then updated with three products, C -= V (T^T (V^T C)), tile
+// by tile of columns: one parallel region per panel, in which one task
+// updates and factors the next panel (look-ahead) while the others update
+// the rest.  V is copied and packed once per panel.  Products run inside a
+// task on its thread, so how tiles fall on threads never changes a result.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +20,8 @@
 namespace turboinit::linalg {
 
 inline constexpr int64_t kPanel = 128;
-// Columns per task when a panel's reflectors are applied to the matrix.
+// Columns per task when a panel's reflectors are applied to the matrix (times
+// up to 5 for matrices taller than 8192 rows).
 inline constexpr int64_t kTile = 48;
 
 // QR of the m x n column-major `a` (m >= n, leading dimension lda), in place:

@@ -166,7 +166,9 @@ def test_zero_gain_gives_zeros() -> None:
 
 def entries(shape: tuple[int, int], count: int, seed: int) -> np.ndarray:
     """count matrices of `shape` (streams 0..count-1), stacked."""
-    return np.stack([ti.orthogonal(shape, seed=seed, stream=s, dtype="float64") for s in range(count)])
+    return np.stack(
+        [ti.orthogonal(shape, seed=seed, stream=s, dtype="float64") for s in range(count)]
+    )
 
 
 @pytest.mark.parametrize("shape", [(3, 3), (3, 2), (2, 3)])
@@ -246,9 +248,13 @@ def test_out_is_filled_in_place() -> None:
     assert res is out
     assert np.array_equal(out, ti.orthogonal((40, 3, 3), seed=1))
     jax_out = np.empty((3, 4, 5), dtype=np.float64)
-    res = ti.orthogonal((3, 4, 5), layout="jax", column_axis=1, seed=1, dtype="float64", out=jax_out)
+    res = ti.orthogonal(
+        (3, 4, 5), layout="jax", column_axis=1, seed=1, dtype="float64", out=jax_out
+    )
     assert res is jax_out
-    assert np.array_equal(jax_out, ti.orthogonal((3, 4, 5), layout="jax", column_axis=1, seed=1, dtype="float64"))
+    assert np.array_equal(
+        jax_out, ti.orthogonal((3, 4, 5), layout="jax", column_axis=1, seed=1, dtype="float64")
+    )
 
 
 @pytest.mark.parametrize(
@@ -353,7 +359,9 @@ def test_svd_method_is_lasagnes_orthonormal_factor(shape: tuple[int, int], dtype
     # Singular vectors are defined up to sign: align, then compare.
     axis = 0 if u.shape == shape else 1
     signs = np.sign((ref * w).sum(axis=axis, keepdims=True))
-    np.testing.assert_allclose(w, 2.0 * ref * signs, rtol=0, atol=1e-3 if dtype == "float32" else 1e-9)
+    np.testing.assert_allclose(
+        w, 2.0 * ref * signs, rtol=0, atol=1e-3 if dtype == "float32" else 1e-9
+    )
 
 
 # -- PyTorch ----------------------------------------------------------------------
@@ -405,7 +413,9 @@ def test_delta_orthogonal_structure(shape: tuple[int, ...], column_axis: int) ->
     w = ti.delta_orthogonal(shape, 1.5, column_axis=column_axis, seed=3, stream="conv")
     assert w.shape == shape and w.dtype == np.float32
     centre = tuple((k - 1) // 2 for k in shape[:-2])  # JAX: (k - 1) // 2 (torch dirac_: k // 2)
-    block = ti.orthogonal(shape[-2:], 1.5, layout="jax", column_axis=column_axis, seed=3, stream="conv")
+    block = ti.orthogonal(
+        shape[-2:], 1.5, layout="jax", column_axis=column_axis, seed=3, stream="conv"
+    )
     assert np.array_equal(w[centre], block)
     rest = w.copy()
     rest[centre] = 0

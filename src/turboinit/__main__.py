@@ -7,13 +7,24 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 # command -> (module with a ``main(argv) -> int`` function, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "bench": ("turboinit._bench.cli", "time turboinit against NumPy (and PyTorch) and print a table"),
-    "checkpoint": ("turboinit.checkpoint", "write a safetensors checkpoint from a spec, out of core"),
+    "bench": (
+        "turboinit._bench.cli",
+        "time turboinit against NumPy (and PyTorch) and print a table",
+    ),
+    "checkpoint": (
+        "turboinit.checkpoint",
+        "write a safetensors checkpoint from a spec, out of core",
+    ),
     "config": ("turboinit._config", "print the build and run-time configuration"),
+    "demo": (
+        "turboinit.demos.cli",
+        "run the experiments behind the initialisers (figures, tables)",
+    ),
 }
 
 

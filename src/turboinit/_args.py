@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
 ShapeLike = Union[int, Sequence[int]]
-RegionLike = Union[slice, Tuple[slice, ...], None]
+RegionLike = Union[slice, tuple[slice, ...], None]
 DTypeLike = Any
 
 # Codes understood by the compiled core (cpp/dtype.hpp).
@@ -27,7 +28,8 @@ def bfloat16_dtype() -> np.dtype:
         raise ImportError(
             "dtype='bfloat16' needs the ml_dtypes package (pip install ml_dtypes)"
         ) from None
-    return np.dtype(ml_dtypes.bfloat16)
+    bf16: np.dtype = np.dtype(ml_dtypes.bfloat16)
+    return bf16
 
 
 _DTYPE_CACHE: dict[Any, tuple[np.dtype, int]] = {}
@@ -62,10 +64,15 @@ def _normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
             dt = np.dtype(dtype)
         except TypeError:
             dt = None
-    name = "bfloat16" if dt is not None and dt.name == "bfloat16" else (dt.name if dt is not None else None)
+    name = (
+        "bfloat16"
+        if dt is not None and dt.name == "bfloat16"
+        else (dt.name if dt is not None else None)
+    )
     if name not in _CODES or dt is None:
         raise TypeError(
-            f"dtype: unsupported {dtype!r}; expected one of 'float64', 'float32', 'float16', 'bfloat16'"
+            f"dtype: unsupported {dtype!r}; "
+            "expected one of 'float64', 'float32', 'float16', 'bfloat16'"
         )
     if not dt.isnative:
         # The core writes native-endian values; a swapped dtype would read them as garbage.
@@ -82,14 +89,15 @@ def normalize_shape(shape: ShapeLike, argname: str = "shape") -> tuple[int, ...]
         return shape
     if isinstance(shape, (bool, np.bool_)):
         raise TypeError(f"{argname}: expected an int or a tuple of ints, got bool")
+    value: Any = shape
     try:
-        dims: tuple[Any, ...] = (operator.index(shape),)
+        dims: tuple[Any, ...] = (operator.index(value),)
     except TypeError:
         if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
             raise TypeError(
                 f"{argname}: expected an int or a tuple of ints, got {type(shape).__name__}"
             ) from None
-        dims = tuple(shape)
+        dims = tuple(value)
     out = []
     for d in dims:
         if isinstance(d, (bool, np.bool_)):
@@ -116,7 +124,9 @@ def check_size(shape: tuple[int, ...], itemsize: int, argname: str = "shape") ->
     return count
 
 
-def normalize_region(region: RegionLike, shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def normalize_region(
+    region: RegionLike, shape: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(start, extent) of ``region`` (a tuple of step-1 slices inside ``shape``)."""
     if region is None:
         return (0,) * len(shape), shape
@@ -172,7 +182,9 @@ def check_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
 
 def real(value: Any, argname: str) -> float:
     """A real scalar parameter as a Python float (finiteness is checked in C++)."""
-    if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, complex):
+    if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
+        value, complex
+    ):
         return float(value)
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiub":
         return float(value)

@@ -87,7 +87,8 @@ def normal(
     """Normal samples ``N(mean, std**2)`` by the Box–Muller transform.
 
     .. math:: z_0 = \\sqrt{-2\\ln u_1}\\,\\cos 2\\pi u_2,\\quad
-              z_1 = \\sqrt{-2\\ln u_1}\\,\\sin 2\\pi u_2,\\quad x = \\mathrm{mean} + \\mathrm{std}\\, z
+              z_1 = \\sqrt{-2\\ln u_1}\\,\\sin 2\\pi u_2,\\quad
+              x = \\mathrm{mean} + \\mathrm{std}\\, z
 
     Computed in float32 (float64 for float64 output) and rounded once.  The
     largest ``|z|`` is 6.66 in float32 (``u_1 >= 2^{-32}``) and 8.57 in float64.
@@ -130,7 +131,8 @@ def truncated_normal(
     convention; PyTorch's ``trunc_normal_`` takes absolute bounds), may be
     infinite, and need only ``lower < upper``.
 
-    .. math:: p(x) \\propto \\exp\\!\\left(-\\frac{(x-\\mathrm{mean})^2}{2\\,\\mathrm{std}^2}\\right)
+    .. math:: p(x) \\propto
+              \\exp\\!\\left(-\\frac{(x-\\mathrm{mean})^2}{2\\,\\mathrm{std}^2}\\right)
               \\text{ on } [\\mathrm{mean} + \\mathrm{lower}\\,\\mathrm{std},\\
               \\mathrm{mean} + \\mathrm{upper}\\,\\mathrm{std}]
 

@@ -107,8 +107,8 @@ def compute_fans(
     ========  ======================  ==========================  ===========================
     layout    weight layout           fan_in                      fan_out
     ========  ======================  ==========================  ===========================
-    "torch"   (out, in, *kernel)      shape[1] * prod(kernel)     shape[0] * prod(kernel)
-    "keras"   (*kernel, in, out)      shape[-2] * prod(kernel)    shape[-1] * prod(kernel)
+    "torch"   ``(out, in, *kernel)``  shape[1] * prod(kernel)     shape[0] * prod(kernel)
+    "keras"   ``(*kernel, in, out)``  shape[-2] * prod(kernel)    shape[-1] * prod(kernel)
     "jax"     explicit axes           prod(in axes) * rf          prod(out axes) * rf
     ========  ======================  ==========================  ===========================
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 import numpy as np
 
 from . import _core
-from ._args import DTypeLike, ShapeLike, check_out, check_size, normalize_dtype, normalize_shape, real
+from ._args import (
+    DTypeLike,
+    ShapeLike,
+    check_out,
+    check_size,
+    normalize_dtype,
+    normalize_shape,
+    real,
+)
 from ._seed import SeedLike, StreamLike, philox_key
 
 Layout = Literal["torch", "keras", "jax"]
@@ -64,28 +72,32 @@ def orthogonal(
     seed: SeedLike = None,
     stream: StreamLike = 0,
     dtype: DTypeLike = "float32",
-    out: Optional[np.ndarray] = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """A (semi-)orthogonal tensor, uniformly (Haar) distributed, times ``gain``.
 
     The tensor is viewed as a ``rows x cols`` matrix as the chosen framework
-    flattens it, then
+    flattens it.  With ``n = min(rows, cols)`` and ``m = max(rows, cols)``:
 
-    .. math:: G \\sim \\mathcal{N}(0, 1)^{\\mathrm{rows}\\times\\mathrm{cols}},\\quad
-              G = QR \\ (\\text{rows} \\ge \\text{cols}) \\text{ or } G^\\top = QR,\\quad
-              W = \\mathrm{gain}\\; Q\\,\\mathrm{diag}(\\mathrm{sign}\\, R_{jj})
-              \\ (\\text{transposed when rows} < \\text{cols})
+    .. math:: N \\sim \\mathcal{N}(0, 1)^{n \\times m},\\quad N^\\top = QR,\\quad
+              \\tilde Q = Q\\,\\mathrm{diag}(\\mathrm{sign}\\, R_{jj}),\\quad
+              W = \\mathrm{gain} \\cdot \\begin{cases} \\tilde Q & \\text{rows} > \\text{cols} \\\\
+              \\tilde Q^\\top & \\text{rows} \\le \\text{cols} \\end{cases}
 
-    so ``W^T W = gain^2 I`` (tall or square) or ``W W^T = gain^2 I`` (wide).
-    Multiplying Q's columns by the signs of R's diagonal makes Q exactly Haar
-    distributed (Mezzadri 2007), as PyTorch, Keras and JAX do (we take
-    ``sign(0) = +1`` where they would zero a column; that has probability 0).
+    so ``W^T W = gain^2 I`` (tall) or ``W W^T = gain^2 I`` (wide or square).
+    Multiplying Q's columns by the signs of R's diagonal makes ``Q~`` exactly
+    Haar distributed (Mezzadri 2007), as PyTorch, Keras and JAX do (we take
+    ``sign(0) = +1`` where they would zero a column; that has probability 0);
+    ``Q~^T`` of a square Haar ``Q~`` is Haar too.
 
-    ``G`` is ``normal((rows, cols), seed=seed, stream=stream)`` bit for bit
-    (float64 for float64 output, float32 otherwise), and the result is the same
-    bits for any thread count and SIMD kernel.  float16 and bfloat16 are
-    computed in float32 and rounded once.  There is no ``region``: every entry
-    of Q depends on the whole of G.
+    ``N`` is ``normal((n, m), seed=seed, stream=stream)`` bit for bit
+    (float64 for float64 output, float32 otherwise): for a wide or square
+    shape it is the Gaussian matrix of the output's own shape.  The QR is a
+    blocked Householder QR (LAPACK's conventions, ``gain`` folded into
+    ``diag(sign R_jj)`` before Q is formed), and the result is the same bits
+    for any thread count and SIMD kernel.  float16 and bfloat16 are computed
+    in float32 and rounded once.  There is no ``region``: every entry of Q
+    depends on the whole of N.  Long calls stop on Ctrl-C between panels.
 
     Parameters
     ----------
@@ -104,10 +116,12 @@ def orthogonal(
         last axis the result is made in the moved layout and copied once.
     method : {"qr", "svd"}
         ``"qr"``: Householder QR as above (exactly Haar; fast, multithreaded).
-        ``"svd"``: the orthonormal factor of G's thin SVD, ``U`` (rows >= cols)
-        or ``V^T`` (rows < cols), as Saxe et al. and Lasagne do; its column
-        signs follow the SVD algorithm (Eigen's BDCSVD), so it is not exactly
-        Haar.  Computed on one thread, and Ctrl-C is only seen at the end.
+        ``"svd"``: the orthonormal factor of the thin SVD of
+        ``G = normal((rows, cols))``, ``U`` (rows >= cols) or ``V^T``
+        (rows < cols), as Saxe et al. and Lasagne do; its column signs follow
+        the SVD algorithm (Eigen's BDCSVD), so it is not exactly Haar.  Much
+        slower (one thread; about a minute at 4096 x 4096), and Ctrl-C is only
+        seen at the end.
     seed : int, numpy.random.SeedSequence or None
         ``None`` takes fresh entropy from the OS.
     stream : int or str
@@ -165,7 +179,9 @@ def orthogonal(
         try:
             target = np.empty(full[:ax] + full[ax + 1 :] + (full[ax],) if moved else full, dtype=dt)
         except MemoryError:
-            raise MemoryError(f"shape: cannot allocate {math.prod(full) * dt.itemsize} bytes") from None
+            raise MemoryError(
+                f"shape: cannot allocate {math.prod(full) * dt.itemsize} bytes"
+            ) from None
     if rows and cols:
         _core.orthogonal(target, code, rows, cols, k0, k1, 0, g, _METHODS[method])
     if not moved:
@@ -185,7 +201,7 @@ def delta_orthogonal(
     seed: SeedLike = None,
     stream: StreamLike = 0,
     dtype: DTypeLike = "float32",
-    out: Optional[np.ndarray] = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """A delta-orthogonal convolution kernel (Xiao et al. 2018), JAX's rule.
 
@@ -250,7 +266,9 @@ def delta_orthogonal(
         try:
             out = np.zeros(full, dtype=dt)
         except MemoryError:
-            raise MemoryError(f"shape: cannot allocate {math.prod(full) * dt.itemsize} bytes") from None
+            raise MemoryError(
+                f"shape: cannot allocate {math.prod(full) * dt.itemsize} bytes"
+            ) from None
     else:
         out[...] = 0
     if math.prod(full):

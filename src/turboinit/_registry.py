@@ -20,6 +20,7 @@ GLOBAL: dict[str, str] = {
     "delta_orthogonal": "delta_orthogonal needs a QR factorisation of the whole matrix",
 }
 
+
 def splittable(name: str, fn: Callable[..., Any]) -> bool:
     """Whether ``fn`` (public name ``name``) is generated piece by piece through ``region=``."""
     return accepts(fn, "region") and name not in GLOBAL

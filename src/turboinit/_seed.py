@@ -30,7 +30,9 @@ def seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, (bool, np.bool_)):
-        raise TypeError("seed: expected a non-negative int, a numpy.random.SeedSequence or None, got bool")
+        raise TypeError(
+            "seed: expected a non-negative int, a numpy.random.SeedSequence or None, got bool"
+        )
     try:
         value = operator.index(seed)
     except TypeError:
@@ -88,7 +90,7 @@ def philox_key(seed: SeedLike, stream: StreamLike = 0) -> tuple[int, int]:
     Keys of plain int seeds are memoised: hashing through ``SeedSequence``
     costs ~10 us, more than generating a small tensor.
     """
-    if type(seed) is int and seed >= 0 and type(stream) in (int, str):
-        if type(stream) is str or stream >= 0:
+    if type(seed) is int and seed >= 0:
+        if isinstance(stream, str) or (type(stream) is int and stream >= 0):
             return _cached_key(seed, stream)
     return key_from_sequence(seed_sequence(seed), stream)

@@ -258,8 +258,9 @@ def _check_arguments(
 ) -> np.dtype:
     """Check every argument now (not at compute time) and return the numpy dtype.
 
-    Functions with ``region=`` generate one element; the others are not run here, only ``shape``, ``seed``,
-    ``stream`` and ``dtype`` are checked through an empty uniform tensor.
+    Functions with ``region=`` generate one element; the others are not run
+    here, only ``shape``, ``seed``, ``stream`` and ``dtype`` are checked
+    through an empty uniform tensor.
     """
     if by_region:
         if math.prod(shape) == 0:

@@ -223,9 +223,9 @@ def _lsuv_numpy(
 
 
 def _orthogonal() -> Callable[..., np.ndarray]:
-    from . import orthogonal  # type: ignore[attr-defined]
+    from . import orthogonal
 
-    return orthogonal  # type: ignore[no-any-return]
+    return orthogonal
 
 
 def _lsuv_torch(
