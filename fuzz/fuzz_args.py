@@ -50,17 +50,70 @@ SMALL_BYTES = 1 << 24
 IMPOSSIBLE_BYTES = 1 << 47
 
 INITIALIZERS = [
-    "kaiming_normal", "kaiming_uniform", "xavier_normal", "xavier_uniform", "lecun_normal",
-    "lecun_uniform", "variance_scaling", "zeros", "ones", "constant", "eye", "dirac",
-    "relu_bias", "sparse", "he_normal", "glorot_uniform",
+    "kaiming_normal",
+    "kaiming_uniform",
+    "xavier_normal",
+    "xavier_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "variance_scaling",
+    "zeros",
+    "ones",
+    "constant",
+    "eye",
+    "dirac",
+    "relu_bias",
+    "sparse",
+    "he_normal",
+    "glorot_uniform",
 ]
 KEYWORDS = [
-    "a", "mode", "nonlinearity", "truncated", "layout", "in_axis", "out_axis", "batch_axis",
-    "gain", "scale", "distribution", "value", "groups", "sparsity", "std", "nonzero_per_unit",
+    "a",
+    "mode",
+    "nonlinearity",
+    "truncated",
+    "layout",
+    "in_axis",
+    "out_axis",
+    "batch_axis",
+    "gain",
+    "scale",
+    "distribution",
+    "value",
+    "groups",
+    "sparsity",
+    "std",
+    "nonzero_per_unit",
 ]
-DTYPE_NAMES = ["float32", "float64", "float16", "bfloat16", "int8", "uint64", "bool", "f4", ">f8", "float128", "x"]
-WORDS = ["fan_in", "fan_out", "fan_avg", "relu", "leaky_relu", "tanh", "torch", "keras", "jax",
-         "normal", "uniform", "truncated_normal", "layer.0.weight", ""]
+DTYPE_NAMES = [
+    "float32",
+    "float64",
+    "float16",
+    "bfloat16",
+    "int8",
+    "uint64",
+    "bool",
+    "f4",
+    ">f8",
+    "float128",
+    "x",
+]
+WORDS = [
+    "fan_in",
+    "fan_out",
+    "fan_avg",
+    "relu",
+    "leaky_relu",
+    "tanh",
+    "torch",
+    "keras",
+    "jax",
+    "normal",
+    "uniform",
+    "truncated_normal",
+    "layer.0.weight",
+    "",
+]
 
 
 class Grammar:
@@ -83,7 +136,25 @@ class Grammar:
 
     def float_(self) -> float:
         if self.fdp.ConsumeBool():
-            return self.fdp.PickValueInList([0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e-300, 5e-324, 65504.0, 65520.0, 3.4e38, 1e308, math.inf, -math.inf, math.nan])
+            return self.fdp.PickValueInList(
+                [
+                    0.0,
+                    -0.0,
+                    1.0,
+                    -1.0,
+                    0.5,
+                    2.0,
+                    1e-300,
+                    5e-324,
+                    65504.0,
+                    65520.0,
+                    3.4e38,
+                    1e308,
+                    math.inf,
+                    -math.inf,
+                    math.nan,
+                ]
+            )
         return self.fdp.ConsumeFloat()
 
     def value(self, depth: int = 0) -> Any:
@@ -97,7 +168,9 @@ class Grammar:
         if k == 6:
             return self.fdp.PickValueInList([None, True, False, b"\x01", "\ud800", 1j, Ellipsis])
         if k == 7:
-            t = self.fdp.PickValueInList([np.int64, np.uint64, np.float32, np.float16, np.int8, np.bool_])
+            t = self.fdp.PickValueInList(
+                [np.int64, np.uint64, np.float32, np.float16, np.int8, np.bool_]
+            )
             try:
                 return t(self.int_() % 128)
             except (OverflowError, ValueError):
@@ -107,9 +180,16 @@ class Grammar:
         if k == 10:
             return [self.value(depth + 1) for _ in range(self.fdp.ConsumeIntInRange(0, 4))]
         if k == 11:
-            return slice(self.maybe_small(), self.maybe_small(), self.fdp.PickValueInList([None, 1, 2, -1, 0]))
+            return slice(
+                self.maybe_small(),
+                self.maybe_small(),
+                self.fdp.PickValueInList([None, 1, 2, -1, 0]),
+            )
         if k == 12:
-            return tuple(slice(self.maybe_small(), self.maybe_small()) for _ in range(self.fdp.ConsumeIntInRange(0, 4)))
+            return tuple(
+                slice(self.maybe_small(), self.maybe_small())
+                for _ in range(self.fdp.ConsumeIntInRange(0, 4))
+            )
         if k == 13:
             return self.array()
         if k == 14:
@@ -120,8 +200,12 @@ class Grammar:
         return self.fdp.PickValueInList([None, 0, 1, 2, 3, -1, -2, 2**40, 1.5])
 
     def array(self) -> np.ndarray:
-        dt = self.fdp.PickValueInList([np.float64, np.float32, np.float16, np.int64, np.uint8, np.bool_, object])
-        shape = tuple(self.fdp.ConsumeIntInRange(0, 4) for _ in range(self.fdp.ConsumeIntInRange(0, 3)))
+        dt = self.fdp.PickValueInList(
+            [np.float64, np.float32, np.float16, np.int64, np.uint8, np.bool_, object]
+        )
+        shape = tuple(
+            self.fdp.ConsumeIntInRange(0, 4) for _ in range(self.fdp.ConsumeIntInRange(0, 3))
+        )
         a = np.zeros(shape, dtype=dt)
         if self.fdp.ConsumeBool() and a.ndim:
             a = a[..., ::2]
@@ -135,12 +219,31 @@ class Grammar:
         return self.value(1)
 
     def uints(self) -> list[int]:
-        return [self.fdp.PickValueInList([0, 1, 2, 3, 7, 64, 2**32, 2**62, 2**63, 2**64 - 1, self.fdp.ConsumeIntInRange(0, 2**64 - 1)]) for _ in range(self.fdp.ConsumeIntInRange(0, 4))]
+        return [
+            self.fdp.PickValueInList(
+                [
+                    0,
+                    1,
+                    2,
+                    3,
+                    7,
+                    64,
+                    2**32,
+                    2**62,
+                    2**63,
+                    2**64 - 1,
+                    self.fdp.ConsumeIntInRange(0, 2**64 - 1),
+                ]
+            )
+            for _ in range(self.fdp.ConsumeIntInRange(0, 4))
+        ]
 
     def out(self) -> Any:
         if self.fdp.ConsumeIntInRange(0, 3) == 0:
             return self.value(1)
-        dt = self.fdp.PickValueInList([np.float64, np.float32, np.float16, np.uint32, np.int8, np.uint64, np.uint16])
+        dt = self.fdp.PickValueInList(
+            [np.float64, np.float32, np.float16, np.uint32, np.int8, np.uint64, np.uint16]
+        )
         n = self.fdp.ConsumeIntInRange(0, 64)
         raw = np.zeros(n * 8 + 16, np.uint8)
         off = self.fdp.PickValueInList([0, 0, 8, 1])
@@ -156,7 +259,9 @@ class Grammar:
 def too_big(shape: Any, itemsize: int = 8) -> bool:
     """True for shapes whose allocation would succeed but be large."""
     try:
-        dims = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+        dims = (
+            (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+        )
     except (TypeError, ValueError, OverflowError):
         return False
     nbytes = math.prod(dims) * itemsize
@@ -176,7 +281,10 @@ def target_sampler(g: Grammar) -> None:
     shape = g.value()
     if too_big(shape):
         return
-    params = [g.float_() if g.fdp.ConsumeBool() else g.value(1) for _ in range(g.fdp.ConsumeIntInRange(0, 4))]
+    params = [
+        g.float_() if g.fdp.ConsumeBool() else g.value(1)
+        for _ in range(g.fdp.ConsumeIntInRange(0, 4))
+    ]
     kwargs = {"seed": g.value(1), "stream": g.value(1), "dtype": g.dtype()}
     if g.fdp.ConsumeBool():
         kwargs["region"] = g.value()
@@ -194,7 +302,9 @@ def target_initializer(g: Grammar) -> None:
     shape = g.value()
     if too_big(shape):
         return
-    kwargs = {g.fdp.PickValueInList(KEYWORDS): g.value(1) for _ in range(g.fdp.ConsumeIntInRange(0, 3))}
+    kwargs = {
+        g.fdp.PickValueInList(KEYWORDS): g.value(1) for _ in range(g.fdp.ConsumeIntInRange(0, 3))
+    }
     for key in ("seed", "stream", "dtype", "region", "out"):
         if g.fdp.ConsumeBool():
             kwargs[key] = g.out() if key == "out" else g.value(1)
@@ -210,7 +320,9 @@ def target_generator(g: Grammar) -> None:
         rng = default_rng(g.value(1))
     except DOCUMENTED:
         return
-    method = g.fdp.PickValueInList(["random", "standard_normal", "uniform", "normal", "truncated_normal", "integers", "spawn"])
+    method = g.fdp.PickValueInList(
+        ["random", "standard_normal", "uniform", "normal", "truncated_normal", "integers", "spawn"]
+    )
     args = [g.value(1) for _ in range(g.fdp.ConsumeIntInRange(0, 4))]
     kwargs: dict[str, Any] = {}
     if g.fdp.ConsumeBool():
@@ -223,7 +335,14 @@ def target_generator(g: Grammar) -> None:
         kwargs["out"] = g.out()
     if method == "integers" and g.fdp.ConsumeBool():
         kwargs["endpoint"] = g.value(1)
-    size_at = {"random": 0, "standard_normal": 0, "uniform": 2, "normal": 2, "truncated_normal": 4, "integers": 2}
+    size_at = {
+        "random": 0,
+        "standard_normal": 0,
+        "uniform": 2,
+        "normal": 2,
+        "truncated_normal": 4,
+        "integers": 2,
+    }
     if method in size_at and len(args) > size_at[method] and too_big(args[size_at[method]]):
         return
     if method == "spawn" and any(isinstance(a, (int, np.integer)) and a > 1000 for a in args):
@@ -238,7 +357,9 @@ def target_core(g: Grammar) -> None:
     out = g.out()
     shape, start, extent = g.uints(), g.uints(), g.uints()
     k0, k1 = g.fdp.ConsumeIntInRange(0, 2**32 - 1), g.fdp.ConsumeIntInRange(0, 2**32 - 1)
-    offset = g.fdp.PickValueInList([0, 16, 2**63, 2**64 - 16, 2**64 - 1, g.fdp.ConsumeIntInRange(0, 2**64 - 1)])
+    offset = g.fdp.PickValueInList(
+        [0, 16, 2**63, 2**64 - 16, 2**64 - 1, g.fdp.ConsumeIntInRange(0, 2**64 - 1)]
+    )
     code = g.fdp.ConsumeIntInRange(-1, 9)
     f = [g.float_() for _ in range(4)]
     calls: list[Callable[[], Any]] = [
@@ -246,9 +367,33 @@ def target_core(g: Grammar) -> None:
         lambda: _core.normal(out, code, shape, start, extent, k0, k1, offset, f[0], f[1]),
         lambda: _core.truncated_normal(out, code, shape, start, extent, k0, k1, offset, *f),
         lambda: _core.bits(out, shape, start, extent, k0, k1, offset),
-        lambda: _core.integers(out, code, shape, start, extent, k0, k1, offset, g.fdp.ConsumeIntInRange(0, 2**64 - 1), g.fdp.ConsumeIntInRange(0, 2**64 - 1)),
-        lambda: _core.integers_in_place(out, code, shape, start, extent, k0, k1, offset, g.fdp.ConsumeBool()),
-        lambda: _core.sparse(out, code, g.fdp.ConsumeIntInRange(0, 2**64 - 1), g.fdp.ConsumeIntInRange(0, 64), k0, k1, offset, f[0], g.fdp.ConsumeIntInRange(-1, 2), g.fdp.ConsumeIntInRange(0, 2**64 - 1)),
+        lambda: _core.integers(
+            out,
+            code,
+            shape,
+            start,
+            extent,
+            k0,
+            k1,
+            offset,
+            g.fdp.ConsumeIntInRange(0, 2**64 - 1),
+            g.fdp.ConsumeIntInRange(0, 2**64 - 1),
+        ),
+        lambda: _core.integers_in_place(
+            out, code, shape, start, extent, k0, k1, offset, g.fdp.ConsumeBool()
+        ),
+        lambda: _core.sparse(
+            out,
+            code,
+            g.fdp.ConsumeIntInRange(0, 2**64 - 1),
+            g.fdp.ConsumeIntInRange(0, 64),
+            k0,
+            k1,
+            offset,
+            f[0],
+            g.fdp.ConsumeIntInRange(-1, 2),
+            g.fdp.ConsumeIntInRange(0, 2**64 - 1),
+        ),
         lambda: _core.truncated_normal_plan(f[0], f[1]),
         lambda: _core.max_standard_normal(code),
         lambda: philox4x32(g.value(1), g.value(1), g.value(1)),
@@ -265,7 +410,11 @@ def target_seeds(g: Grammar) -> None:
     except DOCUMENTED:
         pass
     rng = default_rng(1)
-    state = {k: g.value(1) for k in ("bit_generator", "key", "counter", "seed_seq") if g.fdp.ConsumeBool()}
+    state = {
+        k: g.value(1)
+        for k in ("bit_generator", "key", "counter", "seed_seq")
+        if g.fdp.ConsumeBool()
+    }
     try:
         rng.state = state
     except DOCUMENTED:

@@ -46,7 +46,9 @@ def _keys_of_streams(streams: list) -> list[tuple[int, int]]:
     return [philox_key(20240601, s) for s in streams]
 
 
-def _bits(key: tuple[int, int], start: int, n: int, offset: int = 0, total: int = 2**60) -> np.ndarray:
+def _bits(
+    key: tuple[int, int], start: int, n: int, offset: int = 0, total: int = 2**60
+) -> np.ndarray:
     from turboinit import _core
 
     out = np.empty(n, np.uint32)
@@ -93,7 +95,9 @@ def offsets() -> Iterator[np.ndarray]:
     while True:
         pieces = []
         for j in range(WORDS // 64):
-            offset = ((j * 0x9E3779B97F4A7C15 + sweep * 0x632BE59BD9B4E019) % (2**64 // 16 - 1)) * 16
+            offset = (
+                (j * 0x9E3779B97F4A7C15 + sweep * 0x632BE59BD9B4E019) % (2**64 // 16 - 1)
+            ) * 16
             if j == WORDS // 64 - 1:
                 offset = 2**64 - 16
             pieces.append(_bits(key, 0, 64, offset=offset, total=64))
@@ -148,13 +152,17 @@ if __name__ != "__main__":
 
     pytestmark = [
         pytest.mark.battery,
-        pytest.mark.skipif(os.environ.get("TURBOINIT_BATTERY") != "1", reason="set TURBOINIT_BATTERY=1"),
+        pytest.mark.skipif(
+            os.environ.get("TURBOINIT_BATTERY") != "1", reason="set TURBOINIT_BATTERY=1"
+        ),
         pytest.mark.skipif(shutil.which("dieharder") is None, reason="dieharder is not installed"),
     ]
 
     # Quick dieharder tests (number: -d) and their p-value samples (-p).
     QUICK = [(0, 30), (2, 10), (15, 30), (100, 30), (202, 30)]
-    RESULT = re.compile(r"^\s*(\w+)\|\s*(\d+)\|\s*(\d+)\|\s*(\d+)\|([0-9.]+)\|\s*(PASSED|WEAK|FAILED)")
+    RESULT = re.compile(
+        r"^\s*(\w+)\|\s*(\d+)\|\s*(\d+)\|\s*(\d+)\|([0-9.]+)\|\s*(PASSED|WEAK|FAILED)"
+    )
 
     def run_dieharder(mode: str, test: int, psamples: int) -> list[tuple[str, float, str]]:
         cmd = [sys.executable, os.path.abspath(__file__), mode]

@@ -58,8 +58,10 @@ def call_kind(rng: Generator, kind: str, n: int) -> np.ndarray:
 
 
 def blocks(kind: str, n: int) -> int:
+    """Blocks a call of n elements reserves: ceil(n / per block), in whole groups."""
     per = KINDS[kind][3]
-    return -(-(-(-n // per)) // GROUP) * GROUP
+    used = -(-n // per)
+    return -(-used // GROUP) * GROUP
 
 
 def at_counter(seed: int, counter: int) -> Generator:
@@ -75,7 +77,10 @@ def test_shared_generator_hands_out_disjoint_counter_ranges() -> None:
     rng = default_rng(seed)
     plan = np.random.default_rng(0)
     jobs = [
-        [(str(plan.choice(sorted(KINDS))), 2 * int(plan.integers(FINGERPRINT // 2, 150))) for _ in range(calls)]
+        [
+            (str(plan.choice(sorted(KINDS))), 2 * int(plan.integers(FINGERPRINT // 2, 150)))
+            for _ in range(calls)
+        ]
         for _ in range(workers)
     ]
     outputs: list[list[tuple[str, int, np.ndarray]]] = [[] for _ in range(workers)]
@@ -123,7 +128,10 @@ def test_shared_generator_hands_out_disjoint_counter_ranges() -> None:
 CALLS: list[tuple[str, Callable[[], np.ndarray]]] = [
     ("normal", lambda: ti.normal((300, 257), seed=1, stream="a", dtype="float16")),
     ("uniform", lambda: ti.uniform(70_001, -2.0, 3.0, seed=2, region=slice(5, 60_000))),
-    ("truncated", lambda: ti.truncated_normal((128, 999), 0.0, 2.0, 1.0, 4.0, seed=3, dtype="float64")),
+    (
+        "truncated",
+        lambda: ti.truncated_normal((128, 999), 0.0, 2.0, 1.0, 4.0, seed=3, dtype="float64"),
+    ),
     ("kaiming", lambda: ti.kaiming_normal((256, 300), seed=4, stream="w", dtype="bfloat16")),
     ("xavier", lambda: ti.xavier_uniform((64, 64, 3, 3), seed=5)),
     ("variance", lambda: ti.variance_scaling((500, 200), 2.0, "fan_avg", seed=6, layout="keras")),
@@ -136,7 +144,10 @@ CALLS: list[tuple[str, Callable[[], np.ndarray]]] = [
     ("delta_orthogonal", lambda: ti.delta_orthogonal((64, 32, 3, 3), seed=13)),
     ("dirac", lambda: ti.dirac((64, 32, 3, 3), 2)),
     ("rng_integers", lambda: default_rng(9).integers(-5, 10**12, size=100_000)),
-    ("rng_normal", lambda: default_rng(10).normal([0.0, 5.0], 2.0, size=(40_000, 2), dtype=np.float16)),
+    (
+        "rng_normal",
+        lambda: default_rng(10).normal([0.0, 5.0], 2.0, size=(40_000, 2), dtype=np.float16),
+    ),
     ("rng_truncated", lambda: default_rng(11).truncated_normal(1.0, [1.0, 2.0], size=(30_000, 2))),
 ]
 
@@ -285,7 +296,7 @@ def test_fork_while_another_thread_is_generating(restore_threads: None) -> None:
     assert answer == b"1", "the forked child hung or generated different bits"
 
 
-# ---- Ctrl-C during long calls of every kind --------------------------------------------------------
+# ---- Ctrl-C during long calls of every kind ---------------------------------------------
 
 INTERRUPT_CHILD = r"""
 import json, sys, time
@@ -309,21 +320,31 @@ def mark(b):
     last[0] = b
     return b
 
+M = (N // 1000, 1000)
+h16 = dict(seed=0, dtype="float16")
 calls = {
-    "normal": lambda: ti.normal(N, seed=0, dtype="float16", out=mark(buf16)),
-    "uniform/2 threads": lambda: (ti.set_num_threads(2), ti.uniform(N, seed=0, dtype="float16", out=mark(buf16))),
-    "truncated_normal": lambda: ti.truncated_normal(N, lower=3.0, upper=9.0, seed=0, dtype="float16", out=mark(buf16)),
-    "kaiming_normal": lambda: ti.kaiming_normal((N // 1000, 1000), seed=0, dtype="float16", out=mark(buf16.reshape(-1, 1000))),
-    "xavier_uniform": lambda: ti.xavier_uniform((N // 1000, 1000), seed=0, dtype="float16", out=mark(buf16.reshape(-1, 1000))),
-    "variance_scaling": lambda: ti.variance_scaling((N // 1000, 1000), seed=0, dtype="float16", out=mark(buf16.reshape(-1, 1000))),
-    "sparse": lambda: ti.sparse((30_000, 30_000), 0.5, seed=0, dtype="float16", out=mark(buf16[: 9 * 10**8].reshape(30_000, 30_000))),
+    "normal": lambda: ti.normal(N, out=mark(buf16), **h16),
+    "uniform/2 threads": lambda: (ti.set_num_threads(2), ti.uniform(N, out=mark(buf16), **h16)),
+    "truncated_normal": lambda: ti.truncated_normal(N, lower=3.0, upper=9, out=mark(buf16), **h16),
+    "kaiming_normal": lambda: ti.kaiming_normal(M, out=mark(buf16.reshape(M)), **h16),
+    "xavier_uniform": lambda: ti.xavier_uniform(M, out=mark(buf16.reshape(M)), **h16),
+    "variance_scaling": lambda: ti.variance_scaling(M, out=mark(buf16.reshape(M)), **h16),
+    "sparse": lambda: ti.sparse(
+        (30_000, 30_000), 0.5, out=mark(buf16[: 9 * 10**8].reshape(30_000, 30_000)), **h16
+    ),
     # (4000 x 4000: the Gaussian matrix is made in ~0.1 s, SIGINT lands in the
     # QR; a square float32 output is the QR's workspace, so no mark)
-    "orthogonal": lambda: ti.orthogonal((4000, 4000), seed=0, out=buf32[: 16 * 10**6].reshape(4000, 4000)),
+    "orthogonal": lambda: ti.orthogonal(
+        (4000, 4000), seed=0, out=buf32[: 16 * 10**6].reshape(4000, 4000)
+    ),
     "Generator.random": lambda: rng.random(dtype=np.float32, out=mark(buf32)),
     "Generator.standard_normal": lambda: rng.standard_normal(dtype=np.float32, out=mark(buf32)),
-    "Generator.truncated_normal": lambda: rng.truncated_normal(size=N // 2, dtype=np.float32, out=mark(buf32)),
-    "Generator.normal arrays": lambda: rng.normal([0.0, 1.0], 1.0, size=(N // 2, 2), dtype=np.float16),
+    "Generator.truncated_normal": lambda: rng.truncated_normal(
+        size=N // 2, dtype=np.float32, out=mark(buf32)
+    ),
+    "Generator.normal arrays": lambda: rng.normal(
+        [0.0, 1.0], 1.0, size=(N // 2, 2), dtype=np.float16
+    ),
     "Generator.integers": lambda: rng.integers(0, 100, size=N, dtype=np.int8),
     # (array bounds: NumPy first copies the spans into the output, a pass no
     # signal can stop; a smaller output keeps that pass short)
@@ -405,6 +426,8 @@ def test_ctrl_c_stops_every_kind_of_long_call_and_the_next_call_works() -> None:
         # Array bounds of integers: NumPy first copies the spans over the whole
         # output (400 MB here), a pass no signal stops; allow for it.
         limit = 5.0 if r["name"] == "Generator.integers arrays" else 2.0
-        assert 0 <= r["latency"] < limit, f"{r['name']}: KeyboardInterrupt {r['latency']:.2f} s after SIGINT"
+        assert 0 <= r["latency"] < limit, (
+            f"{r['name']}: KeyboardInterrupt {r['latency']:.2f} s after SIGINT"
+        )
         assert r.get("last_untouched", True), f"{r['name']}: finished its work before stopping"
         assert r["next_call_works"], f"{r['name']}: the next calls failed or changed"

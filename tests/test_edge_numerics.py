@@ -53,7 +53,12 @@ def next_up(value: float, dtype: str) -> float:
 
 # ---- subnormal and huge scales ----------------------------------------------------------
 
-SUBNORMAL = {"float64": 5e-324 * 3, "float32": 2.0**-140, "float16": 2.0**-20, "bfloat16": 2.0**-130}
+SUBNORMAL = {
+    "float64": 5e-324 * 3,
+    "float32": 2.0**-140,
+    "float16": 2.0**-20,
+    "bfloat16": 2.0**-130,
+}
 
 
 @pytest.mark.parametrize("name", ["normal", "truncated_normal"])
@@ -63,7 +68,9 @@ def test_subnormal_std_gives_finite_values_within_reach(name: str, dtype: str) -
     assert np.isfinite(x).all()
     bound = (2.0 if name == "truncated_normal" else ZMAX[dtype]) * std
     # Rounding to the dtype moves a value by at most half its smallest subnormal step.
-    tiny = {"float64": 5e-324, "float32": 2.0**-149, "float16": 2.0**-24, "bfloat16": 2.0**-133}[dtype]
+    tiny = {"float64": 5e-324, "float32": 2.0**-149, "float16": 2.0**-24, "bfloat16": 2.0**-133}[
+        dtype
+    ]
     assert (np.abs(x) <= bound + tiny).all()
     assert (x != 0).any(), "every sample flushed to zero"
 
@@ -145,7 +152,11 @@ def test_generator_truncated_normal_mean_beyond_the_dtype_raises(dtype: str) -> 
 
 HALF = ["float16", "bfloat16"]
 EPS_OF = {"float64": 2.0**-52, "float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7}
-OVERFLOW_ALL = {"float32": float.fromhex("0x1.ffffffp127"), "float16": 65520.0, "bfloat16": float.fromhex("0x1.ffp127")}
+OVERFLOW_ALL = {
+    "float32": float.fromhex("0x1.ffffffp127"),
+    "float16": 65520.0,
+    "bfloat16": float.fromhex("0x1.ffp127"),
+}
 # The smallest magnitude that rounds to infinity (round to nearest even).
 OVERFLOW = {"float16": 65520.0, "bfloat16": float.fromhex("0x1.ffp127")}
 
@@ -247,7 +258,9 @@ def test_generator_normal_gives_inf_beyond_the_dtype_as_documented(dtype: str) -
     assert np.isinf(y[:, 0]).any() and np.isfinite(y[:, 1]).all()
 
 
-@pytest.mark.parametrize("dtype, high", [("float16", 2048.0), ("bfloat16", 256.0), ("float32", 2.0**24)])
+@pytest.mark.parametrize(
+    "dtype, high", [("float16", 2048.0), ("bfloat16", 256.0), ("float32", 2.0**24)]
+)
 def test_high_is_never_returned_after_rounding(dtype: str, high: float) -> None:
     # In [high/2, high) the dtype's spacing is 1: a float32 sample near high
     # rounds up to high unless it is clamped.
@@ -311,7 +324,11 @@ def test_bounds_at_plus_minus_1e30_std_units(dtype: str) -> None:
     assert abs(x.mean()) < 5 / math.sqrt(x.size) and abs(x.var() - 1) < 5 * math.sqrt(2 / x.size)
     # A tail at 1e30: every sample lies within 1/1e30 of the bound, i.e. on it
     # after rounding (the bound is rounded inwards, to the first value >= 1e30).
-    first = float(np.asarray(1e30).astype(dtype)) if float(np.asarray(1e30).astype(dtype)) >= 1e30 else next_up(1e30, dtype)
+    first = (
+        float(np.asarray(1e30).astype(dtype))
+        if float(np.asarray(1e30).astype(dtype)) >= 1e30
+        else next_up(1e30, dtype)
+    )
     for lower, upper in ((1e30, np.inf), (1e30, 2e30)):
         t = f64(ti.truncated_normal(1000, 0.0, 1.0, lower, upper, seed=8, dtype=dtype))
         assert (t >= 1e30).all() and (t <= first * (1 + 1e-6)).all()

@@ -83,7 +83,20 @@ def shapes(draw: Any, huge: bool = True, min_ndim: int = 0) -> tuple[Any, bool]:
         return tuple(dims), True
     bad = draw(
         st.sampled_from(
-            [-1, (2, -3), 1.5, (2, 2.0), True, (True, 2), "3", None, b"\x02", ((2,), 3), {2: 3}, 2 + 0j]
+            [
+                -1,
+                (2, -3),
+                1.5,
+                (2, 2.0),
+                True,
+                (True, 2),
+                "3",
+                None,
+                b"\x02",
+                ((2,), 3),
+                {2: 3},
+                2 + 0j,
+            ]
         )
     )
     return bad, False
@@ -131,7 +144,11 @@ def float_dtypes(draw: Any) -> tuple[Any, Optional[np.dtype]]:
 def seeds(draw: Any) -> tuple[Any, bool]:
     choice = draw(st.integers(0, 9))
     if choice == 9:
-        return draw(st.sampled_from([(-1, False), (1.5, False), (True, False), ("0", False), ([1, 2], False)]))
+        return draw(
+            st.sampled_from(
+                [(-1, False), (1.5, False), (True, False), ("0", False), ([1, 2], False)]
+            )
+        )
     if choice == 8:
         return None, True
     if choice == 7:
@@ -147,7 +164,14 @@ def streams(draw: Any) -> tuple[Any, bool]:
     if choice == 9:
         return draw(
             st.sampled_from(
-                [(-1, False), (True, False), (1.5, False), (None, False), (b"w", False), ("\ud800", False)]
+                [
+                    (-1, False),
+                    (True, False),
+                    (1.5, False),
+                    (None, False),
+                    (b"w", False),
+                    ("\ud800", False),
+                ]
             )
         )
     if choice >= 6:
@@ -177,7 +201,8 @@ def regions(draw: Any, dims: Optional[tuple[int, ...]]) -> tuple[Any, bool]:
     k = draw(st.integers(0, len(dims)))
     out, ok = [], True
     for n in dims[:k]:
-        def bound() -> Any:
+
+        def bound(n: int = n) -> Any:
             choice = draw(st.integers(0, 12))
             if choice == 0:
                 return None
@@ -250,13 +275,17 @@ class Guarded:
     acceptable: bool  # what a C-order-only API must accept
 
     def intact(self) -> bool:
-        return bool((self.buffer[:GUARD] == SENTINEL).all() and (self.buffer[-GUARD:] == SENTINEL).all())
+        return bool(
+            (self.buffer[:GUARD] == SENTINEL).all() and (self.buffer[-GUARD:] == SENTINEL).all()
+        )
 
     def untouched(self) -> bool:
         return bool((self.buffer == SENTINEL).all())
 
 
-def guarded(kind: str, shape: tuple[int, ...], dt: np.dtype, wrong: Any = None, f_ok: bool = False) -> Guarded:
+def guarded(
+    kind: str, shape: tuple[int, ...], dt: np.dtype, wrong: Any = None, f_ok: bool = False
+) -> Guarded:
     n = math.prod(shape)
     item = dt.itemsize
     buf = np.full(2 * GUARD + 2 * n * item + 2 * 8, SENTINEL, np.uint8)
@@ -314,7 +343,12 @@ def round_like(value: float, dt: np.dtype) -> float:
 SAFE_PARAMS = {
     "uniform": [(-2.0, -2.0), (0.0, 1.0), (-0.5, 0.5), (1.0, 5.0), (-2.0, 0.0)],
     "normal": [(0.0, 1.0), (1.0, 0.0), (-2.0, 0.5), (3.0, 2.0)],
-    "truncated_normal": [(0.0, 1.0, -2.0, 2.0), (1.0, 0.5, 0.0, np.inf), (0.0, 1.0, -np.inf, -1.0), (2.0, 0.0, -1.0, 1.0)],
+    "truncated_normal": [
+        (0.0, 1.0, -2.0, 2.0),
+        (1.0, 0.5, 0.0, np.inf),
+        (0.0, 1.0, -np.inf, -1.0),
+        (2.0, 0.0, -1.0, 1.0),
+    ],
 }
 WILD_FLOATS = [
     0.0,
@@ -373,16 +407,24 @@ def check_sampler_values(name: str, x: np.ndarray, params: tuple[Any, ...], dt: 
     if name == "normal" or (name == "truncated_normal" and math.isinf(p[2]) and math.isinf(p[3])):
         reach = abs(mean) + 8.5716 * std
         tol = 4 * reach * EPS[dt.name] + 2 * TINY[dt.name]
-        assert (np.abs(v - mean) <= 8.5716 * std + tol).all(), f"{name}{params}: beyond the Box-Muller reach"
+        assert (np.abs(v - mean) <= 8.5716 * std + tol).all(), (
+            f"{name}{params}: beyond the Box-Muller reach"
+        )
     if name == "truncated_normal":
         lower, upper = p[2], p[3]
         if not math.isinf(lower):
-            assert (v >= mean + lower * std).all(), f"truncated_normal{params} below the lower bound"
+            assert (v >= mean + lower * std).all(), (
+                f"truncated_normal{params} below the lower bound"
+            )
         if not math.isinf(upper):
-            assert (v <= mean + upper * std).all(), f"truncated_normal{params} above the upper bound"
+            assert (v <= mean + upper * std).all(), (
+                f"truncated_normal{params} above the upper bound"
+            )
 
 
-def call_checked(fn: Callable[[], Any], out: Optional[Guarded], must_fail: bool, must_pass: bool) -> Any:
+def call_checked(
+    fn: Callable[[], Any], out: Optional[Guarded], must_fail: bool, must_pass: bool
+) -> Any:
     """Run ``fn``; documented errors only; the guard bytes stay; a refused call
     leaves ``out`` untouched.  Returns the result or None if it raised."""
     try:
@@ -455,19 +497,39 @@ def test_samplers(data: Any) -> None:
 
 ANY = st.sampled_from(WILD_FLOATS)
 MODES = st.sampled_from(["fan_in", "fan_out", "fan_avg", "fan_geo_avg", "FAN_IN", "fan", 3])
-NONLIN = st.sampled_from(["relu", "leaky_relu", "tanh", "linear", "conv2d", "selu", "sigmoid", "Relu", None])
+NONLIN = st.sampled_from(
+    ["relu", "leaky_relu", "tanh", "linear", "conv2d", "selu", "sigmoid", "Relu", None]
+)
 LAYOUTS = st.sampled_from(["torch", "keras", "jax", "tf", None])
 AXES = st.sampled_from([0, 1, -1, -2, (0,), (0, 1), (), 5, 1.5, True])
 DISTS = st.sampled_from(["truncated_normal", "normal", "untruncated_normal", "uniform", "gauss"])
 
 # name -> {keyword: strategy}; every keyword is optional in the call.
 INIT_ARGS: dict[str, dict[str, Any]] = {
-    "variance_scaling": dict(scale=st.one_of(st.floats(0.01, 10), ANY), mode=MODES, distribution=DISTS, layout=LAYOUTS, in_axis=AXES, out_axis=AXES, batch_axis=AXES),
-    "kaiming_normal": dict(a=st.one_of(st.floats(0, 5), ANY), mode=MODES, nonlinearity=NONLIN, truncated=st.booleans(), layout=LAYOUTS),
-    "kaiming_uniform": dict(a=st.one_of(st.floats(0, 5), ANY), mode=MODES, nonlinearity=NONLIN, layout=LAYOUTS),
+    "variance_scaling": dict(
+        scale=st.one_of(st.floats(0.01, 10), ANY),
+        mode=MODES,
+        distribution=DISTS,
+        layout=LAYOUTS,
+        in_axis=AXES,
+        out_axis=AXES,
+        batch_axis=AXES,
+    ),
+    "kaiming_normal": dict(
+        a=st.one_of(st.floats(0, 5), ANY),
+        mode=MODES,
+        nonlinearity=NONLIN,
+        truncated=st.booleans(),
+        layout=LAYOUTS,
+    ),
+    "kaiming_uniform": dict(
+        a=st.one_of(st.floats(0, 5), ANY), mode=MODES, nonlinearity=NONLIN, layout=LAYOUTS
+    ),
     "he_normal": dict(a=st.floats(0, 5), mode=MODES, truncated=st.booleans(), layout=LAYOUTS),
     "he_uniform": dict(nonlinearity=NONLIN, layout=LAYOUTS),
-    "xavier_normal": dict(gain=st.one_of(st.floats(0, 5), ANY), truncated=st.booleans(), layout=LAYOUTS),
+    "xavier_normal": dict(
+        gain=st.one_of(st.floats(0, 5), ANY), truncated=st.booleans(), layout=LAYOUTS
+    ),
     "xavier_uniform": dict(gain=st.one_of(st.floats(0, 5), ANY), layout=LAYOUTS),
     "glorot_normal": dict(truncated=st.booleans(), layout=LAYOUTS),
     "glorot_uniform": dict(gain=st.one_of(st.floats(0, 5), ANY), layout=LAYOUTS),
@@ -479,9 +541,18 @@ INIT_ARGS: dict[str, dict[str, Any]] = {
     "relu_bias": dict(value=st.one_of(st.floats(0, 1), ANY)),
     "eye": dict(gain=st.one_of(st.floats(-3, 3), ANY)),
     "identity": dict(gain=st.one_of(st.floats(-3, 3), ANY)),
-    "dirac": dict(groups=st.sampled_from([1, 2, 3, 0, -1, 1.0, True, np.int64(2)]), gain=st.one_of(st.floats(-3, 3), ANY)),
+    "dirac": dict(
+        groups=st.sampled_from([1, 2, 3, 0, -1, 1.0, True, np.int64(2)]),
+        gain=st.one_of(st.floats(-3, 3), ANY),
+    ),
 }
-UNIFORM_FAMILY = {"kaiming_uniform", "he_uniform", "xavier_uniform", "glorot_uniform", "lecun_uniform"}
+UNIFORM_FAMILY = {
+    "kaiming_uniform",
+    "he_uniform",
+    "xavier_uniform",
+    "glorot_uniform",
+    "lecun_uniform",
+}
 
 
 def uniform_gain(name: str, kwargs: dict[str, Any]) -> float:
@@ -498,7 +569,9 @@ def direct_round(value: Any, dt: np.dtype) -> np.ndarray:
     return np.asarray(float(value), dtype=np.float64).astype(dt)
 
 
-def reference_fill(name: str, dims: tuple[int, ...], kwargs: dict[str, Any], dt: np.dtype) -> Optional[np.ndarray]:
+def reference_fill(
+    name: str, dims: tuple[int, ...], kwargs: dict[str, Any], dt: np.dtype
+) -> Optional[np.ndarray]:
     """The deterministic initializers, the obvious way (small shapes)."""
     if name == "zeros":
         return np.zeros(dims, dt)
@@ -563,7 +636,9 @@ def test_initializers(data: Any) -> None:
     call_kwargs = dict(kwargs, seed=seed, stream=stream, dtype=dtype, region=region)
     if out is not None:
         call_kwargs["out"] = out.out
-    result = call_checked(lambda: fn(shape, **call_kwargs), out, must_fail=not valid or not fits, must_pass=False)
+    result = call_checked(
+        lambda: fn(shape, **call_kwargs), out, must_fail=not valid or not fits, must_pass=False
+    )
     if result is None:
         return
     assert dt is not None and extent is not None and dims is not None
@@ -600,12 +675,20 @@ def test_sparse(data: Any) -> None:
     dtype, dt = data.draw(float_dtypes(), "dtype")
     sparsity = data.draw(st.one_of(st.floats(0, 1), ANY), "sparsity")
     std = data.draw(st.one_of(st.floats(0, 2), ANY), "std")
-    k = data.draw(st.one_of(st.none(), st.integers(-1, 14), st.sampled_from([1.0, True, "2"])), "nonzero_per_unit")
+    k = data.draw(
+        st.one_of(st.none(), st.integers(-1, 14), st.sampled_from([1.0, True, "2"])),
+        "nonzero_per_unit",
+    )
     seed, seed_ok = data.draw(seeds(), "seed")
     out = None
     dims = as_dims(shape) if shape_ok else None
     if dims is not None and dt is not None and math.prod(dims) <= 4096 and data.draw(st.booleans()):
-        out = guarded(data.draw(st.sampled_from([k for k in OUT_KINDS if k != "none"])), dims, dt, wrong=data.draw(st.sampled_from(WRONG_DTYPES)))
+        out = guarded(
+            data.draw(st.sampled_from([k for k in OUT_KINDS if k != "none"])),
+            dims,
+            dt,
+            wrong=data.draw(st.sampled_from(WRONG_DTYPES)),
+        )
     region, region_ok = data.draw(regions(dims), "region")
     extent = region_extent(dims, region) if dims is not None and region_ok else dims
     if out is not None and extent != dims:
@@ -615,8 +698,12 @@ def test_sparse(data: Any) -> None:
         kwargs["out"] = out.out
     must_fail = not shape_ok or dt is None or not seed_ok or not region_ok
     if out is not None and dims is not None:
-        must_fail = must_fail or not (out.acceptable and out.out.dtype == dt and out.out.shape == dims)
-    result = call_checked(lambda: ti.sparse(shape, sparsity, std, **kwargs), out, must_fail=must_fail, must_pass=False)
+        must_fail = must_fail or not (
+            out.acceptable and out.out.dtype == dt and out.out.shape == dims
+        )
+    result = call_checked(
+        lambda: ti.sparse(shape, sparsity, std, **kwargs), out, must_fail=must_fail, must_pass=False
+    )
     if result is None:
         return
     assert dims is not None and len(dims) == 2 and result.shape == extent and result.dtype == dt
@@ -635,15 +722,22 @@ def test_sparse(data: Any) -> None:
     else:
         assert ((v != 0).sum(axis=1) <= int(k)).all()
     if seed is not None:
-        assert same_bits(result, ti.sparse(shape, sparsity, std, nonzero_per_unit=k, seed=seed, dtype=dtype))
+        assert same_bits(
+            result, ti.sparse(shape, sparsity, std, nonzero_per_unit=k, seed=seed, dtype=dtype)
+        )
 
 
 @fuzz(40)
 @given(
     targets=st.one_of(
-        st.lists(st.one_of(st.integers(-3, 5), st.floats(allow_nan=True, allow_infinity=True)), max_size=8),
+        st.lists(
+            st.one_of(st.integers(-3, 5), st.floats(allow_nan=True, allow_infinity=True)),
+            max_size=8,
+        ),
         st.lists(st.lists(st.sampled_from([0, 1, 0.5, 2]), min_size=2, max_size=2), max_size=5),
-        st.sampled_from([[], [[]], "abc", None, [[1, 2], [3]], np.zeros((2, 2, 2)), [True, False], [10**30]]),
+        st.sampled_from(
+            [[], [[]], "abc", None, [[1, 2], [3]], np.zeros((2, 2, 2)), [True, False], [10**30]]
+        ),
     ),
     task=st.sampled_from(["regression", "binary", "multiclass", "other", None]),
     num_classes=st.one_of(st.none(), st.integers(-1, 8), st.just(1.5)),
@@ -670,20 +764,70 @@ def test_output_bias(targets: Any, task: Any, num_classes: Any, eps: Any, dtype:
     nonlinearity=NONLIN,
     param=st.one_of(st.none(), st.floats(-1e3, 1e3), ANY),
 )
-def test_fans_and_gains(shape: tuple[Any, bool], layout: Any, axes: list[Any], nonlinearity: Any, param: Any) -> None:
+def test_fans_and_gains(
+    shape: tuple[Any, bool], layout: Any, axes: list[Any], nonlinearity: Any, param: Any
+) -> None:
     kwargs = dict(zip(("in_axis", "out_axis", "batch_axis"), axes))
-    fans = call_checked(lambda: ti.compute_fans(shape[0], layout, **kwargs), None, must_fail=not shape[1], must_pass=False)
+    fans = call_checked(
+        lambda: ti.compute_fans(shape[0], layout, **kwargs),
+        None,
+        must_fail=not shape[1],
+        must_pass=False,
+    )
     if fans is not None:
         assert len(fans) == 2 and all(isinstance(f, int) and f >= 0 for f in fans)
-    gain = call_checked(lambda: ti.calculate_gain(nonlinearity, param), None, must_fail=False, must_pass=False)
+    gain = call_checked(
+        lambda: ti.calculate_gain(nonlinearity, param), None, must_fail=False, must_pass=False
+    )
     if gain is not None:
         assert isinstance(gain, float) and (gain >= 0 or math.isnan(gain))
 
 
 # ---- turboinit.random.Generator ------------------------------------------------------
 
-INT_POOL = [0, 1, -1, 2, 5, 100, 127, 128, -128, -129, 255, 256, 2**15, 2**31 - 1, 2**31, 2**32, 2**32 + 1, 2**53, 2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63), -(2**63) - 1]
-INT_DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, bool, int, "int64", "u1", np.float64, None, "foo"]
+INT_POOL = [
+    0,
+    1,
+    -1,
+    2,
+    5,
+    100,
+    127,
+    128,
+    -128,
+    -129,
+    255,
+    256,
+    2**15,
+    2**31 - 1,
+    2**31,
+    2**32,
+    2**32 + 1,
+    2**53,
+    2**63 - 1,
+    2**63,
+    2**64 - 1,
+    2**64,
+    -(2**63),
+    -(2**63) - 1,
+]
+INT_DTYPES = [
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
+    bool,
+    int,
+    "int64",
+    "u1",
+    np.float64,
+    None,
+    "foo",
+]
 
 
 @st.composite
@@ -695,11 +839,22 @@ def int_bounds(draw: Any) -> Any:
         return draw(st.lists(st.sampled_from(INT_POOL[:12]), min_size=1, max_size=3))
     if kind == 7:
         values = draw(st.lists(st.sampled_from([0, 1, 2, 5, 100, 127]), min_size=1, max_size=3))
-        return np.array(values, dtype=draw(st.sampled_from([np.int64, np.uint8, np.int8, np.float64])))
-    return draw(st.sampled_from([2.5, np.nan, np.inf, np.float64(3.0), True, "3", np.int8(-3), np.uint64(2**64 - 1)]))
+        return np.array(
+            values, dtype=draw(st.sampled_from([np.int64, np.uint8, np.int8, np.float64]))
+        )
+    return draw(
+        st.sampled_from(
+            [2.5, np.nan, np.inf, np.float64(3.0), True, "3", np.int8(-3), np.uint64(2**64 - 1)]
+        )
+    )
 
 
-SIZES = st.one_of(st.none(), st.integers(0, 6), st.tuples(st.integers(0, 3), st.integers(1, 3)), st.sampled_from([-1, 2.5, (2, -1), (), "3"]))
+SIZES = st.one_of(
+    st.none(),
+    st.integers(0, 6),
+    st.tuples(st.integers(0, 3), st.integers(1, 3)),
+    st.sampled_from([-1, 2.5, (2, -1), (), "3"]),
+)
 
 
 def outcome(call: Callable[[], Any]) -> tuple[Any, Any]:
@@ -710,8 +865,16 @@ def outcome(call: Callable[[], Any]) -> tuple[Any, Any]:
 
 
 @fuzz(250)
-@given(low=int_bounds(), high=st.one_of(st.none(), int_bounds()), size=SIZES, dtype=st.sampled_from(INT_DTYPES), endpoint=st.booleans())
-def test_generator_integers_against_numpy(low: Any, high: Any, size: Any, dtype: Any, endpoint: bool) -> None:
+@given(
+    low=int_bounds(),
+    high=st.one_of(st.none(), int_bounds()),
+    size=SIZES,
+    dtype=st.sampled_from(INT_DTYPES),
+    endpoint=st.booleans(),
+)
+def test_generator_integers_against_numpy(
+    low: Any, high: Any, size: Any, dtype: Any, endpoint: bool
+) -> None:
     ours = outcome(lambda: tir.default_rng(1).integers(low, high, size, dtype, endpoint))
     event(ours[0])
     theirs = outcome(lambda: np.random.default_rng(1).integers(low, high, size, dtype, endpoint))
@@ -733,8 +896,12 @@ def test_generator_integers_against_numpy(low: Any, high: Any, size: Any, dtype:
     assert type(r) is type(e)
     assert np.shape(r) == np.shape(e) and np.asarray(r).dtype == np.asarray(e).dtype
     lo, hi = (0, low) if high is None else (low, high)
-    lo_o = np.broadcast_to(np.asarray(lo).astype(object) if np.ndim(lo) else np.array(int(lo), object), np.shape(r))
-    hi_o = np.broadcast_to(np.asarray(hi).astype(object) if np.ndim(hi) else np.array(int(hi), object), np.shape(r))
+    lo_o = np.broadcast_to(
+        np.asarray(lo).astype(object) if np.ndim(lo) else np.array(int(lo), object), np.shape(r)
+    )
+    hi_o = np.broadcast_to(
+        np.asarray(hi).astype(object) if np.ndim(hi) else np.array(int(hi), object), np.shape(r)
+    )
     vals = np.asarray(r).astype(object)
     lo_o = np.vectorize(int, otypes=[object])(lo_o) if lo_o.size else lo_o
     hi_o = np.vectorize(int, otypes=[object])(hi_o) if hi_o.size else hi_o
@@ -743,7 +910,22 @@ def test_generator_integers_against_numpy(low: Any, high: Any, size: Any, dtype:
     assert (vals <= hi_o).all() if endpoint else (vals < hi_o).all()
 
 
-FLOAT_POOL = [0.0, 1.0, -1.0, 0.5, 1e-300, 5e-324, 1e300, 1.7976931348623157e308, -1.7976931348623157e308, np.inf, -np.inf, np.nan, 65504.0, 1e5]
+FLOAT_POOL = [
+    0.0,
+    1.0,
+    -1.0,
+    0.5,
+    1e-300,
+    5e-324,
+    1e300,
+    1.7976931348623157e308,
+    -1.7976931348623157e308,
+    np.inf,
+    -np.inf,
+    np.nan,
+    65504.0,
+    1e5,
+]
 
 
 @st.composite
@@ -784,7 +966,9 @@ def test_generator_uniform_normal_against_numpy(method: str, a: Any, b: Any, siz
     r, e = ours[1], theirs[1]
     assert type(r) is type(e) and np.shape(r) == np.shape(e)
     if method == "uniform":
-        lo, hi = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float), np.asarray(r))[:2]
+        lo, hi = np.broadcast_arrays(
+            np.asarray(a, dtype=float), np.asarray(b, dtype=float), np.asarray(r)
+        )[:2]
         eq = lo == hi
         assert ((np.asarray(r) >= lo) & ((np.asarray(r) < hi) | eq)).all()
 
@@ -803,20 +987,42 @@ def test_generator_random_standard_normal_truncated_out(data: Any) -> None:
     out = None
     kind = data.draw(st.sampled_from(OUT_KINDS), "out")
     ref_dt = dt if dt is not None else np.dtype(np.float64)
-    out_shape = size if size is not None else data.draw(st.tuples(st.integers(0, 3), st.integers(0, 3)))
+    out_shape = (
+        size if size is not None else data.draw(st.tuples(st.integers(0, 3), st.integers(0, 3)))
+    )
     if kind != "none":
-        out = guarded(kind, out_shape, ref_dt, wrong=data.draw(st.sampled_from(WRONG_DTYPES)), f_ok=True)
+        out = guarded(
+            kind, out_shape, ref_dt, wrong=data.draw(st.sampled_from(WRONG_DTYPES)), f_ok=True
+        )
     args: tuple[Any, ...] = ()
     if method == "truncated_normal":
-        args = data.draw(st.sampled_from([(0.0, 1.0, -2.0, 2.0), (1.0, 0.5, 0.0, np.inf), (0.0, 2.0, -np.inf, -3.0), (0.0, 1.0, 1.0, 1.0), (np.nan, 1.0, -1.0, 1.0), (0.0, 1.0, 3.0, 2.0)]))
+        args = data.draw(
+            st.sampled_from(
+                [
+                    (0.0, 1.0, -2.0, 2.0),
+                    (1.0, 0.5, 0.0, np.inf),
+                    (0.0, 2.0, -np.inf, -3.0),
+                    (0.0, 1.0, 1.0, 1.0),
+                    (np.nan, 1.0, -1.0, 1.0),
+                    (0.0, 1.0, 3.0, 2.0),
+                ]
+            )
+        )
     kwargs: dict[str, Any] = dict(size=size, dtype=dtype)
     if out is not None:
         kwargs["out"] = out.out
-    valid = dt is not None and (out is None or (out.acceptable and out.out.dtype == dt and out.out.shape == out_shape))
+    valid = dt is not None and (
+        out is None or (out.acceptable and out.out.dtype == dt and out.out.shape == out_shape)
+    )
     params_ok = method != "truncated_normal" or (args[2] < args[3] and not np.isnan(args[0]))
     rng = tir.default_rng(3)
     before = rng.state["counter"]
-    result = call_checked(lambda: getattr(rng, method)(*args, **kwargs), out, must_fail=not valid or not params_ok, must_pass=valid and params_ok)
+    result = call_checked(
+        lambda: getattr(rng, method)(*args, **kwargs),
+        out,
+        must_fail=not valid or not params_ok,
+        must_pass=valid and params_ok,
+    )
     if result is None:
         assert rng.state["counter"] == before, "a refused call advanced the counter"
         return
@@ -831,7 +1037,9 @@ def test_generator_random_standard_normal_truncated_out(data: Any) -> None:
         assert (v >= mean + lower * std).all() and (v <= mean + upper * std).all()
     # Filled in memory order: an F-ordered out holds the C-ordered result's values in memory order.
     replay = tir.default_rng(3)
-    fresh = getattr(replay, method)(*args, size=np.shape(result) if np.ndim(result) else None, dtype=dtype)
+    fresh = getattr(replay, method)(
+        *args, size=np.shape(result) if np.ndim(result) else None, dtype=dtype
+    )
     if isinstance(result, np.ndarray):
         assert np.asarray(fresh).tobytes() == result.reshape(-1, order="A").tobytes()
     else:
@@ -846,7 +1054,14 @@ def test_generator_random_standard_normal_truncated_out(data: Any) -> None:
             "bit_generator": st.sampled_from(["Philox4x32-10", "PCG64", 3]),
             "key": st.sampled_from([[0, 0], "k", [1], None, [2**40, -1]]),
             "counter": st.sampled_from([0, 5, 2**64, 2**64 + 1, -1, 1.5, True, np.uint64(7), "1"]),
-            "seed_seq": st.sampled_from([{}, None, {"entropy": 1, "spawn_key": (), "pool_size": 4, "n_children_spawned": 0}, {"entropy": -1, "spawn_key": (), "pool_size": 4, "n_children_spawned": 0}]),
+            "seed_seq": st.sampled_from(
+                [
+                    {},
+                    None,
+                    {"entropy": 1, "spawn_key": (), "pool_size": 4, "n_children_spawned": 0},
+                    {"entropy": -1, "spawn_key": (), "pool_size": 4, "n_children_spawned": 0},
+                ]
+            ),
         },
     ),
     good_key=st.booleans(),
@@ -871,14 +1086,30 @@ def test_generator_state_setter(state: dict[str, Any], good_key: bool) -> None:
 @fuzz(60)
 @given(
     counter=st.one_of(
-        st.lists(st.integers(0, 2**32 - 1), min_size=0, max_size=9).map(lambda v: np.array(v, dtype=np.uint32)),
-        st.sampled_from([[0, 0, 0, 0], [[1, 2, 3, 4]], np.zeros((2, 4), np.uint64), np.zeros((0, 4), np.uint32), [-1, 0, 0, 0], [2**32, 0, 0, 0], np.zeros(4)[::1], "abcd", np.zeros((4, 2), np.uint32).T]),
+        st.lists(st.integers(0, 2**32 - 1), min_size=0, max_size=9).map(
+            lambda v: np.array(v, dtype=np.uint32)
+        ),
+        st.sampled_from(
+            [
+                [0, 0, 0, 0],
+                [[1, 2, 3, 4]],
+                np.zeros((2, 4), np.uint64),
+                np.zeros((0, 4), np.uint32),
+                [-1, 0, 0, 0],
+                [2**32, 0, 0, 0],
+                np.zeros(4)[::1],
+                "abcd",
+                np.zeros((4, 2), np.uint32).T,
+            ]
+        ),
     ),
     key=st.sampled_from([[0, 0], [2**32 - 1, 7], [1], [-1, 0], np.array([1, 2], np.uint32), "k"]),
     rounds=st.sampled_from([10, 0, 16, 17, -1, 7, 1.0, True]),
 )
 def test_philox4x32(counter: Any, key: Any, rounds: Any) -> None:
-    result = call_checked(lambda: tir.philox4x32(counter, key, rounds), None, must_fail=False, must_pass=False)
+    result = call_checked(
+        lambda: tir.philox4x32(counter, key, rounds), None, must_fail=False, must_pass=False
+    )
     if result is not None:
         c = np.asarray(counter)
         assert result.shape == c.shape and result.dtype == np.uint32
@@ -889,12 +1120,22 @@ def test_philox4x32(counter: Any, key: Any, rounds: Any) -> None:
 
 @fuzz(25)
 @given(
-    name=st.sampled_from(["normal", "uniform", "truncated_normal", "kaiming_uniform", "eye", "dirac", "zeros"]),
+    name=st.sampled_from(
+        ["normal", "uniform", "truncated_normal", "kaiming_uniform", "eye", "dirac", "zeros"]
+    ),
     dims=st.lists(st.integers(0, 7), min_size=2, max_size=3),
-    chunks=st.one_of(st.just("auto"), st.just(-1), st.integers(1, 5), st.lists(st.integers(1, 4), min_size=2, max_size=3).map(tuple), st.sampled_from([0, -2, "x", (1,)])),
+    chunks=st.one_of(
+        st.just("auto"),
+        st.just(-1),
+        st.integers(1, 5),
+        st.lists(st.integers(1, 4), min_size=2, max_size=3).map(tuple),
+        st.sampled_from([0, -2, "x", (1,)]),
+    ),
     dtype=st.sampled_from(["float32", "float16", "bfloat16", "float64"]),
 )
-def test_dask_chunks_equal_the_in_memory_call(name: str, dims: list[int], chunks: Any, dtype: str) -> None:
+def test_dask_chunks_equal_the_in_memory_call(
+    name: str, dims: list[int], chunks: Any, dtype: str
+) -> None:
     tid = pytest.importorskip("turboinit.dask")
     shape = tuple(dims)
     if name == "dirac" and len(shape) == 2:
@@ -917,11 +1158,26 @@ def test_dask_chunks_equal_the_in_memory_call(name: str, dims: list[int], chunks
             st.sampled_from(["a", "b.weight", "c", "__metadata__", ""]),
             st.fixed_dictionaries(
                 {
-                    "shape": st.one_of(st.lists(st.integers(0, 6), max_size=3), st.sampled_from([[-1], [1.5], "3", [True]])),
-                    "init": st.sampled_from(["normal", "kaiming_uniform", "zeros", "sparse", "eye", "nope", 3]),
+                    "shape": st.one_of(
+                        st.lists(st.integers(0, 6), max_size=3),
+                        st.sampled_from([[-1], [1.5], "3", [True]]),
+                    ),
+                    "init": st.sampled_from(
+                        ["normal", "kaiming_uniform", "zeros", "sparse", "eye", "nope", 3]
+                    ),
                 },
                 optional={
-                    "args": st.sampled_from([{}, {"std": 0.5}, {"seed": 1}, {"region": None}, {"bogus": 1}, [], {"gain": 2.0}]),
+                    "args": st.sampled_from(
+                        [
+                            {},
+                            {"std": 0.5},
+                            {"seed": 1},
+                            {"region": None},
+                            {"bogus": 1},
+                            [],
+                            {"gain": 2.0},
+                        ]
+                    ),
                     "dtype": st.sampled_from(["float16", "bfloat16", "int8", 3]),
                     "extra": st.just(1),
                 },
@@ -931,7 +1187,9 @@ def test_dask_chunks_equal_the_in_memory_call(name: str, dims: list[int], chunks
     ),
     max_memory=st.sampled_from([1, 7, 64, 2**20, 0, -5, 1.5]),
 )
-def test_checkpoint_spec(tmp_path_factory: Any, entries: list[tuple[str, dict[str, Any]]], max_memory: Any) -> None:
+def test_checkpoint_spec(
+    tmp_path_factory: Any, entries: list[tuple[str, dict[str, Any]]], max_memory: Any
+) -> None:
     checkpoint = pytest.importorskip("turboinit.checkpoint")
     spec = {"tensors": dict(entries)}
     path = tmp_path_factory.mktemp("ckpt") / "m.safetensors"
@@ -949,7 +1207,9 @@ def test_checkpoint_spec(tmp_path_factory: Any, entries: list[tuple[str, dict[st
     assert set(header) - {"__metadata__"} == set(spec["tensors"])
     for name, entry in spec["tensors"].items():
         dt = entry.get("dtype", "float32")
-        expected = getattr(ti, entry["init"])(tuple(entry["shape"]), **entry.get("args", {}), seed=5, stream=name, dtype=dt)
+        expected = getattr(ti, entry["init"])(
+            tuple(entry["shape"]), **entry.get("args", {}), seed=5, stream=name, dtype=dt
+        )
         begin, end = header[name]["data_offsets"]
         assert header[name]["shape"] == list(expected.shape)
         assert raw[8 + n + begin : 8 + n + end] == expected.tobytes()
@@ -986,12 +1246,21 @@ def test_orthogonal(data: Any) -> None:
     dims = as_dims(shape) if shape_ok else None
     out = None
     if dims is not None and dt is not None and small_array(dims) and data.draw(st.booleans()):
-        out = guarded(data.draw(st.sampled_from([k for k in OUT_KINDS if k != "none"])), dims, dt, wrong=data.draw(st.sampled_from(WRONG_DTYPES)))
+        out = guarded(
+            data.draw(st.sampled_from([k for k in OUT_KINDS if k != "none"])),
+            dims,
+            dt,
+            wrong=data.draw(st.sampled_from(WRONG_DTYPES)),
+        )
         kwargs["out"] = out.out
     must_fail = not shape_ok or dt is None or not seed_ok
     if out is not None:
-        must_fail = must_fail or not (out.acceptable and out.out.dtype == dt and out.out.shape == dims)
-    result = call_checked(lambda: getattr(ti, name)(shape, gain, **kwargs), out, must_fail=must_fail, must_pass=False)
+        must_fail = must_fail or not (
+            out.acceptable and out.out.dtype == dt and out.out.shape == dims
+        )
+    result = call_checked(
+        lambda: getattr(ti, name)(shape, gain, **kwargs), out, must_fail=must_fail, must_pass=False
+    )
     if result is None:
         return
     assert dims is not None and dt is not None and result.shape == dims and result.dtype == dt
@@ -1000,7 +1269,11 @@ def test_orthogonal(data: Any) -> None:
     v = f64(result)
     assert np.isfinite(v).all()
     # Orthogonality of the flattened matrix (torch layout, the default), up to the dtype's rounding.
-    if name == "orthogonal" and kwargs.get("layout", "torch") == "torch" and "column_axis" not in kwargs:
+    if (
+        name == "orthogonal"
+        and kwargs.get("layout", "torch") == "torch"
+        and "column_axis" not in kwargs
+    ):
         m = v.reshape(dims[0], -1)
         g = float(gain)
         small = m if m.shape[0] <= m.shape[1] else m.T
@@ -1015,7 +1288,12 @@ def test_orthogonal(data: Any) -> None:
 TORCH_FUNCTIONS = {
     "uniform_": lambda: (st.floats(-3, 3), st.floats(-3, 5)),
     "normal_": lambda: (st.floats(-3, 3), st.floats(0, 3)),
-    "trunc_normal_": lambda: (st.floats(-1, 1), st.floats(0.1, 2), st.floats(-3, 0), st.floats(0.5, 3)),
+    "trunc_normal_": lambda: (
+        st.floats(-1, 1),
+        st.floats(0.1, 2),
+        st.floats(-3, 0),
+        st.floats(0.5, 3),
+    ),
     "constant_": lambda: (st.floats(-5, 5),),
     "ones_": lambda: (),
     "zeros_": lambda: (),
@@ -1038,8 +1316,26 @@ def test_torch_functions_against_torch_nn_init(data: Any) -> None:
     tt = pytest.importorskip("turboinit.torch")
     name = data.draw(st.sampled_from(sorted(TORCH_FUNCTIONS)), "function")
     dims = tuple(data.draw(st.lists(st.integers(0, 5), min_size=0, max_size=5), "dims"))
-    tdtype = data.draw(st.sampled_from([torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.float32, torch.int32, torch.complex64]), "dtype")
-    kind = data.draw(st.sampled_from(["contiguous", "contiguous", "offset", "transposed", "strided", "expanded", "meta"]), "kind")
+    tdtype = data.draw(
+        st.sampled_from(
+            [
+                torch.float32,
+                torch.float64,
+                torch.float16,
+                torch.bfloat16,
+                torch.float32,
+                torch.int32,
+                torch.complex64,
+            ]
+        ),
+        "dtype",
+    )
+    kind = data.draw(
+        st.sampled_from(
+            ["contiguous", "contiguous", "offset", "transposed", "strided", "expanded", "meta"]
+        ),
+        "kind",
+    )
     args = tuple(data.draw(s) for s in TORCH_FUNCTIONS[name]())
     n = math.prod(dims)
     # The tensor is a view into `base`, whose other elements must stay 7.
@@ -1062,7 +1358,11 @@ def test_torch_functions_against_torch_nn_init(data: Any) -> None:
     if kind == "expanded":
         # torch refuses to write overlapping memory (RuntimeError): give it an
         # expanded view of other memory, so that it cannot touch `base`.
-        reference = torch.full((n // dims[0],) if n else (0,), 7, dtype=tdtype).view((1,) + dims[1:]).expand(dims)
+        reference = (
+            torch.full((n // dims[0],) if n else (0,), 7, dtype=tdtype)
+            .view((1,) + dims[1:])
+            .expand(dims)
+        )
     seeded = "generator" in inspect.signature(getattr(tt, name)).parameters
     extra = {"generator": 5} if seeded else {}
     with warnings.catch_warnings(record=True) as torch_warned:
@@ -1084,11 +1384,15 @@ def test_torch_functions_against_torch_nn_init(data: Any) -> None:
         # unless turboinit documents a stricter check (ValueError for bad bounds).
         if kind != "meta":
             assert torch.equal(base, before), "a refused call wrote memory"
-        if isinstance(exc, RuntimeError) and not (kind == "expanded" and name in ("eye_", "dirac_")):
+        if isinstance(exc, RuntimeError) and not (
+            kind == "expanded" and name in ("eye_", "dirac_")
+        ):
             # (eye_/dirac_ of an expanded tensor: torch's element writes land on
             # shared memory and succeed with a meaningless result; turboinit's
             # copy_ refuses the overlap -- an accepted difference)
-            assert isinstance(torch_outcome, Exception), f"torch accepts what turboinit refuses: {exc!r}"
+            assert isinstance(torch_outcome, Exception), (
+                f"torch accepts what turboinit refuses: {exc!r}"
+            )
         return
     event("accepted")
     assert result is tensor
@@ -1097,7 +1401,11 @@ def test_torch_functions_against_torch_nn_init(data: Any) -> None:
     # (accepting what PyTorch refuses is fine: e.g. empty tensors, where
     # torch.nn.init's fan computations divide by zero)
     inside = torch.zeros(base.shape, dtype=torch.bool)
-    inside[torch.as_strided(torch.arange(base.numel()), tensor.shape, tensor.stride(), tensor.storage_offset()).reshape(-1)] = True
+    inside[
+        torch.as_strided(
+            torch.arange(base.numel()), tensor.shape, tensor.stride(), tensor.storage_offset()
+        ).reshape(-1)
+    ] = True
     assert torch.equal(base[~inside], before[~inside]), "wrote outside the tensor"
     values = torch.view_as_real(tensor) if tensor.is_complex() else tensor
     assert torch.isfinite(values.double()).all()
@@ -1108,7 +1416,19 @@ def test_torch_functions_against_torch_nn_init(data: Any) -> None:
 # ---- regressions: what the fuzzing above found -------------------------------------------
 
 
-STRINGS = ["1", "a", "", b"1", b"a", np.str_("1"), np.str_("a"), np.array("1"), np.array(["1", "2"]), ["a"], [1, "a"]]
+STRINGS = [
+    "1",
+    "a",
+    "",
+    b"1",
+    b"a",
+    np.str_("1"),
+    np.str_("a"),
+    np.array("1"),
+    np.array(["1", "2"]),
+    ["a"],
+    [1, "a"],
+]
 
 
 @pytest.mark.parametrize("bad", STRINGS, ids=repr)
@@ -1132,7 +1452,15 @@ def test_generator_float_parameters_parse_strings_in_lists_as_numpy() -> None:
 
 @pytest.mark.parametrize(
     "shape, chunks",
-    [((0, 1), 0), ((0, 1), -2), ((0, 1), -3), ((3, 4), 0), ((3, 4), (0, 1)), ((3, 4), -2), ((3, 4), (-2, 2))],
+    [
+        ((0, 1), 0),
+        ((0, 1), -2),
+        ((0, 1), -3),
+        ((3, 4), 0),
+        ((3, 4), (0, 1)),
+        ((3, 4), -2),
+        ((3, 4), (-2, 2)),
+    ],
 )
 def test_dask_refuses_zero_and_negative_chunk_sizes(chunks: Any, shape: tuple[int, ...]) -> None:
     # Was: ZeroDivisionError from dask for 0, and for -2 on an empty axis an
@@ -1190,7 +1518,10 @@ def test_torch_constants_fill_expanded_tensors_as_torch(name: str, args: tuple[A
         getattr(torch.nn.init, name)(theirs, *args)
         assert torch.equal(ours, theirs)
         t = torch.zeros(5, 4, dtype=dtype).t()  # non-contiguous, too
-        assert torch.equal(getattr(tt, name)(t, *args), getattr(torch.nn.init, name)(torch.zeros(4, 5, dtype=dtype), *args))
+        assert torch.equal(
+            getattr(tt, name)(t, *args),
+            getattr(torch.nn.init, name)(torch.zeros(4, 5, dtype=dtype), *args),
+        )
     with pytest.raises(OverflowError):
         tt.constant_(torch.zeros(1, 3).expand(2, 3).half(), 1e6)
 
@@ -1204,5 +1535,7 @@ def test_generator_integers_object_bounds_with_numpy_integers() -> None:
         tir.default_rng(0).integers(0, high, dtype=np.uint64)
     with pytest.raises(ValueError):
         np.random.default_rng(0).integers(0, high, dtype=np.uint64)
-    got = tir.default_rng(0).integers(0, np.array([2**64, np.uint64(2)], dtype=object), dtype=np.uint64)
+    got = tir.default_rng(0).integers(
+        0, np.array([2**64, np.uint64(2)], dtype=object), dtype=np.uint64
+    )
     assert got.dtype == np.uint64 and int(got[1]) < 2

@@ -45,8 +45,12 @@ import turboinit as ti
 from turboinit.random import default_rng
 import numpy as np
 
-BEYOND_ADDRESSES = {1: [(2**63,), (2**100,)], 2: [(2**40, 2**40), (2**62, 2)], 3: [(2**31,) * 3, (2**40, 2**40, 1)]}
-BEYOND_MACHINE = {1: [(2**48,)], 2: [(2**45, 4), (2**20, 2**30)], 3: [(2**45, 4, 1), (2**20, 2**30, 1)]}
+BEYOND_ADDRESSES = {
+    1: [(2**63,), (2**100,)], 2: [(2**40, 2**40), (2**62, 2)], 3: [(2**31,) * 3, (2**40, 2**40, 1)]
+}
+BEYOND_MACHINE = {
+    1: [(2**48,)], 2: [(2**45, 4), (2**20, 2**30)], 3: [(2**45, 4, 1), (2**20, 2**30, 1)]
+}
 rng = default_rng(0)
 calls = {
     # name: (call, rank of the shapes it takes)
@@ -77,7 +81,8 @@ counter = rng.state["counter"]
 before = rss("VmHWM")
 report = {"unexpected": []}
 for name, (call, rank) in calls.items():
-    for expected, shapes in ((ValueError, BEYOND_ADDRESSES[rank]), (MemoryError, BEYOND_MACHINE[rank])):
+    cases = ((ValueError, BEYOND_ADDRESSES[rank]), (MemoryError, BEYOND_MACHINE[rank]))
+    for expected, shapes in cases:
         for s in shapes:
             try:
                 call(s)
@@ -115,9 +120,13 @@ before = rss("VmHWM")
 region2 = (slice(5, 8), slice(3, 9))
 results = {
     "eye": ti.eye((2**28, 2**28), region=region2).tolist(),
-    "identity_far": ti.identity((2**40, 2**20), region=(slice(2**20 - 2, 2**20 + 1), slice(2**20 - 3, 2**20))).tolist(),
+    "identity_far": ti.identity(
+        (2**40, 2**20), region=(slice(2**20 - 2, 2**20 + 1), slice(2**20 - 3, 2**20))
+    ).tolist(),
     "dirac": ti.dirac((2**28, 2**28, 3), region=(slice(0, 3), slice(0, 3))).tolist(),
-    "dirac_groups": ti.dirac((2**26, 2**25, 1, 1), groups=4, region=(slice(2**24, 2**24 + 2), slice(0, 2))).tolist(),
+    "dirac_groups": ti.dirac(
+        (2**26, 2**25, 1, 1), groups=4, region=(slice(2**24, 2**24 + 2), slice(0, 2))
+    ).tolist(),
     "normal": ti.normal((2**40, 2**20), seed=0, region=region2).tolist(),
     "kaiming": ti.kaiming_uniform((2**40, 2**20), seed=0, region=region2).tolist(),
 }
@@ -139,9 +148,13 @@ def test_a_small_region_of_a_huge_tensor_costs_only_the_region() -> None:
     eye[0, 2] = eye[1, 3] = eye[2, 4] = 1  # (5, 5), (6, 6), (7, 7)
     assert r["eye"] == eye.tolist()
     far = np.zeros((3, 3))
-    far[0, 1] = far[1, 2] = 1  # (2**20 - 2, 2**20 - 2), (2**20 - 1, 2**20 - 1); the matrix has 2**20 columns
+    far[0, 1] = far[1, 2] = (
+        1  # (2**20 - 2, 2**20 - 2), (2**20 - 1, 2**20 - 1); the matrix has 2**20 columns
+    )
     assert r["identity_far"] == far.tolist()
-    assert r["dirac"] == np.eye(3)[:, :, None].repeat(3, axis=2).__mul__(np.array([0, 1, 0])).tolist()
+    assert (
+        r["dirac"] == np.eye(3)[:, :, None].repeat(3, axis=2).__mul__(np.array([0, 1, 0])).tolist()
+    )
     # Group 1 starts at row 2**24: rows 2**24 and 2**24 + 1 hold columns 0 and 1.
     assert r["dirac_groups"] == np.eye(2)[:, :, None, None].tolist()
     assert np.isfinite(r["normal"]).all() and np.shape(r["normal"]) == (3, 6)
@@ -220,7 +233,9 @@ CORE_CALLS: dict[str, Callable[[np.ndarray, tuple[int, ...]], None]] = {
     "bits": lambda o, s: _core.bits(o.view(np.uint32), s, (0,) * len(s), s, 1, 2, 0),
     "sparse": lambda o, s: _core.sparse(o, 1, s, (0,) * len(s), s, 1, 2, 0, 1.0, 0, 1),
     "orthogonal": lambda o, s: _core.orthogonal(o, 1, s[0], s[1], 1, 2, 0, 1.0, 0),
-    "integers": lambda o, s: _core.integers(o.view(np.int32), 2, s, (0,) * len(s), s, 1, 2, 0, 0, 9),
+    "integers": lambda o, s: _core.integers(
+        o.view(np.int32), 2, s, (0,) * len(s), s, 1, 2, 0, 0, 9
+    ),
     "integers_in_place": lambda o, s: _core.integers_in_place(
         o.view(np.int32), 2, s, (0,) * len(s), s, 1, 2, 0, False
     ),
@@ -325,4 +340,6 @@ def test_no_leak_over_100k_calls() -> None:
     # Without a leak this grows by ~16 KiB; one small Python object (a
     # 24-byte bytes, ~60 bytes with its list slot) leaked per round of seven
     # calls shows as ~1.1 MiB.
-    assert growth < 2**20, f"resident memory grew by {growth / 2**20:.2f} MiB over {r['calls']} calls"
+    assert growth < 2**20, (
+        f"resident memory grew by {growth / 2**20:.2f} MiB over {r['calls']} calls"
+    )

@@ -41,7 +41,8 @@ def normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
     # value-keyed cache let np.float16(0) (which NumPy reads as float16) make
     # dtype=0 or dtype=False "float16" afterwards (equal keys), and grew with
     # every distinct scalar.
-    key = (type(dtype), dtype) if dtype is None or isinstance(dtype, (str, type, np.dtype)) else None
+    memo = dtype is None or isinstance(dtype, (str, type, np.dtype))
+    key = (type(dtype), dtype) if memo else None
     if key is not None:
         hit = _DTYPE_CACHE.get(key)
         if hit is not None:
@@ -223,5 +224,7 @@ def prepare_target(
             nbytes = math.prod(extent) * dt.itemsize
             raise MemoryError(f"shape: cannot allocate {nbytes} bytes for {extent} {dt}") from None
         except ValueError as exc:  # NumPy's own limits, e.g. (2**62, 0): dims past intp
-            raise ValueError(f"shape: NumPy cannot make an array of shape {extent} ({exc})") from None
+            raise ValueError(
+                f"shape: NumPy cannot make an array of shape {extent} ({exc})"
+            ) from None
     return Target(arr, code, full, start, extent)

@@ -185,8 +185,10 @@ def from_function(
     except ZeroDivisionError:  # dask divides by a zero chunk size
         chunks = None
     # dask turns some negative sizes (-2, ...) into negative chunks instead of refusing them
-    if chunks is None or any(c < 0 for dim in chunks for c in dim) or (
-        tuple(sum(dim) for dim in chunks) != full
+    if (
+        chunks is None
+        or any(c < 0 for dim in chunks for c in dim)
+        or (tuple(sum(dim) for dim in chunks) != full)
     ):
         raise ValueError(
             f"chunks: expected chunk sizes >= 1, -1 (whole axis) or 'auto' that add up to "

@@ -356,7 +356,9 @@ class Generator:
         lo_a, hi_a = np.broadcast_arrays(np.asarray(lo), np.asarray(hi))
         limit = overflow_threshold(dt)
         if np.any(hi_a > limit) or np.any(lo_a <= -limit):
-            raise OverflowError(f"low, high: some [low, high) reaches beyond the largest {dt} value")
+            raise OverflowError(
+                f"low, high: some [low, high) reaches beyond the largest {dt} value"
+            )
         with np.errstate(over="ignore"):
             span_c = np.asarray(span).astype(ct)
         if not np.all(np.isfinite(span_c)):
