@@ -28,7 +28,9 @@ def batch(n=256, d=20):
 def mlp(sizes=(20, 64, 32, 10), layout="torch", seed=0):
     """Weights, biases and forward() of a tanh MLP; torch (out, in) or keras (in, out)."""
     pairs = list(zip(sizes[:-1], sizes[1:]))
-    ws = [np.empty((o, i) if layout == "torch" else (i, o)) for i, o in pairs]
+    # zeros, not empty: a test casts them to float32 before LSUV overwrites them,
+    # and uninitialised float64 garbage overflows that cast (a RuntimeWarning)
+    ws = [np.zeros((o, i) if layout == "torch" else (i, o)) for i, o in pairs]
     bs = [
         ti.uniform(o, -0.5, 0.5, seed=seed, stream=f"b{k}", dtype="float64")
         for k, (_, o) in enumerate(pairs)
