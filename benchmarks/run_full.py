@@ -3,10 +3,11 @@
     python benchmarks/run_full.py                    # everything (long: see benchmarks/README.md)
     python benchmarks/run_full.py --dtypes float32   # any option of ``python -m turboinit bench``
 
-Every case in the table (the initializers too, once turboinit has them), every dtype, sizes
-1e3 .. 1e9 elements that fit in memory, fresh and ``out=``, all threads; then a thread sweep
-(1, 2, 4 .. N) at 2**20 and 2**26 float32 elements; peak memory of every call at its
-largest size.
+normal, uniform and truncated normal in float32 from 1e3 to 1e9 elements (what fits in
+memory); every case (initializers included) and dtype from 1e3 to 1e8; fresh and ``out=``, all
+threads; then a thread sweep (1, 2, 4 .. N) at 2**20 and 2**26 float32 elements; peak memory of
+every call at its largest size. A call predicted to take over 15 s at a size is not timed there
+(``--max-call``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import turboinit
-from turboinit._bench import cli, harness, memory, methods
+from turboinit._bench import cli, harness, memory, methods, report
 from turboinit._bench.methods import CASES, Case, Method, Target
 
 MEASUREMENT_FIELDS = {
@@ -249,3 +249,74 @@ def test_what_does_not_fit_in_memory_is_skipped(monkeypatch: pytest.MonkeyPatch)
     )
     assert data["comparisons"] == [] and data["measurements"] == []
     assert ("uniform", "turboinit") in {(s["case"], s["method"]) for s in data["skipped"]}
+
+
+def test_calls_predicted_too_slow_are_not_timed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``max_call_s``: a baseline whose time at a smaller size, scaled by the size ratio,
+    exceeds the limit is listed as skipped at the larger size, never run there."""
+    import time
+
+    ran: list[int] = []
+
+    def slow(t: Target):
+        def call() -> None:
+            ran.append(t.n)
+            time.sleep(t.n * 2e-6)  # 2 ms at n=1000 -> 0.2 s predicted at n=1e5
+
+        return call
+
+    base = CASES["uniform"]
+    case = Case(
+        "uniform_slow", ours=base.ours, baselines=(Method("slow", "numpy", "slow()", slow),)
+    )
+    monkeypatch.setitem(CASES, case.name, case)
+    data = harness.run(
+        [harness.Plan([case.name], [1000, 10**5], modes=("out",), threads=[1])],
+        harness.Settings(repeat=1, min_sample_s=1e-4, memory=False, max_call_s=0.05),
+    )
+    assert set(ran) == {1000}
+    (skip,) = data["skipped"]
+    assert (skip["method"], skip["n"]) == ("slow", 10**5)
+    assert "predicted" in skip["reason"] and "--max-call" in skip["reason"]
+    by_n = {c["n"]: c for c in data["comparisons"]}
+    assert set(by_n) == {1000, 10**5}  # turboinit is fast: timed at both sizes
+    assert "slow" in by_n[1000]["speedup"] and "slow" not in by_n[10**5]["baselines"]
+    assert "Not timed:" in report.markdown(data)
+
+
+def test_presets() -> None:
+    parser = cli.build_parser()
+    plans, settings = cli.presets(parser.parse_args([]))
+    assert [p.sizes for p in plans] == [[cli.DEFAULT_SIZE]] and settings.max_call_s is None
+    plans, settings = cli.presets(parser.parse_args(["--full"]))
+    assert max(max(p.sizes) for p in plans) == 10**9 and min(plans[0].sizes) == 1000
+    assert set(plans[1].dtypes) == set(methods.DTYPES) and settings.max_call_s == 15.0
+    plans, settings = cli.presets(
+        parser.parse_args(["--full", "--max-call", "0", "--sizes", "1e4"])
+    )
+    assert settings.max_call_s is None and all(p.sizes == [10**4] for p in plans)
+
+
+def test_readme_block_round_trip() -> None:
+
+    text = f"intro\n{report.README_BEGIN} old -->\nold table\n{report.README_END}\noutro\n"
+    new = report.replace_readme_block(text, "NEW")
+    assert new == "intro\nNEW\noutro\n"
+    with pytest.raises(ValueError, match="bench-table"):
+        report.replace_readme_block("no markers here", "NEW")
+
+
+def test_readme_shows_the_stored_harness_results() -> None:
+    """The README's table is what ``benchmarks/run_readme.py`` makes of the stored JSON."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = root / "benchmarks" / "run_readme.py"
+    spec = importlib.util.spec_from_file_location("run_readme", script)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    block = mod.block()
+    assert "| normal | float32 |" in block and "throughput_float32.png" in block
+    assert block in (root / "README.md").read_text(encoding="utf-8")

@@ -1,9 +1,10 @@
 """``python -m turboinit bench``: time turboinit against NumPy, PyTorch and JAX.
 
 Default: the headline table (normal, uniform, truncated normal; float32,
-2**26 elements, fresh arrays and ``out=``; all threads) in under a minute.
-``--full`` runs the whole matrix (every case, dtype and size up to 1e9
-elements that fits in memory, plus a thread sweep); ``--quick`` tiny sizes.
+2**25 elements, fresh arrays and ``out=``; all threads) in under a minute.
+``--full`` runs the whole matrix: the headline cases in float32 from 1e3 to
+1e9 elements (what fits in memory), every case and dtype from 1e3 to 1e8, and
+a thread sweep; ``--quick`` tiny sizes.
 Explicit options override the preset in every part of it.
 """
 
@@ -23,6 +24,8 @@ from . import harness, methods, plots, report
 from .progress import Bar
 
 DEFAULT_OUT = "bench-results"
+DEFAULT_SIZE = 2**25  # 128 MiB of float32: far beyond the caches, quick enough for the default
+FULL_SIZES = [10**e for e in range(3, 10)]  # 1e3 .. 1e9
 
 
 def available_threads() -> int:
@@ -113,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_choices("--methods", list(methods.CASES)),
         help="cases to run, comma-separated, or 'all' (default: normal,uniform,truncnorm)",
     )
-    p.add_argument("--sizes", type=_sizes, help="element counts, comma-separated (default 2**26)")
+    p.add_argument("--sizes", type=_sizes, help="element counts, comma-separated (default 2**25)")
     p.add_argument(
         "--dtypes",
         type=_choices("--dtypes", methods.DTYPES),
@@ -135,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--budget",
         type=float,
         help="seconds of samples per measurement, at least 3 samples (default 1, --full 10)",
+    )
+    p.add_argument(
+        "--max-call",
+        type=float,
+        metavar="SECONDS",
+        help="do not time a call at a size where its time at a smaller size predicts more "
+        "than this many seconds per call (listed as skipped); 0: no limit "
+        "(default: no limit, --full 15)",
     )
     p.add_argument(
         "--memory",
@@ -162,18 +173,19 @@ def presets(args: argparse.Namespace) -> tuple[list[harness.Plan], harness.Setti
         plans = [harness.Plan(headline, [1000, 2**16], ("float32",), methods.MODES, [top])]
         settings = harness.Settings(repeat=3, min_sample_s=0.001, budget_s=0.5, memory=False)
     elif args.full:
-        sizes = [10**e for e in range(3, 10)] + [2**28]
-        sizes.sort()
+        every = list(methods.CASES)
         plans = [
-            harness.Plan(list(methods.CASES), sizes, methods.DTYPES, methods.MODES, [top]),
-            harness.Plan(
-                list(methods.CASES), [2**20, 2**26], ("float32",), methods.MODES, thread_sweep(top)
-            ),
+            # the size sweep of the headline cases, up to 1e9 elements (4 GB of float32)
+            harness.Plan(headline, FULL_SIZES, ("float32",), methods.MODES, [top]),
+            # every case and dtype up to 1e8 elements
+            harness.Plan(every, FULL_SIZES[:6], methods.DTYPES, methods.MODES, [top]),
+            # speed-up vs threads: in cache and in memory
+            harness.Plan(every, [2**20, 2**26], ("float32",), methods.MODES, thread_sweep(top)),
         ]
-        settings = harness.Settings(repeat=7, budget_s=10.0, memory=True)
+        settings = harness.Settings(repeat=7, budget_s=10.0, memory=True, max_call_s=15.0)
     else:
-        plans = [harness.Plan(headline, [2**26], ("float32",), methods.MODES, [top])]
-        # under a minute on 2 cores: torch's trunc_normal_ (seconds per call) dominates
+        plans = [harness.Plan(headline, [DEFAULT_SIZE], ("float32",), methods.MODES, [top])]
+        # under a minute on 2 cores: torch's trunc_normal_ (~2 s per call here) dominates
         settings = harness.Settings(repeat=5, budget_s=1.0, memory=False)
 
     overrides = {
@@ -193,6 +205,8 @@ def presets(args: argparse.Namespace) -> tuple[list[harness.Plan], harness.Setti
         settings.budget_s = args.budget
     if args.memory is not None:
         settings.memory = args.memory
+    if args.max_call is not None:
+        settings.max_call_s = args.max_call if args.max_call > 0 else None
     if settings.repeat < 1 or settings.warmup < 1:
         raise ValueError("--repeat and --warmup must be >= 1")
     return plans, settings

@@ -31,6 +31,9 @@ class Settings:
     budget_s: float | None = 10.0  # per measurement; at least 3 samples
     memory: bool = True  # peak memory in a fresh process, at the largest size of each call ...
     memory_min_bytes: int = 16 * 2**20  # ... for outputs at least this big
+    # a call whose time at a smaller size, scaled linearly, predicts more seconds per call than
+    # this is not timed at the larger size (listed in ``skipped``); None: time everything
+    max_call_s: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # free-form, copied to the JSON
 
 
@@ -182,7 +185,8 @@ def run(
     ``measurements``: one entry per distinct timed call, with every sample.
     ``comparisons``: one per (case, target, threads): turboinit's measurement,
     each baseline's, and ``speedup[name] = baseline median / turboinit median``
-    (> 1: turboinit is faster).  ``skipped``: targets that did not fit in memory.
+    (> 1: turboinit is faster).  ``skipped``: calls that did not fit in memory or
+    would have exceeded ``Settings.max_call_s``.
     """
     for plan in plans:
         unknown = [c for c in plan.cases if c not in CASES]
@@ -228,6 +232,21 @@ def run(
                     progress(
                         f"{case.name}: {method.name} {t.dtype} n={size_label(t.n)} {t.mode}{thr}"
                     )
+                reason = _too_slow(measurements, method, t, key.threads, job.settings.max_call_s)
+                if reason is not None:
+                    index[key] = None
+                    skipped.append(
+                        {
+                            "case": case.name,
+                            "method": method.name,
+                            "n": t.n,
+                            "dtype": t.dtype,
+                            "mode": t.mode,
+                            "reason": reason,
+                        }
+                    )
+                    ids[role] = None
+                    continue
                 row = _measure_one(method, t, threads, job.settings)
                 index[key] = None
                 if row["status"] != "unsupported":
@@ -263,6 +282,41 @@ def run(
         "comparisons": comparisons,
         "skipped": skipped,
     }
+
+
+def _too_slow(
+    measurements: Sequence[dict[str, Any]],
+    method: Method,
+    target: Target,
+    threads: int | None,
+    max_call_s: float | None,
+) -> str | None:
+    """Why ``method`` is not timed at ``target`` (``max_call_s`` exceeded by its time at the
+    largest smaller size already measured, same call, dtype, mode and threads, scaled by the
+    size ratio), or None.  Linear scaling underestimates superlinear calls (QR), never
+    overestimates a streaming one, so only calls certain to be slow are dropped."""
+    if max_call_s is None:
+        return None
+    best: dict[str, Any] | None = None
+    for m in measurements:
+        if (
+            _ok(m)
+            and (m["library"], m["call"], m["dtype"], m["mode"])
+            == (method.library, method.call, target.dtype, target.mode)
+            and m["threads"] == threads
+            and m["n"] < target.n
+            and (best is None or m["n"] > best["n"])
+        ):
+            best = m
+    if best is None:
+        return None
+    predicted = best["median_s"] * target.n / best["n"]
+    if predicted <= max_call_s:
+        return None
+    return (
+        f"~{predicted:.0f} s per call predicted from {best['median_s']:.3g} s "
+        f"at n={size_label(best['n'])}, over the {max_call_s:g} s limit (--max-call)"
+    )
 
 
 def _ok(row: dict[str, Any] | None) -> bool:

@@ -128,7 +128,7 @@ def markdown(results: dict[str, Any], detail: bool = False) -> str:
     lines += [NOTES, ""]
     lines += summary_table(results)
     if results["skipped"]:
-        lines += ["", "Skipped (not enough memory):"]
+        lines += ["", "Not timed:"]
         lines += [
             f"- {s['case']}: {s['method']} {s['dtype']} n={size_label(s['n'])} {s['mode']}: "
             f"{s['reason']}"
@@ -137,6 +137,34 @@ def markdown(results: dict[str, Any], detail: bool = False) -> str:
     if detail:
         lines += ["", "### Every measurement", ""] + detail_table(results)
     return "\n".join(lines) + "\n"
+
+
+README_BEGIN = "<!-- bench-table:begin"
+README_END = "<!-- bench-table:end -->"
+
+
+def readme_block(results: dict[str, Any], source: str, plots: list[str]) -> str:
+    """The README's benchmark block: machine, notes, summary table and plots of ``results``
+    (read from ``source``, a repository-relative path), between the two markers."""
+    body = markdown(results).split("\n", 2)[2]  # without the "## turboinit benchmark" heading
+    lines = [
+        f"{README_BEGIN}: written by benchmarks/run_readme.py from {source}; do not edit -->",
+        "",
+        body.rstrip("\n"),
+        "",
+    ]
+    lines += [f"![{os.path.splitext(os.path.basename(p))[0]}]({p})" for p in plots]
+    lines += ["", README_END]
+    return "\n".join(lines)
+
+
+def replace_readme_block(text: str, block: str) -> str:
+    """``text`` with its block between the markers replaced by ``block``."""
+    start = text.find(README_BEGIN)
+    end = text.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError(f"no {README_BEGIN} ... {README_END} block in the README")
+    return text[:start] + block + text[end + len(README_END) :]
 
 
 def write_json(results: dict[str, Any], path: str) -> None:
