@@ -178,3 +178,38 @@ def test_symmetry_equal_units_stay_equal(results: dict[str, tuple[Path, dict[str
     assert he["distinct_units_final"] == hidden
     # 16 different units fit better than 16 copies of one
     assert he["final_loss"] < runs["constant 0.5"]["final_loss"] < runs["zeros"]["final_loss"]
+
+
+EXAMPLES = {
+    "saturation": "saturation.py",
+    "signal": "signal_propagation.py",
+    "symmetry": "symmetry_breaking.py",
+}
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_example_script_gives_the_demo_results(
+    results: dict[str, tuple[Path, dict[str, Any]]], name: str, tmp_path: Path
+) -> None:
+    """``python examples/<script> --quick`` runs on its own and computes exactly the numbers of
+    ``python -m turboinit demo NAME --quick`` (same seed)."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "examples" / EXAMPLES[name]
+    proc = subprocess.run(
+        [sys.executable, str(script), "--quick", "--no-plots", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "|---|" in proc.stdout
+    got = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+    assert got == results[name][1]
+
+
+def test_every_example_is_tested() -> None:
+    folder = Path(__file__).resolve().parents[1] / "examples"
+    assert sorted(p.name for p in folder.glob("*.py")) == sorted(EXAMPLES.values())
+    assert set(EXAMPLES) == set(DEMOS)
