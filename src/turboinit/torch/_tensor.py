@@ -112,6 +112,18 @@ def resolve_seed(generator: Any) -> SeedLike:
       integers drawn from it.
 
     Drawn integers ``w0, w1`` form the seed ``w0 * 2**62 + w1``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from turboinit.torch import resolve_seed
+    >>> resolve_seed(7)
+    7
+    >>> _ = torch.manual_seed(0)
+    >>> a = resolve_seed(None)
+    >>> _ = torch.manual_seed(0)
+    >>> a == resolve_seed(None)
+    True
     """
     if generator is None or isinstance(generator, torch.Generator):
         kw: dict[str, Any] = {}
