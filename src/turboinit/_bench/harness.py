@@ -170,6 +170,18 @@ def _fits(method: Method, target: Target, avail: int | None) -> str | None:
     return None
 
 
+def _skip(case: Case, method: Method, target: Target, reason: str) -> dict[str, Any]:
+    """An entry of ``skipped``: a call not timed, and why."""
+    return {
+        "case": case.name,
+        "method": method.name,
+        "n": target.n,
+        "dtype": target.dtype,
+        "mode": target.mode,
+        "reason": reason,
+    }
+
+
 def _calls(case: Case, target: Target) -> list[tuple[str, Method, Target]]:
     """(role, method, target) of every call a comparison needs: ours, the fill, the baselines."""
     calls = [("turboinit", case.ours, target), ("fill", FILL, _fill_target(target))]
@@ -203,16 +215,7 @@ def run(
             if reason is None:
                 calls.append((role, method, t))
             else:
-                skipped.append(
-                    {
-                        "case": job.case.name,
-                        "method": method.name,
-                        "n": t.n,
-                        "dtype": t.dtype,
-                        "mode": t.mode,
-                        "reason": reason,
-                    }
-                )
+                skipped.append(_skip(job.case, method, t, reason))
         if any(role == "turboinit" for role, _, _ in calls):
             jobs.append((job, calls))
     if progress is not None:
@@ -235,16 +238,7 @@ def run(
                 reason = _too_slow(measurements, method, t, key.threads, job.settings.max_call_s)
                 if reason is not None:
                     index[key] = None
-                    skipped.append(
-                        {
-                            "case": case.name,
-                            "method": method.name,
-                            "n": t.n,
-                            "dtype": t.dtype,
-                            "mode": t.mode,
-                            "reason": reason,
-                        }
-                    )
+                    skipped.append(_skip(case, method, t, reason))
                     ids[role] = None
                     continue
                 row = _measure_one(method, t, threads, job.settings)

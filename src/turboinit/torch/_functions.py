@@ -12,7 +12,7 @@ tensor is written (in place for contiguous CPU tensors; one ``copy_`` else).
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -25,6 +25,18 @@ from ._tensor import DTYPES, check_tensor, dtype_name, fill, writes_in_place
 
 Tensor = torch.Tensor
 _MODES = ["fan_in", "fan_out"]
+
+
+def _writer(fn: Callable[..., Any], *args: Any, stream: StreamLike | None = None) -> Any:
+    """The ``write`` callback of :func:`fill` for ``fn(shape, *args, dtype=, out=, region=)``:
+    seeded (``seed=`` from ``fill``, ``stream=``) when ``stream`` is given, unseeded (constant,
+    identity, dirac) when it is None."""
+
+    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
+        seeded = {} if stream is None else {"seed": seed, "stream": stream}
+        return fn(shape, *args, dtype=dt, out=out, region=region, **seeded)
+
+    return write
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -80,12 +92,7 @@ def uniform_(
     """
     lo, hi = real(a, "a"), real(b, "b")
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.uniform(
-            shape, lo, hi, seed=seed, stream=stream, dtype=dt, out=out, region=region
-        )
-
-    return fill(tensor, generator, "uniform_", write)
+    return fill(tensor, generator, "uniform_", _writer(_ti.uniform, lo, hi, stream=stream))
 
 
 def normal_(
@@ -111,10 +118,7 @@ def normal_(
     """
     m, s = real(mean, "mean"), real(std, "std")
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.normal(shape, m, s, seed=seed, stream=stream, dtype=dt, out=out, region=region)
-
-    return fill(tensor, generator, "normal_", write)
+    return fill(tensor, generator, "normal_", _writer(_ti.normal, m, s, stream=stream))
 
 
 def trunc_normal_(
@@ -168,11 +172,7 @@ def trunc_normal_(
             lower = float(np.float64(lo - m) / np.float64(s))
             upper = float(np.float64(hi - m) / np.float64(s))
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.truncated_normal(
-            shape, m, s, lower, upper, seed=seed, stream=stream, dtype=dt, out=out, region=region
-        )
-
+    write = _writer(_ti.truncated_normal, m, s, lower, upper, stream=stream)
     return fill(tensor, generator, "trunc_normal_", write)
 
 
@@ -184,11 +184,8 @@ def _fill_constant(tensor: Tensor, value: float, fn: str) -> Tensor:
         with torch.no_grad():
             return tensor.fill_(value)
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.constant(shape, value, dtype=dt, out=out, region=region)
-
     if tensor.is_meta or writes_in_place(tensor):
-        return fill(tensor, 0, fn, write)
+        return fill(tensor, 0, fn, _writer(_ti.constant, value))
     # Any other layout: fill_ with the value rounded as turboinit rounds it.
     # (Through a temporary and copy_, an expanded tensor, whose elements share
     # memory, was refused with RuntimeError where torch.nn.init's fill_ works.)
@@ -261,10 +258,7 @@ def eye_(tensor: Tensor) -> Tensor:
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.identity(shape, dtype=dt, out=out, region=region)
-
-    return fill(tensor, 0, "eye_", write)
+    return fill(tensor, 0, "eye_", _writer(_ti.identity))
 
 
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
@@ -288,10 +282,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     if tensor.dim() not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.dirac(shape, groups, dtype=dt, out=out, region=region)
-
-    return fill(tensor, 0, "dirac_", write)
+    return fill(tensor, 0, "dirac_", _writer(_ti.dirac, groups))
 
 
 def xavier_uniform_(
@@ -313,11 +304,7 @@ def xavier_uniform_(
     True
     """
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.xavier_uniform(
-            shape, gain, seed=seed, stream=stream, dtype=dt, out=out, region=region
-        )
-
+    write = _writer(_ti.xavier_uniform, gain, stream=stream)
     return fill(tensor, generator, "xavier_uniform_", write)
 
 
@@ -337,11 +324,7 @@ def xavier_normal_(
     1.0
     """
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.xavier_normal(
-            shape, gain, seed=seed, stream=stream, dtype=dt, out=out, region=region
-        )
-
+    write = _writer(_ti.xavier_normal, gain, stream=stream)
     return fill(tensor, generator, "xavier_normal_", write)
 
 
@@ -386,19 +369,7 @@ def kaiming_uniform_(
     if not _kaiming_checks(tensor, mode, "kaiming_uniform_"):
         return tensor
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.kaiming_uniform(
-            shape,
-            a,
-            mode.lower(),
-            nonlinearity,
-            seed=seed,
-            stream=stream,
-            dtype=dt,
-            out=out,
-            region=region,
-        )
-
+    write = _writer(_ti.kaiming_uniform, a, mode.lower(), nonlinearity, stream=stream)
     return fill(tensor, generator, "kaiming_uniform_", write)
 
 
@@ -428,19 +399,7 @@ def kaiming_normal_(
     if not _kaiming_checks(tensor, mode, "kaiming_normal_"):
         return tensor
 
-    def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
-        return _ti.kaiming_normal(
-            shape,
-            a,
-            mode.lower(),
-            nonlinearity,
-            seed=seed,
-            stream=stream,
-            dtype=dt,
-            out=out,
-            region=region,
-        )
-
+    write = _writer(_ti.kaiming_normal, a, mode.lower(), nonlinearity, stream=stream)
     return fill(tensor, generator, "kaiming_normal_", write)
 
 
