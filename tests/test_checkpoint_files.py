@@ -354,3 +354,29 @@ def test_file_size_limit_fails_cleanly(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f"OSError {errno.EFBIG} " in proc.stdout and "not enough space" in proc.stdout
     assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------- JSON specs
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (
+            '{"tensors": {"w": {"shape": [2], "init": "normal"}, '
+            '"w": {"shape": [3], "init": "uniform"}}}',
+            "w",
+        ),
+        ('{"tensors": {"w": {"shape": [2], "init": "normal", "shape": [3]}}}', "shape"),
+        ('{"tensors": {}, "tensors": {"w": {"shape": [2], "init": "normal"}}}', "tensors"),
+        ('{"metadata": {"a": "1", "a": "2"}, "tensors": {}}', "a"),
+    ],
+)
+def test_duplicate_keys_in_a_json_spec_are_refused(tmp_path, text, key):
+    spec = tmp_path / "spec.json"
+    spec.write_text(text)
+    with pytest.raises(ValueError, match=f"gives the key '{key}' twice"):
+        checkpoint.load_spec(str(spec))
+    with pytest.raises(ValueError, match=f"gives the key '{key}' twice"):
+        write(str(spec), tmp_path / "m.safetensors", seed=0)
+    assert os.listdir(tmp_path) == ["spec.json"]

@@ -140,9 +140,30 @@ def _json_scalar(value: Any) -> Any:
     raise TypeError(f"{value!r} is not a JSON value")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is an error (json keeps the last one silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 def _parse_json(text: str, where: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise ValueError(
+            f"spec: {where} gives the key {exc.key!r} twice in one object "
+            "(tensor names and fields must be unique)"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"spec: {where} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):

@@ -173,7 +173,7 @@ def from_function(
     for key in _RESERVED:
         if key in kwargs:
             raise TypeError(f"{key}: not accepted by turboinit.dask (each chunk sets its own)")
-    name = getattr(fn, "__name__", type(fn).__name__)
+    name = _name_of(fn)
     full = _shape_tuple(shape)
     seed = _resolve_seed(seed)
     kwargs = dict(kwargs, seed=seed, stream=stream, dtype=dtype)
@@ -202,9 +202,11 @@ def from_function(
             f"(chunks=-1, computed in memory by one task); got chunks={chunks}"
         )
     task = _ChunkTask(fn, full, args, kwargs)
+    # The function itself is tokenized, not its name: two functools.partial
+    # objects, or two closures of one factory, share a name but not their
+    # arguments, and equal keys would make dask treat the arrays as one.
     token = tokenize(
-        getattr(fn, "__module__", None),
-        getattr(fn, "__qualname__", name),
+        fn,
         full,
         args,
         {k: (_seed_token(v) if k == "seed" else v) for k, v in kwargs.items() if k != "dtype"},
@@ -220,6 +222,13 @@ def from_function(
     hlg = HighLevelGraph.from_collections(key, graph, dependencies=())
     meta = np.empty((0,) * len(full), dtype=dt)
     return da.Array(hlg, key, chunks, meta=meta)  # type: ignore[no-untyped-call]
+
+
+def _name_of(fn: Any) -> str:
+    """The public name of ``fn``, also through ``functools.partial``."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return str(getattr(fn, "__name__", type(fn).__name__))
 
 
 def _check_function(fn: Any) -> None:
