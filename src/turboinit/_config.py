@@ -155,5 +155,11 @@ def show_config(file: Optional[TextIO] = None) -> None:
 
 def main(argv: Optional[list[str]] = None) -> int:
     """``python -m turboinit config``: print :func:`show_config`."""
+    import argparse
+
+    argparse.ArgumentParser(
+        prog="python -m turboinit config",
+        description="Print the version, the SIMD kernel in use, threads and the OpenMP runtime.",
+    ).parse_args(argv)  # --help; anything else is an error (exit status 2)
     show_config()
     return 0

@@ -296,7 +296,13 @@ def _layout(tensors: list[_Tensor], metadata: dict[str, str]) -> bytes:
             "data_offsets": [offset, offset + t.nbytes],
         }
         offset += t.nbytes
-    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate in a name or in the metadata
+        bad = exc.object[max(0, exc.start - 20) : exc.end + 20]
+        raise ValueError(
+            f"spec: text that UTF-8 cannot encode (an unpaired surrogate) near {bad!r}"
+        ) from None
     text += b" " * (-len(text) % 8)
     if len(text) > _MAX_HEADER:
         raise ValueError(

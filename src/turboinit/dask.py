@@ -49,6 +49,7 @@ import numpy as np
 import turboinit
 
 from . import _registry
+from ._args import is_shape_sequence
 
 try:
     import dask.array as da
@@ -245,7 +246,7 @@ def _shape_tuple(shape: Any) -> tuple[int, ...]:
         return (operator.index(shape),)
     except TypeError:
         pass
-    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+    if not is_shape_sequence(shape):
         raise TypeError(f"shape: expected an int or a tuple of ints, got {type(shape).__name__}")
     dims = []
     for d in shape:

@@ -14,6 +14,7 @@ import argparse
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Callable
@@ -233,6 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         plans, settings = presets(args)
     except ValueError as exc:
         parser.error(str(exc))
+    problem = check_outputs(args.out, args.json)
+    if problem:  # before running anything: a run can take many minutes
+        parser.error(problem)
     bar = Bar(enabled=not args.no_progress)
     try:
         results = harness.run(plans, settings, progress=bar)
@@ -240,6 +244,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         bar.close()
 
     return publish(results, args.out, args.json, with_plots=not args.no_plots)
+
+
+def check_outputs(out_dir: str, json_path: str | None) -> str | None:
+    """Why the results could not be written (``--out``, ``--json``), or None.
+
+    The folder is created now and a file is made and removed in each folder,
+    which also catches read-only file systems, where permission bits say
+    nothing (root).
+    """
+    folders = [("--out", out_dir)]
+    if json_path is not None:
+        if os.path.isdir(json_path):
+            return f"--json: {json_path} is a directory; expected a file name"
+        if os.path.lexists(json_path) and not os.path.isfile(json_path):
+            return f"--json: {json_path} exists and is not a regular file"
+        folders.append(("--json", os.path.dirname(os.path.abspath(json_path))))
+    for option, folder in folders:
+        if os.path.lexists(folder) and not os.path.isdir(folder):
+            return f"{option}: {folder} exists and is not a directory"
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            return f"{option}: cannot write in {folder} ({exc.strerror or exc})"
+    return None
 
 
 def publish(
