@@ -512,12 +512,48 @@ def _fill(f: IO[bytes], data_start: int, t: _Tensor, seed: Any, max_memory: int)
         yield t.nbytes
         return
     itemsize = t.dtype.itemsize
+    if _registry.whole_axis(t.init, t.fn, t.args) == 0 and len(t.shape) == 2:
+        yield from _fill_by_columns(f, start, t, seed, max_memory)
+        return
     for region, flat in _blocks(t.shape, max(1, max_memory // itemsize)):
         extent = tuple(s.stop - s.start for s in region)
         view = np.memmap(f, dtype=t.dtype, mode="r+", offset=start + flat * itemsize, shape=extent)
         _generate(t, seed, out=view, region=region)
         del view
         yield math.prod(extent) * itemsize
+
+
+def _fill_by_columns(
+    f: IO[bytes], start: int, t: _Tensor, seed: Any, max_memory: int
+) -> Iterator[int]:
+    """``t`` in blocks of whole columns, for initializers that work per column
+    (``sparse``: a block of rows would redo the selection of every column).
+
+    Half the budget holds a generated block of columns, the other half maps
+    the bands of rows of the file the block is copied into (one at a time).
+    """
+    rows, cols = t.shape
+    itemsize = t.dtype.itemsize
+    half = max(1, max_memory // (2 * itemsize))
+    width = max(1, half // max(1, rows))
+    band = max(1, half // max(1, cols))
+    for c0 in range(0, cols, width):
+        c1 = min(cols, c0 + width)
+        block = _generate(t, seed, region=(slice(0, rows), slice(c0, c1)))
+        assert block is not None
+        for r0 in range(0, rows, band):
+            r1 = min(rows, r0 + band)
+            view = np.memmap(
+                f,
+                dtype=t.dtype,
+                mode="r+",
+                offset=start + r0 * cols * itemsize,
+                shape=(r1 - r0, cols),
+            )
+            view[:, c0:c1] = block[r0:r1]
+            del view
+        yield block.nbytes
+        del block
 
 
 def _seed_record(seed: Any) -> str:
