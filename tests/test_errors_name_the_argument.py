@@ -133,11 +133,17 @@ def test_bench_output_problems_fail_before_running(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(harness, "run", must_not_run)
     blocker = tmp_path / "file"
     blocker.write_text("")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "o").mkdir()
+    os.mkfifo(tmp_path / "o" / "results.md")
     cases = [
         (["--out", str(blocker / "sub")], "--out: cannot write in"),
         (["--out", str(blocker)], "--out: .* exists and is not a directory"),
         (["--json", str(tmp_path)], "--json: .* is a directory"),
         (["--json", str(blocker / "r.json")], "--json: .* exists and is not a directory"),
+        (["--json", str(fifo)], "--json: .* exists and is not a regular file"),
+        (["--out", str(tmp_path / "o")], "--out: .*results.md exists and is not a regular file"),
     ]
     for extra, message in cases:
         with pytest.raises(SystemExit) as info:

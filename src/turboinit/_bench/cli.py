@@ -254,12 +254,17 @@ def check_outputs(out_dir: str, json_path: str | None) -> str | None:
     nothing (root).
     """
     folders = [("--out", out_dir)]
+    files = [("--out", os.path.join(out_dir, "results.md"))]
     if json_path is not None:
-        if os.path.isdir(json_path):
-            return f"--json: {json_path} is a directory; expected a file name"
-        if os.path.lexists(json_path) and not os.path.isfile(json_path):
-            return f"--json: {json_path} exists and is not a regular file"
+        files.append(("--json", json_path))
         folders.append(("--json", os.path.dirname(os.path.abspath(json_path))))
+    else:
+        files.append(("--out", os.path.join(out_dir, "results.json")))
+    for option, path in files:  # a FIFO would block the write, a device swallow it
+        if os.path.isdir(path):
+            return f"{option}: {path} is a directory; expected a file name"
+        if os.path.exists(path) and not os.path.isfile(path):
+            return f"{option}: {path} exists and is not a regular file"
     for option, folder in folders:
         if os.path.lexists(folder) and not os.path.isdir(folder):
             return f"{option}: {folder} exists and is not a directory"
