@@ -339,8 +339,10 @@ def test_bounds_at_plus_minus_1e30_std_units(dtype: str) -> None:
     std = 1e10 if dtype == "float32" else 1e290
     with pytest.raises(ValueError, match="no .* value lies"):
         ti.truncated_normal(10, 0.0, std, 1e30, np.inf, seed=8, dtype=dtype)
-    with pytest.raises(OverflowError):
-        ti.truncated_normal(10, 0.0, std, -1e30, 1e30, seed=8, dtype=dtype)
+    # Bounds far beyond the dtype that the samples cannot reach (zmax * std fits)
+    # are the plain normal, as [-inf, inf] (this raised OverflowError; issue 13).
+    wide = ti.truncated_normal(10, 0.0, std, -1e30, 1e30, seed=8, dtype=dtype)
+    assert same_bits(wide, ti.truncated_normal(10, 0.0, std, -np.inf, np.inf, seed=8, dtype=dtype))
 
 
 def test_bounds_whose_absolute_value_is_not_representable() -> None:
@@ -349,10 +351,35 @@ def test_bounds_whose_absolute_value_is_not_representable() -> None:
     assert (x == 1.0).all()
     x = ti.truncated_normal(1000, 1.0, 1e-30, 0.0, 1.0, seed=9, dtype="float32")
     assert (x == 1.0).all()
-    # mean + lower*std overflows float64 (-1e310): the lower side is unbounded in effect,
-    # but the sample's reach (1e300 * 1e10 in std units) leaves float64: OverflowError.
-    with pytest.raises(OverflowError):
-        ti.truncated_normal(4, 0.0, 1e300, -1e10, 1.0, seed=9, dtype="float64")
+    # mean + lower*std overflows float64 (-1e310): the lower side is unbounded in effect;
+    # the interval holds 0, so the samples are normal draws, which reach 8.6 std units,
+    # within float64 (this raised OverflowError, looking at the bound; issue 13).
+    z = f64(ti.truncated_normal(1000, 0.0, 1e300, -1e10, 1.0, seed=9, dtype="float64"))
+    assert np.isfinite(z).all() and (z >= -8.6e300).all() and (z <= 1e300).all()
     # An interval of tiny bounds in far std units on a tiny std: values stay inside.
     y = f64(ti.truncated_normal(1000, 0.0, 1e-300, 1e300, 2e300, seed=9, dtype="float64"))
     assert (y >= 1.0).all() and (y <= 2.0).all()
+
+
+@pytest.mark.parametrize(
+    ("dtype", "bound"),
+    [("float16", 1e5), ("bfloat16", 1e39), ("float32", 1e39), ("float64", 1e308)],
+)
+def test_wide_finite_truncation_bounds(dtype, bound):
+    # Bounds beyond the dtype that the samples cannot reach behave as +-inf:
+    # they raised a spurious OverflowError (the check looked at the bounds only).
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes")
+    wide = ti.truncated_normal(1000, 0, 1, -bound, bound, seed=5, dtype=dtype)
+    inf = ti.truncated_normal(1000, 0, 1, -np.inf, np.inf, seed=5, dtype=dtype)
+    assert wide.tobytes() == inf.tobytes()
+    one_sided = ti.truncated_normal(1000, 0, 1, 0.5, bound, seed=5, dtype=dtype)
+    assert (
+        one_sided.tobytes()
+        == ti.truncated_normal(1000, 0, 1, 0.5, np.inf, seed=5, dtype=dtype).tobytes()
+    )
+    # samples that really can go beyond the dtype still raise
+    big_std = float(np.finfo(np.float16).max) if dtype == "float16" else None
+    if big_std is not None:
+        with pytest.raises(OverflowError, match="std: truncated normal samples can reach"):
+            ti.truncated_normal(3, 0, big_std, -bound, bound, seed=5, dtype=dtype)

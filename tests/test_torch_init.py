@@ -417,3 +417,13 @@ def test_no_warnings_for_ordinary_calls():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tt.trunc_normal_(torch.empty(10, 10), mean=5.0, std=1.0, a=-2.0, b=2.0, generator=0)
+
+
+def test_trunc_normal_accepts_wide_finite_bounds_on_float16():
+    # torch accepts a=-1e5, b=1e5 on a float16 tensor; the shared overflow check
+    # refused bounds beyond float16 that the samples cannot reach (issue 13).
+    w = torch.empty(1000, dtype=torch.float16)
+    tt.trunc_normal_(w, a=-1e5, b=1e5, generator=3)
+    ref = torch.empty(1000, dtype=torch.float16)
+    tt.trunc_normal_(ref, a=-math.inf, b=math.inf, generator=3)
+    assert torch.isfinite(w).all() and torch.equal(w, ref)

@@ -1,7 +1,9 @@
 // turboinit._core: the private compiled module.  One bind_*.cpp per concept.
 #include "bindings/common.hpp"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <string>
 
 namespace turboinit::bindings {
@@ -28,9 +30,33 @@ tensor_region make_region(const std::vector<uint64_t>& shape, const std::vector<
   return r;
 }
 
+namespace {
+unsigned long g_main_thread = 0;
+
+bool interpreter_finalizing() {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsFinalizing() != 0;
+#else
+  return _Py_IsFinalizing() != 0;
+#endif
+}
+}  // namespace
+
+void park_if_finalizing() {
+  if (!interpreter_finalizing() || PyThread_get_thread_ident() == g_main_thread) return;
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+}
+
+void remember_main_thread() {
+  g_main_thread =
+      py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+}
+
 exec_options interruptible() {
   exec_options o;
+  if (PyThread_get_thread_ident() != g_main_thread) return o;
   o.poll = [] {
+    if (interpreter_finalizing()) return false;  // an atexit handler: finish the call
     py::gil_scoped_acquire gil;
     return PyErr_CheckSignals() != 0;
   };
@@ -41,6 +67,7 @@ exec_options interruptible() {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "turboinit's compiled core (private; use the turboinit package)";
+  turboinit::bindings::remember_main_thread();
   turboinit::bindings::bind_config(m);
   turboinit::bindings::bind_philox(m);
   turboinit::bindings::bind_distributions(m);

@@ -152,13 +152,25 @@ void svd_orthogonal(void* out, dtype out_dtype, uint64_t rows, uint64_t cols,
   fill_normal(g.get(), compute_dtype<T>(), tensor_region::whole({rows, cols}), stream, 0.0, 1.0,
               options);
   const auto r = static_cast<Eigen::Index>(rows), c = static_cast<Eigen::Index>(cols);
-  Eigen::BDCSVD<matrix> svd(Eigen::Map<const row_major>(g.get(), r, c),
-                            rows >= cols ? Eigen::ComputeThinU : Eigen::ComputeThinV);
-  if (svd.info() != Eigen::Success) throw std::runtime_error("orthogonal: the SVD did not converge");
-  if (options.poll && options.poll()) throw interrupted();
-  // Q column-major: U, or V^T as (V^T)^T = V read row-major.
-  Eigen::Map<matrix> q(g.get(), rows >= cols ? r : c, rows >= cols ? c : r);
-  q = gain * (rows >= cols ? svd.matrixU() : svd.matrixV());
+  const Eigen::Map<const row_major> a(g.get(), r, c);
+  const int wanted = rows >= cols ? Eigen::ComputeThinU : Eigen::ComputeThinV;
+  auto take = [&](const auto& svd) {
+    if (svd.info() != Eigen::Success)
+      throw std::runtime_error("orthogonal: the SVD did not converge");
+    if (options.poll && options.poll()) throw interrupted();
+    // Q column-major: U, or V^T as (V^T)^T = V read row-major.
+    Eigen::Map<matrix> q(g.get(), rows >= cols ? r : c, rows >= cols ? c : r);
+    q = gain * (rows >= cols ? svd.matrixU() : svd.matrixV());
+  };
+  if (rows == 1 && cols >= 16) {
+    // BDCSVD transposes a wide matrix and bidiagonalises the (cols, 1) column:
+    // an empty Householder sequence binds a reference to a null pointer
+    // (UBSan).  JacobiSVD, which BDCSVD itself uses below 16 columns (so for
+    // every (rows, 1) and (1, < 16) shape), handles it.
+    take(Eigen::JacobiSVD<matrix>(a, wanted));
+  } else {
+    take(Eigen::BDCSVD<matrix>(a, wanted));
+  }
   write_output(g.get(), rows, cols, rows < cols, out_dtype, out, options);
 }
 

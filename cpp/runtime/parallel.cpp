@@ -2,12 +2,16 @@
 
 #include <omp.h>
 #include <pthread.h>
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64)
+#include <xmmintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -31,6 +35,20 @@ const bool g_atfork_registered = [] {
 }();
 
 }  // namespace
+
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64)
+// MXCSR: FTZ (bit 15), DAZ (bit 6), rounding control (bits 13-14, 00 = nearest).
+constexpr unsigned kModeBits = 0x8000u | 0x0040u | 0x6000u;
+ieee_float_mode::ieee_float_mode() : saved_(_mm_getcsr()) {
+  if (saved_ & kModeBits) _mm_setcsr(saved_ & ~kModeBits);
+}
+ieee_float_mode::~ieee_float_mode() {
+  if (saved_ & kModeBits) _mm_setcsr(saved_);
+}
+#else
+ieee_float_mode::ieee_float_mode() = default;
+ieee_float_mode::~ieee_float_mode() = default;
+#endif
 
 int get_num_threads() {
   const int omp_now = omp_get_max_threads();  // this thread's ICV
@@ -74,6 +92,7 @@ void parallel_for(uint64_t n, uint64_t grain,
   std::mutex error_mutex;
 
   auto worker = [&](bool is_caller) {
+    const ieee_float_mode mode;
     using clock = std::chrono::steady_clock;
     auto last_poll = clock::now();
     for (;;) {
@@ -92,7 +111,16 @@ void parallel_for(uint64_t n, uint64_t grain,
         const auto now = clock::now();
         if (now - last_poll > std::chrono::milliseconds(20)) {
           last_poll = now;
-          if (options.poll()) {
+          bool stop_now = false;
+          try {  // nothing may leave an OpenMP region by an exception
+            stop_now = options.poll();
+          } catch (...) {
+            std::lock_guard<std::mutex> lock(error_mutex);
+            if (!error) error = std::current_exception();
+            stop.store(true);
+            return;
+          }
+          if (stop_now) {
             was_interrupted.store(true);
             stop.store(true);
             return;
@@ -107,7 +135,12 @@ void parallel_for(uint64_t n, uint64_t grain,
   } else if (g_forked_after_openmp.load()) {
     std::vector<std::thread> pool;
     pool.reserve(static_cast<std::size_t>(threads - 1));
-    for (int t = 1; t < threads; ++t) pool.emplace_back(worker, false);
+    try {
+      for (int t = 1; t < threads; ++t) pool.emplace_back(worker, false);
+    } catch (const std::system_error&) {
+      // The system refused a thread: run on those that started (the bits do
+      // not depend on how many); unwinding with joinable threads would abort.
+    }
     worker(true);
     for (auto& th : pool) th.join();
   } else {

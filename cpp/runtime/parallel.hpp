@@ -31,6 +31,24 @@ struct exec_options {
   std::function<bool()> poll;
 };
 
+// The IEEE floating-point mode for the lifetime of the object, on this thread:
+// no flush-to-zero or denormals-are-zero, rounding to nearest; the previous
+// mode comes back after.  A library built with -Ofast turns FTZ/DAZ on in the
+// thread that loads it (and threads inherit the mode they are created with),
+// which made subnormal-scale results zeros on some threads only, so the bits
+// depended on the thread count.  Every worker of parallel_for and every call
+// from Python runs under one.  (x86 SSE/AVX only: MXCSR; elsewhere a no-op.)
+class ieee_float_mode {
+ public:
+  ieee_float_mode();
+  ~ieee_float_mode();
+  ieee_float_mode(const ieee_float_mode&) = delete;
+  ieee_float_mode& operator=(const ieee_float_mode&) = delete;
+
+ private:
+  unsigned saved_ = 0;
+};
+
 // Runs body(begin, end) over [0, n) in chunks of `grain` items.
 void parallel_for(uint64_t n, uint64_t grain,
                   const std::function<void(uint64_t, uint64_t)>& body,

@@ -144,14 +144,28 @@ void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
       throw std::invalid_argument(std::string("lower, upper: no ") + dtype_name(t) +
                                   " value lies in [mean + lower*std, mean + upper*std] = [" +
                                   num(lo_abs) + ", " + num(hi_abs) + "]");
-    // On an infinite side nothing clamps: the samples' own reach must fit.
+    // What the samples can reach: the bounds, and within them the proposal's
+    // own reach (a normal draw never exceeds zmax, an exponential tail draw
+    // a + exp_tail / lambda).  Checking the bounds alone refused wide finite
+    // bounds ([-1e5, 1e5] in float16, +-1e39 in float32) that [-inf, inf]
+    // accepts, although both give the same samples.
     const double zmax = max_standard_normal(t);
     const double exp_tail = computes_in_double(t) ? 36.8 : 22.2;  // -log(smallest u)
-    const double x_max = std::isfinite(plan.b) ? plan.b
-                         : plan.method == kernels::trunc_method::exponential
-                             ? plan.a + exp_tail / plan.lambda
-                             : zmax;
-    const double x_min = std::isfinite(plan.a) ? plan.a : -zmax;
+    double x_min = plan.a, x_max = plan.b;
+    switch (plan.method) {
+      case kernels::trunc_method::normal:
+        x_min = std::max(x_min, -zmax);
+        x_max = std::min(x_max, zmax);
+        break;
+      case kernels::trunc_method::half_normal:
+        x_max = std::min(x_max, zmax);
+        break;
+      case kernels::trunc_method::exponential:
+        x_max = std::min(x_max, plan.a + exp_tail / plan.lambda);
+        break;
+      case kernels::trunc_method::uniform:
+        break;
+    }
     for (double x : {x_min, x_max}) {
       const double v = mean + args.store.scale * x;
       if (!(std::fabs(round_to(t, v)) <= max_finite(t)))
