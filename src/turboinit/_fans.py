@@ -11,7 +11,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._args import ShapeLike, normalize_shape
+from ._args import ShapeLike, is_shape_sequence, normalize_shape, real
 
 AxisLike = Union[int, Sequence[int]]
 
@@ -87,7 +87,7 @@ def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
         if param is None:
             slope = 0.01
         elif isinstance(param, numbers.Real) and not isinstance(param, (bool, np.bool_)):
-            slope = float(param)
+            slope = real(param, "negative_slope")
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
@@ -228,7 +228,7 @@ def _axes(value: Any, name: str) -> tuple[int, ...]:
         return (operator.index(value),)
     except TypeError:
         pass
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+    if not is_shape_sequence(value):  # not a dict or set: their order is not the axes'
         raise TypeError(
             f"{name}: expected an int or a sequence of ints, got {type(value).__name__}"
         )
