@@ -28,9 +28,12 @@ shape, dtype, arguments)``:
   that calls the initializer (Keras does not pass it); called outside a variable
   (``init(shape)``), the stream is 0.  So two layers sharing one seeded
   initializer get different weights (in Keras they would be equal), and a model
-  rebuilt with the same layer names gets the same weights.  Auto-generated
-  names (``dense_3``) depend on how many layers the session created before:
-  name the layers, or pass ``stream=``, for weights that do not depend on it.
+  built again the same way, with the same names, gets the same weights.  The
+  path is Keras's: it holds auto-generated names (``dense_3``, which depend on
+  how many layers the session created before) and the enclosing model's name
+  when the model builds its layers (``keras.Sequential([...])`` gives
+  ``"sequential/dense/kernel"``, ``Sequential.from_config`` ``"dense/kernel"``).
+  Pass ``stream=`` for weights that depend on none of this.
 
 With the same ``(seed, stream, shape, dtype)`` every initializer gives the bits
 of the turboinit function named in its docstring, so a Keras model and a
@@ -58,8 +61,9 @@ except ImportError as _e:  # pragma: no cover - exercised without keras only
         f"({_e})"
     ) from _e
 
-if not str(getattr(_keras, "__version__", "0")).startswith("3"):  # pragma: no cover
-    raise ImportError(f"turboinit.keras needs Keras 3, found {_keras.__version__}")
+_version = getattr(_keras, "__version__", None)
+if isinstance(_version, str) and not _version.startswith("3"):  # pragma: no cover
+    raise ImportError(f"turboinit.keras needs Keras 3, found {_version}")
 
 from ._initializers import (
     Constant,

@@ -52,7 +52,9 @@ def call_seed(seed: Union[int, Any]) -> int:
     """The turboinit seed of one call: the int, or the next state of a SeedGenerator."""
     if isinstance(seed, int):
         return seed
-    state = np.asarray(keras.ops.convert_to_numpy(seed.next())).astype(np.int64).ravel()
+    # .tolist() (torch and JAX tensors have it): keras.ops.convert_to_numpy warns
+    # under NumPy 2 on the torch backend
+    state = np.asarray(seed.next().tolist()).astype(np.int64).ravel()
     out = 0
     for w in state.tolist():
         out = (out << 32) | (int(w) & 0xFFFFFFFF)
