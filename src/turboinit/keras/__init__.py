@@ -60,10 +60,10 @@ except ImportError as _e:  # pragma: no cover - exercised without keras only
         "KERAS_BACKEND to 'jax' or 'torch' (or install TensorFlow) before importing it "
         f"({_e})"
     ) from _e
-
-_version = getattr(_keras, "__version__", None)
-if isinstance(_version, str) and not _version.startswith("3"):  # pragma: no cover
-    raise ImportError(f"turboinit.keras needs Keras 3, found {_version}")
+else:
+    _version = getattr(_keras, "__version__", None)
+    if isinstance(_version, str) and not _version.startswith("3"):  # pragma: no cover
+        raise ImportError(f"turboinit.keras needs Keras 3, found {_version}")
 
 from ._initializers import (
     Constant,
