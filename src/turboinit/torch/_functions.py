@@ -21,6 +21,7 @@ import turboinit as _ti
 
 from .._args import real
 from .._seed import SeedLike, StreamLike
+from . import _dtensor
 from ._tensor import DTYPES, check_tensor, dtype_name, fill, writes_in_place
 
 Tensor = torch.Tensor
@@ -178,6 +179,11 @@ def trunc_normal_(
 
 def _fill_constant(tensor: Tensor, value: float, fn: str) -> Tensor:
     check_tensor(tensor, fn)
+    if _dtensor.is_dtensor(tensor):
+        # A constant is the same everywhere: every shard, replica or padding.
+        _dtensor.check_placements(tensor, fn)
+        _fill_constant(_dtensor.local_tensor(tensor), value, fn)
+        return tensor
     if tensor.dtype not in DTYPES:
         # turboinit makes floats only; a constant of another dtype (an int
         # counter such as BatchNorm's num_batches_tracked) is PyTorch's fill_.
@@ -411,8 +417,10 @@ def orthogonal_(
     .. math:: W = \\mathrm{gain}\\, Q,\\quad Q^\\top Q = I\\ (\\text{or } Q Q^\\top = I),
 
     Q Haar-distributed, the trailing dimensions flattened:
-    ``(shape[0], prod(shape[1:]))``.  ``ValueError`` for fewer than 2
-    dimensions; an empty tensor is left as it is.  Same as
+    ``(shape[0], prod(shape[1:]))``.  On a sharded ``DTensor`` every rank
+    makes the whole matrix (QR couples all entries) and keeps its shard:
+    the time and memory of the full matrix on each rank, no collective.
+    ``ValueError`` for fewer than 2 dimensions; an empty tensor is left as it is.  Same as
     :func:`turboinit.orthogonal` (``layout="torch"``).
 
     Examples
@@ -432,7 +440,12 @@ def orthogonal_(
         if out is None:  # meta tensor: only the arguments are checked
             real(gain, "gain")
             return None
-        return _ti.orthogonal(shape, gain, seed=seed, stream=stream, dtype=dt, out=out)
+        if region is None:
+            return _ti.orthogonal(shape, gain, seed=seed, stream=stream, dtype=dt, out=out)
+        # A shard: Q is one matrix (its QR couples every entry), so the whole
+        # matrix is made here, on every rank, and the shard copied out of it.
+        out[...] = _ti.orthogonal(shape, gain, seed=seed, stream=stream, dtype=dt)[region]
+        return out
 
     return fill(tensor, generator, "orthogonal_", write)
 

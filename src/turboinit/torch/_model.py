@@ -13,7 +13,7 @@ from torch import Tensor, nn
 from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 from .._seed import SeedLike, seed_sequence
-from . import _rules
+from . import _dtensor, _rules
 from ._tensor import DTYPES
 
 logger = logging.getLogger("turboinit.torch")
@@ -21,6 +21,7 @@ logger = logging.getLogger("turboinit.torch")
 _PROGRESS_AFTER_S = 1.0
 
 SchemeLike = Union[None, str, tuple[str, dict[str, Any]], Callable[[str, Tensor], Any]]
+NamesLike = Union[None, dict[str, str], Callable[[str], str]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def init_model(
     scheme: SchemeLike = None,
     progress: bool | None = None,
     dtype: Any = None,
+    names: NamesLike = None,
 ) -> dict[str, InitRecord]:
     """Re-initialise every parameter (and norm running statistics) of a model, in place.
 
@@ -133,6 +135,15 @@ def init_model(
     function is only called for real.)  Give unknown parameters a rule with
     a callable scheme.
 
+    Sharded models: a ``torch.distributed.tensor.DTensor`` parameter (FSDP2's ``fully_shard``,
+    ``parallelize_module``'s Colwise/RowwiseParallel, any mesh, uneven or
+    empty shards) is filled shard by shard: each rank generates only the
+    global region its local tensor holds, with no collective, and the
+    global tensor equals that of the unsharded model bit for bit, for any
+    mesh.  Every rank must pass the same ``seed`` (``None`` is refused for
+    sharded models: each rank would draw its own).  Fans are those of the
+    global shape.  ``Partial`` placements are refused.
+
     Parameters
     ----------
     module : torch.nn.Module
@@ -151,6 +162,15 @@ def init_model(
         (float32, float64, float16 or bfloat16).  Parameters that are
         re-initialised are re-allocated empty (their old values are not
         copied); buffers that are left as they are are converted with ``.to``.
+        Not for sharded (``DTensor``) models: give them their dtype before sharding.
+    names : dict or callable, optional
+        The full-model name of each of ``module``'s own names (a dict of
+        the names that differ, or a function of a name), for a pipeline
+        stage whose names were rewritten: the name is the stream, so a
+        stage initialised under its full-model names holds exactly what
+        the full model holds.  (A stage cut out of the full model by deleting
+        layers keeps its names and needs no mapping.)  Report keys are the
+        full-model names.
 
     Returns
     -------
@@ -173,13 +193,19 @@ def init_model(
     """
     if not isinstance(module, nn.Module):
         raise TypeError(f"module: expected a torch.nn.Module, got {type(module).__name__}")
+    rename = _renamer(names)
     key_seed: SeedLike = seed if type(seed) is int and seed >= 0 else seed_sequence(seed)
     target = _check_dtype(dtype)
     if progress not in (None, True, False):
         raise TypeError(f"progress: expected None, True or False, got {progress!r}")
     tqdm = _tqdm(required=progress is True) if progress is not False else None
-    items = _plan(module, scheme)
+    items = _plan(module, scheme, rename)
     _check_tensors(items, target)
+    if seed is None and any(_dtensor.is_dtensor(_tensor(it)) for it in items):
+        raise ValueError(
+            "seed: None draws fresh entropy on each rank, so the shards of a sharded "
+            "(DTensor) model would not fit together; pass the same int seed on every rank"
+        )
     if target is not None:
         _convert(module, items, target)
 
@@ -262,7 +288,35 @@ def _tensor(it: _Item) -> Tensor:
     return t
 
 
-def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
+def _renamer(names: NamesLike) -> Callable[[str], str]:
+    if names is None:
+        return lambda n: n
+    if isinstance(names, dict):
+        bad = [k for k, v in names.items() if not isinstance(k, str) or not isinstance(v, str)]
+        if bad:
+            raise TypeError(f"names: expected a dict of str to str; bad entries for {bad[:3]}")
+        table = dict(names)
+        return lambda n: table.get(n, n)
+    if callable(names):
+        fn = names
+
+        def rename(n: str) -> str:
+            full = fn(n)
+            if not isinstance(full, str):
+                raise TypeError(
+                    f"names: the function returned {type(full).__name__} for {n!r}, expected str"
+                )
+            return full
+
+        return rename
+    raise TypeError(
+        f"names: expected None, a dict of str to str or a callable, got {type(names).__name__}"
+    )
+
+
+def _plan(
+    module: nn.Module, scheme: SchemeLike, rename: Callable[[str], str] = lambda n: n
+) -> list[_Item]:
     """Every parameter and reset buffer with its rule, in ``named_parameters`` order."""
     named_rule: _rules.Rule | None = None
     per_param: Callable[[str, Tensor], Any] | None = None
@@ -310,8 +364,9 @@ def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
             if p is None or id(p) in seen:
                 continue
             seen.add(id(p))
-            name = _join(prefix, local)
-            rule: _rules.Rule | None = defaults.get(name)
+            own = _join(prefix, local)
+            rule: _rules.Rule | None = defaults.get(own)
+            name = rename(own)
             if per_param is not None:
                 chosen = _rules.from_spec(per_param(name, p))
                 rule = chosen if chosen is not None else rule
@@ -326,10 +381,10 @@ def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
             if rule is not _rules.SKIP:
                 items.append(_Item(name, "parameter", m, local, rule))
         for local, b in m._buffers.items():
-            name = _join(prefix, local)
-            if b is not None and id(b) not in seen and name in defaults:
+            own = _join(prefix, local)
+            if b is not None and id(b) not in seen and own in defaults:
                 seen.add(id(b))
-                items.append(_Item(name, "buffer", m, local, defaults[name]))
+                items.append(_Item(rename(own), "buffer", m, local, defaults[own]))
     if unresolved:
         raise TypeError(
             "init_model: no rule for parameter(s) " + ", ".join(unresolved) + "; their module "
@@ -344,14 +399,20 @@ def _join(prefix: str, name: str) -> str:
 
 
 def _check_tensors(items: list[_Item], target: torch.dtype | None) -> None:
+    meta = [it.name for it in items if _tensor(it).is_meta]
+    if meta:
+        first = ", ".join(repr(n) for n in meta[:3])
+        more = f" and {len(meta) - 3} more" if len(meta) > 3 else ""
+        raise ValueError(
+            f"init_model: {len(meta)} of {len(items)} tensors are on the meta device "
+            f"({first}{more}): materialise the model first, e.g. "
+            "module.to_empty(device='cpu')"
+        )
     bad: list[str] = []
     for it in items:
         t = _tensor(it)
-        if t.is_meta:
-            bad.append(
-                f"{it.name!r} is on the meta device (materialise the model first, "
-                "e.g. module.to_empty(device='cpu'))"
-            )
+        if target is not None and _dtensor.is_dtensor(t) and t.dtype != target:
+            bad.append(f"{it.name!r} is a DTensor: dtype= cannot re-allocate its shards")
         elif t.layout != torch.strided:
             bad.append(f"{it.name!r} has layout {t.layout} (only dense tensors)")
         else:

@@ -22,6 +22,7 @@ import torch
 
 from .._args import bfloat16_dtype
 from .._seed import SeedLike
+from . import _dtensor
 
 DTYPES: dict[torch.dtype, str] = {
     torch.float32: "float32",
@@ -77,25 +78,60 @@ def writes_in_place(tensor: torch.Tensor) -> bool:
 
 
 def fill(tensor: torch.Tensor, generator: Any, fn: str, write: Fill) -> torch.Tensor:
-    """Fill ``tensor`` with ``write``; return it (the same object)."""
+    """Fill ``tensor`` with ``write``; return it (the same object).
+
+    A ``DTensor`` is filled shard by shard: its local tensor receives exactly
+    the global region it holds (see ``_dtensor``), generated alone.
+    """
     check_tensor(tensor, fn)
     dt = dtype_name(tensor, fn)
     shape = tuple(tensor.shape)
+    sharded = _dtensor.is_dtensor(tensor)
+    if sharded:
+        _dtensor.check_placements(tensor, fn)
     if tensor.is_meta:
         write(shape, dt, 0, None, tuple(slice(0, 0) for _ in shape))
         return tensor
     seed = resolve_seed(generator)
     with torch.no_grad():
-        if writes_in_place(tensor):
-            write(shape, dt, seed, as_array(tensor), None)
-            # Writes through NumPy bypass autograd's version counter; bump it as
-            # an in-place torch op would, so a tensor saved for backward is caught.
-            torch.autograd.graph.increment_version(tensor)
-        else:
-            tmp = torch.empty(shape, dtype=tensor.dtype, device="cpu")
-            write(shape, dt, seed, as_array(tmp), None)
-            tensor.copy_(tmp)
+        if not sharded:
+            _fill_block(tensor, shape, dt, seed, None, write)
+            return tensor
+        local = _dtensor.local_tensor(tensor)
+        todo = _dtensor.blocks(tensor)
+        if not todo:  # an empty shard: check the arguments, write nothing
+            write(shape, dt, 0, None, tuple(slice(0, 0) for _ in shape))
+        for region, where in todo:
+            target = local if len(todo) == 1 else local[where]
+            _fill_block(target, shape, dt, seed, region, write)
     return tensor
+
+
+def _fill_block(
+    target: torch.Tensor, shape: tuple[int, ...], dt: str, seed: SeedLike, region: Any, write: Fill
+) -> None:
+    """``full[region]`` of the tensor of global ``shape`` into ``target`` (its shape)."""
+    if writes_in_place(target):
+        write(shape, dt, seed, as_array(target), region)
+        # Writes through NumPy bypass autograd's version counter; bump it as
+        # an in-place torch op would, so a tensor saved for backward is caught.
+        torch.autograd.graph.increment_version(target)
+    else:
+        check_no_overlap(target)
+        tmp = torch.empty(tuple(target.shape), dtype=target.dtype, device="cpu")
+        write(shape, dt, seed, as_array(tmp), region)
+        target.copy_(tmp)
+
+
+def check_no_overlap(tensor: torch.Tensor) -> None:
+    """Refuse, before anything is generated, a tensor whose elements share memory
+    (an ``expand``-ed view), as torch's in-place random ops refuse it."""
+    if torch._debug_has_internal_overlap(tensor) == 1:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location. Please clone() the tensor before "
+            "performing the operation."
+        )
 
 
 def resolve_seed(generator: Any) -> SeedLike:
