@@ -13,7 +13,7 @@ from torch import Tensor, nn
 from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 from .._seed import SeedLike, seed_sequence
-from . import _dtensor, _rules
+from . import _capture, _dtensor, _rules
 from ._tensor import DTYPES
 
 logger = logging.getLogger("turboinit.torch")
@@ -67,6 +67,7 @@ def init_model(
     progress: bool | None = None,
     dtype: Any = None,
     names: NamesLike = None,
+    init: Callable[[], Any] | None = None,
 ) -> dict[str, InitRecord]:
     """Re-initialise every parameter (and norm running statistics) of a model, in place.
 
@@ -113,6 +114,19 @@ def init_model(
       xavier_uniform/glorot_uniform, xavier_normal/glorot_normal,
       kaiming_uniform/he_uniform, kaiming_normal/he_normal,
       lecun_uniform, lecun_normal, orthogonal, sparse.
+    * ``"capture"`` with ``init=`` the model's own init function (e.g.
+      ``init=model.init_weights``, or ``lambda: model.apply(model._init_weights)``):
+      ``init()`` runs once on ``meta`` stand-ins of the parameters under a
+      torch function mode that records every init op on each parameter
+      (``torch.nn.init.*_``, ``Tensor.normal_/uniform_/zero_/fill_``,
+      ``copy_`` of a constant, ``trunc_normal_``, rescaling by a number, a
+      number written into a row); the ops are then replayed with turboinit,
+      by parameter name, with the model's own distributions, bounds and
+      constants.  A parameter with an op that cannot be replayed (e.g.
+      ``erfinv_``, ``copy_`` of a computed tensor) is left as it is, named
+      in its record (``scheme`` starts with ``"NOT REPLAYED"``) and in one
+      warning; so is a parameter the init never touched.  The init function
+      runs for real on buffers.
     * a callable ``scheme(name, param)`` called for every parameter: it
       returns ``None`` (the layer's default), ``"skip"`` (leave the
       parameter as it is), a rule name, a ``(name, kwargs)`` pair, or a
@@ -199,7 +213,13 @@ def init_model(
     if progress not in (None, True, False):
         raise TypeError(f"progress: expected None, True or False, got {progress!r}")
     tqdm = _tqdm(required=progress is True) if progress is not False else None
-    items = _plan(module, scheme, rename)
+    skipped: dict[str, str] = {}
+    if isinstance(scheme, str) and scheme == "capture":
+        items = _plan_capture(module, init, rename, skipped)
+    else:
+        if init is not None:
+            raise TypeError("init: only used with scheme='capture'")
+        items = _plan(module, scheme, rename)
     _check_tensors(items, target)
     if seed is None and any(_dtensor.is_dtensor(_tensor(it)) for it in items):
         raise ValueError(
@@ -249,7 +269,64 @@ def init_model(
     finally:
         if bar is not None:
             bar.close()
+    if skipped:
+        for it_name, why in skipped.items():
+            t = _named_tensor(module, it_name, rename)
+            report[it_name] = InitRecord(
+                it_name, "parameter", why, tuple(t.shape), _dtype_str(t.dtype), 0.0
+            )
+        first = "; ".join(f"{n!r}: {w}" for n, w in list(skipped.items())[:5])
+        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
+        warnings.warn(
+            f"init_model: {len(skipped)} parameter(s) left as they are: {first}{more}",
+            stacklevel=2,
+        )
     return report
+
+
+def _named_tensor(module: nn.Module, full: str, rename: Callable[[str], str]) -> Tensor:
+    for n, p in module.named_parameters():
+        if rename(n) == full:
+            return p
+    raise KeyError(full)  # pragma: no cover - names come from the module
+
+
+def _replayer(ops: list[_capture.Op]) -> _rules.Apply:
+    def apply(t: Tensor, seed: SeedLike, stream: str) -> None:
+        _capture.replay(t, ops, seed, stream)
+
+    return apply
+
+
+def _plan_capture(
+    module: nn.Module,
+    init: Callable[[], Any] | None,
+    rename: Callable[[str], str],
+    skipped: dict[str, str],
+) -> list[_Item]:
+    """Items that replay what ``init()`` does; ``skipped``: parameters it cannot replay."""
+    if not callable(init):
+        raise TypeError(
+            "init: scheme='capture' needs init=, the model's own init function "
+            f"(e.g. init=model.init_weights), got {type(init).__name__}"
+        )
+    rec = _capture.record(module, init, rename)
+    items: list[_Item] = []
+    seen: set[int] = set()
+    for prefix, m in module.named_modules():
+        for local, p in m._parameters.items():
+            if p is None or id(p) in seen:
+                continue
+            seen.add(id(p))
+            name = rename(_join(prefix, local))
+            if name in rec.bad:
+                skipped[name] = "NOT REPLAYED: " + ", ".join(dict.fromkeys(rec.bad[name]))
+            elif name not in rec.ops:
+                skipped[name] = "NOT REPLAYED: the init function did not touch it"
+            else:
+                rule = _rules.Rule(_capture.label(rec.ops[name]), _replayer(rec.ops[name]))
+                items.append(_Item(name, "parameter", m, local, rule))
+    return items
 
 
 def _tqdm(required: bool) -> Any:

@@ -77,11 +77,21 @@ def writes_in_place(tensor: torch.Tensor) -> bool:
     )
 
 
-def fill(tensor: torch.Tensor, generator: Any, fn: str, write: Fill) -> torch.Tensor:
+def fill(
+    tensor: torch.Tensor,
+    generator: Any,
+    fn: str,
+    write: Fill,
+    within: Optional[tuple[slice, ...]] = None,
+) -> torch.Tensor:
     """Fill ``tensor`` with ``write``; return it (the same object).
 
     A ``DTensor`` is filled shard by shard: its local tensor receives exactly
     the global region it holds (see ``_dtensor``), generated alone.
+
+    ``within`` (step-1 slices of the global shape): fill only ``tensor[within]``,
+    as a tensor of its own of shape ``extent(within)`` (used to replay an op
+    that a model's init applied to a view of a parameter).
     """
     check_tensor(tensor, fn)
     dt = dtype_name(tensor, fn)
@@ -89,21 +99,42 @@ def fill(tensor: torch.Tensor, generator: Any, fn: str, write: Fill) -> torch.Te
     sharded = _dtensor.is_dtensor(tensor)
     if sharded:
         _dtensor.check_placements(tensor, fn)
+    vstart: tuple[int, ...] = (0,) * len(shape)
+    vshape = shape
+    if within is not None:
+        vstart = tuple(int(w.start) for w in within)
+        vshape = tuple(int(w.stop) - int(w.start) for w in within)
     if tensor.is_meta:
-        write(shape, dt, 0, None, tuple(slice(0, 0) for _ in shape))
+        write(vshape, dt, 0, None, tuple(slice(0, 0) for _ in vshape))
         return tensor
     seed = resolve_seed(generator)
     with torch.no_grad():
-        if not sharded:
+        if not sharded and within is None:
             _fill_block(tensor, shape, dt, seed, None, write)
             return tensor
-        local = _dtensor.local_tensor(tensor)
-        todo = _dtensor.blocks(tensor)
-        if not todo:  # an empty shard: check the arguments, write nothing
-            write(shape, dt, 0, None, tuple(slice(0, 0) for _ in shape))
+        if sharded:
+            local = _dtensor.local_tensor(tensor)
+            todo = _dtensor.blocks(tensor)
+        else:
+            local = tensor
+            todo = [(tuple(slice(0, n) for n in shape),) * 2]
+        wrote = False
         for region, where in todo:
             target = local if len(todo) == 1 else local[where]
-            _fill_block(target, shape, dt, seed, region, write)
+            if within is not None:
+                # the part of this block inside ``within``, in block and in virtual coordinates
+                lo = [max(r.start, w.start) for r, w in zip(region, within)]
+                hi = [min(r.stop, w.stop) for r, w in zip(region, within)]
+                if any(h <= low for low, h in zip(lo, hi)):
+                    continue
+                target = target[
+                    tuple(slice(a - r.start, b - r.start) for a, b, r in zip(lo, hi, region))
+                ]
+                region = tuple(slice(a - s, b - s) for a, b, s in zip(lo, hi, vstart))
+            _fill_block(target, vshape, dt, seed, region, write)
+            wrote = True
+        if not wrote:  # an empty shard: check the arguments, write nothing
+            write(vshape, dt, 0, None, tuple(slice(0, 0) for _ in vshape))
     return tensor
 
 
