@@ -89,6 +89,14 @@ def reference() -> dict[str, torch.Tensor]:
     return {n: p.detach().clone() for n, p in model.named_parameters()}
 
 
+def capture_reference() -> dict[str, torch.Tensor]:
+    """The single-process replay of the model's own init_weights."""
+    model = build_meta()
+    model.to_empty(device="cpu")
+    tt.init_model(model, SEED, scheme="capture", init=model.init_weights)
+    return {n: p.detach().clone() for n, p in model.named_parameters()}
+
+
 def torch_reference() -> dict[str, torch.Tensor]:
     """torch's own single-process init under the same torch seed."""
     torch.manual_seed(0)
@@ -168,6 +176,27 @@ def torch_differs(model: nn.Module, tref: dict[str, torch.Tensor]) -> bool:
 
 
 def run_mesh(kind: str, world: int, ref: dict[str, torch.Tensor], tref: Any) -> None:
+    model = shard(kind, world)
+    model.to_empty(device="cpu")
+    tt.init_model(model, SEED, scheme=scheme)
+    n = check_sharded(model, ref, kind)
+    assert n > 0, kind
+    if kind == "fsdp":  # still runs forward: the shards sit in FSDP2's own storage
+        ids = torch.arange(6).reshape(1, 6) % V
+        assert bool(torch.isfinite(model(ids)).all()), kind
+    if tref is not None and torch_differs(model, tref):
+        print(f"TORCH-DIFFERS {kind}", flush=True)
+
+
+def run_capture(kind: str, world: int, cref: dict[str, torch.Tensor]) -> None:
+    """The model's own init_weights, captured and replayed on the shards."""
+    model = shard(kind, world)
+    model.to_empty(device="cpu")
+    tt.init_model(model, SEED, scheme="capture", init=model.init_weights)
+    check_sharded(model, cref, "capture-" + kind)
+
+
+def shard(kind: str, world: int) -> Decoder:
     from torch.distributed.device_mesh import init_device_mesh
 
     model = build_meta()
@@ -181,15 +210,7 @@ def run_mesh(kind: str, world: int, ref: dict[str, torch.Tensor], tref: Any) -> 
         fsdp(model, mesh["dp"])
     else:
         raise ValueError(kind)
-    model.to_empty(device="cpu")
-    tt.init_model(model, SEED, scheme=scheme)
-    n = check_sharded(model, ref, kind)
-    assert n > 0, kind
-    if kind == "fsdp":  # still runs forward: the shards sit in FSDP2's own storage
-        ids = torch.arange(6).reshape(1, 6) % V
-        assert bool(torch.isfinite(model(ids)).all()), kind
-    if tref is not None and torch_differs(model, tref):
-        print(f"TORCH-DIFFERS {kind}", flush=True)
+    return model
 
 
 def run_refusals(world: int) -> None:
@@ -261,6 +282,8 @@ def main() -> None:
                 run_pipeline(rank, ref)
             elif kind == "refusals":
                 run_refusals(world)
+            elif kind.startswith("capture-"):
+                run_capture(kind[len("capture-") :], world, capture_reference())
             else:
                 run_mesh(kind, world, ref, tref)
             dist.barrier()

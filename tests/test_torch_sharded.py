@@ -60,8 +60,8 @@ def _torch_differs(outs: list[str], meshes: list[str]) -> None:
             assert f"TORCH-DIFFERS {mesh}" in out, f"torch's own init did not differ on {mesh}"
 
 
-def test_two_ranks_fsdp2_tp_pipeline(tmp_path: Path) -> None:
-    outs = _run(2, "fsdp,tp,pipeline", tmp_path)
+def test_two_ranks_fsdp2_tp_pipeline_capture(tmp_path: Path) -> None:
+    outs = _run(2, "fsdp,tp,pipeline,capture-fsdp", tmp_path)
     _torch_differs(outs, ["fsdp", "tp"])
 
 
@@ -71,7 +71,7 @@ def test_three_ranks_uneven_shards(tmp_path: Path) -> None:
     _torch_differs(outs, ["fsdp", "tp"])
 
 
-def test_four_ranks_2d_mesh_refusals(tmp_path: Path) -> None:
+def test_four_ranks_2d_mesh_refusals_capture(tmp_path: Path) -> None:
     # dp=2 x tp=2: FSDP2 over TP gives _StridedShard placements on colwise weights
-    outs = _run(4, "2d,refusals", tmp_path)
+    outs = _run(4, "2d,refusals,capture-2d", tmp_path)
     _torch_differs(outs, ["2d"])
