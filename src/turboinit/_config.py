@@ -153,13 +153,51 @@ def show_config(file: Optional[TextIO] = None) -> None:
     print("\n".join(lines), file=out)
 
 
+# Optional packages turboinit uses when present: distribution name -> what for.
+OPTIONAL_PACKAGES: dict[str, str] = {
+    "ml_dtypes": "bfloat16 output",
+    "torch": "turboinit.torch",
+    "dask": "turboinit.dask",
+    "distributed": "turboinit.dask on a cluster",
+    "safetensors": "loading checkpoints written by turboinit.checkpoint",
+    "threadpoolctl": "threadpool_limits is honoured",
+    "matplotlib": "bench and demo figures",
+    "tqdm": "progress bars",
+    "jax": "bench baselines",
+}
+
+
+def optional_packages() -> dict[str, Optional[str]]:
+    """Installed version of each optional package (``None``: not installed).
+
+    Read from the installed metadata, without importing the packages.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    found: dict[str, Optional[str]] = {}
+    for name in ("numpy", *OPTIONAL_PACKAGES):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
 def main(argv: Optional[list[str]] = None) -> int:
-    """``python -m turboinit config``: print :func:`show_config`."""
+    """``python -m turboinit config``: :func:`show_config` and the optional packages found."""
     import argparse
 
-    argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         prog="python -m turboinit config",
-        description="Print the version, the SIMD kernel in use, threads and the OpenMP runtime.",
-    ).parse_args(argv)  # --help; anything else is an error (exit status 2)
+        description="Print the build and run-time configuration and the optional packages "
+        "found, with their versions.",
+    )
+    parser.parse_args(argv)  # --help; anything else is an error (exit status 2)
     show_config()
+    found = optional_packages()
+    width = max(len(n) for n in found)
+    print("packages:")
+    for name, ver in found.items():
+        use = "required" if name == "numpy" else OPTIONAL_PACKAGES[name]
+        print(f"  {name.ljust(width)}  {ver or 'not installed':<14}  {use}")
     return 0

@@ -128,10 +128,18 @@ def compute_fans(
       in/out/batch axis JAX divides by zero, we return the products.
       Overlapping or out-of-range axes raise ``ValueError``.
 
+    **A 2-D shape without** ``layout=`` **is read as torch's** ``(out, in)``:
+    ``torch.nn.Linear.weight``, applied as ``x @ W.T``.  NumPy code that stores a
+    dense layer's weight as ``(in, out)`` and applies it as ``x @ W`` must pass
+    ``layout="keras"`` (or ``"jax"``); otherwise fan_in and fan_out are swapped,
+    silently, and every ``mode="fan_in"`` initializer gets the wrong scale.
+
     Parameters
     ----------
     shape : int or tuple of ints
     layout : {"torch", "keras", "jax"}
+        ``"torch"`` (default): ``(out, in, *kernel)``.  ``"keras"``:
+        ``(*kernel, in, out)``, also NumPy's ``(in, out)`` for ``x @ W``.
     in_axis, out_axis, batch_axis : int or sequence of ints
         Only for ``layout="jax"`` (defaults -2, -1, ()).
 
@@ -143,6 +151,10 @@ def compute_fans(
     Examples
     --------
     >>> import turboinit as ti
+    >>> ti.compute_fans((256, 784))                      # torch Linear(784, 256): (out, in)
+    (784, 256)
+    >>> ti.compute_fans((784, 256), layout="keras")      # NumPy, x @ W: (in, out)
+    (784, 256)
     >>> ti.compute_fans((64, 32, 3, 3))                  # torch Conv2d(32, 64, 3)
     (288, 576)
     >>> ti.compute_fans((3, 3, 32, 64), layout="keras")  # keras Conv2D(64, 3)

@@ -101,10 +101,17 @@ def _threads(text: str) -> list[int]:
     return values
 
 
+def _plain_description() -> str:
+    """The module docstring as plain text for ``--help`` (no reST markup, no prog name)."""
+    text = (__doc__ or "").replace("``", "")
+    text = text.replace("python -m turboinit bench: time", "Time", 1)
+    return " ".join(text.split())
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m turboinit bench",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description=_plain_description(),
         epilog="Cases: " + ", ".join(methods.CASES) + ". Sizes accept 1000, 1e6, 2**26.",
     )
     preset = p.add_mutually_exclusive_group()
