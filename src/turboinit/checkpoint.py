@@ -529,31 +529,27 @@ def _fill_by_columns(
     """``t`` in blocks of whole columns, for initializers that work per column
     (``sparse``: a block of rows would redo the selection of every column).
 
-    Half the budget holds a generated block of columns, the other half maps
-    the bands of rows of the file the block is copied into (one at a time).
+    Each block's rows are written in place with ``pwrite``: mapping the file
+    would fault in every page of the tensor once per block.
     """
     rows, cols = t.shape
     itemsize = t.dtype.itemsize
-    half = max(1, max_memory // (2 * itemsize))
-    width = max(1, half // max(1, rows))
-    band = max(1, half // max(1, cols))
+    width = max(1, max_memory // (itemsize * max(1, rows)))
+    fd = f.fileno()
     for c0 in range(0, cols, width):
         c1 = min(cols, c0 + width)
         block = _generate(t, seed, region=(slice(0, rows), slice(c0, c1)))
         assert block is not None
-        for r0 in range(0, rows, band):
-            r1 = min(rows, r0 + band)
-            view = np.memmap(
-                f,
-                dtype=t.dtype,
-                mode="r+",
-                offset=start + r0 * cols * itemsize,
-                shape=(r1 - r0, cols),
-            )
-            view[:, c0:c1] = block[r0:r1]
-            del view
+        data = memoryview(np.ascontiguousarray(block).reshape(-1).view(np.uint8).data)
+        run = (c1 - c0) * itemsize
+        for r in range(rows):
+            offset = start + (r * cols + c0) * itemsize
+            piece = data[r * run : (r + 1) * run]
+            while piece:  # pwrite may write less than asked
+                n = os.pwrite(fd, piece, offset)
+                piece, offset = piece[n:], offset + n
         yield block.nbytes
-        del block
+        del block, data
 
 
 def _seed_record(seed: Any) -> str:
