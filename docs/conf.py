@@ -67,6 +67,8 @@ autodoc_type_aliases = {
         "ProgressLike",
     )
 }
+
+
 # optional dependencies of the adapters: mocked only where not installed
 def _missing(name: str) -> bool:
     try:
