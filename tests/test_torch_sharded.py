@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 torch = pytest.importorskip("torch")
-if not torch.distributed.is_available():  # pragma: no cover
-    pytest.skip("torch.distributed is not available", allow_module_level=True)
+if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
+    pytest.skip("torch.distributed with gloo is not available", allow_module_level=True)
 
 WORKER = Path(__file__).with_name("_sharded_worker.py")
 TIMEOUT_S = 240
