@@ -10,8 +10,9 @@ through two buffers of half that (pinned for CUDA, copies asynchronous), so
 host memory stays bounded; the values are those the contiguous tensor would
 get.  ``generator=None`` draws the seed from the default generator of the
 tensor's device (``torch.cuda.manual_seed`` governs CUDA tensors).  A
-``DTensor`` is filled shard by shard (``_dtensor``).  Meta tensors hold no values: the arguments are validated and nothing is
-written (``torch.nn.init`` leaves them unchanged too).
+``DTensor`` is filled shard by shard (``_dtensor``).  Meta and fake tensors
+hold no values: the arguments are validated and nothing is written
+(``torch.nn.init`` leaves them unchanged too).
 
 Seeds: see :func:`resolve_seed`.
 """
