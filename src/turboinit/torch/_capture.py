@@ -138,7 +138,7 @@ class _Recorder(TorchFunctionMode):
         region, same = _region(pshape, t)
         if kind not in _ELEMENTWISE and not same:
             raise _Unreplayable(f"{kind} on a view of shape {tuple(t.shape)}")
-        label = self.label or kind
+        label = self.label or f"{kind}({', '.join(_short(float(a)) for a in args)})"
         ops = self.rec.ops.setdefault(name, [])
         if region is None:  # a whole-tensor op overwrites everything before it
             ops.clear()
