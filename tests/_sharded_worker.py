@@ -240,6 +240,12 @@ def run_refusals(world: int) -> None:
     q = torch.distributed.tensor.empty(9, 7, device_mesh=mesh, placements=[Shard(0)])
     tt.orthogonal_(q, generator=1)
     assert torch.equal(q.full_tensor(), tt.orthogonal_(torch.empty(9, 7), generator=1))
+    sp = torch.distributed.tensor.empty(13, 6, device_mesh=mesh, placements=[Shard(0)])
+    tt.sparse_(sp, 0.4, generator=2)
+    assert torch.equal(sp.full_tensor(), tt.sparse_(torch.empty(13, 6), 0.4, generator=2))
+    dirac = torch.distributed.tensor.empty(6, 3, 3, device_mesh=mesh, placements=[Shard(0)])
+    tt.dirac_(dirac, groups=2)
+    assert torch.equal(dirac.full_tensor(), tt.dirac_(torch.empty(6, 3, 3), groups=2))
 
 
 def run_pipeline(rank: int, ref: dict[str, torch.Tensor]) -> None:

@@ -217,3 +217,20 @@ def test_transformers_llama_from_config() -> None:
 
 def report_name(model: nn.Module, p: torch.Tensor) -> str:
     return next(n for n, q in model.named_parameters() if q is p)
+
+
+def test_a_later_whole_tensor_op_overrides_an_unreplayable_one() -> None:
+    model = _meta(lambda: nn.Linear(3, 3, bias=False))
+
+    def init() -> None:
+        with torch.no_grad():
+            model.weight.uniform_(-1, 1).erfinv_()  # overwritten below
+        nn.init.normal_(model.weight, std=0.5)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = tt.init_model(model, SEED, scheme="capture", init=init)
+    assert report["weight"].scheme == "normal(mean=0, std=0.5)"
+    assert torch.equal(
+        model.weight, tt.normal_(torch.empty(3, 3), 0.0, 0.5, generator=SEED, stream="weight")
+    )

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 torch = pytest.importorskip("torch")
-if not torch.distributed.is_available():  # pragma: no cover
-    pytest.skip("torch.distributed is not available", allow_module_level=True)
+if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
+    pytest.skip("torch.distributed with gloo is not available", allow_module_level=True)
 
 WORKER = Path(__file__).with_name("_sharded_worker.py")
 TIMEOUT_S = 240
@@ -75,3 +75,19 @@ def test_four_ranks_2d_mesh_refusals_capture(tmp_path: Path) -> None:
     # dp=2 x tp=2: FSDP2 over TP gives _StridedShard placements on colwise weights
     outs = _run(4, "2d,refusals,capture-2d", tmp_path)
     _torch_differs(outs, ["2d"])
+
+
+def test_example_script_runs() -> None:
+    script = Path(__file__).resolve().parents[1] / "examples" / "sharded_init.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--world", "1"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [
+        x.split() for x in proc.stdout.splitlines() if x.startswith(("tok.", "layers.", "out."))
+    ]
+    assert lines and all(x[1] == "True" for x in lines)

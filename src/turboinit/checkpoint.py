@@ -133,6 +133,17 @@ def load_spec(spec: SpecLike) -> dict[str, Any]:
     return _parse_json(path.read_text(encoding="utf-8"), str(path))
 
 
+def _module_spec(spec: Any) -> Any:
+    """A ``torch.nn.Module`` (meta is fine) as the spec of its default init (see
+    ``turboinit.torch.init_model``); anything else unchanged."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(spec, torch.nn.Module):
+        from .torch._model import module_spec
+
+        return module_spec(spec)
+    return spec
+
+
 def _json_scalar(value: Any) -> Any:
     """NumPy scalars (e.g. a shape computed with NumPy) as Python numbers."""
     if isinstance(value, np.generic):
@@ -369,9 +380,11 @@ def write(
 
     Parameters
     ----------
-    spec : dict, str or path
+    spec : dict, str, path or torch.nn.Module
         A spec (see the module documentation), the name of a shipped spec
-        (:func:`available_specs`) or a JSON file.
+        (:func:`available_specs`), a JSON file, or a ``torch.nn.Module``
+        (meta is fine): its tensors with the rules of
+        ``turboinit.torch.init_model``'s default scheme, a "seed checkpoint".
     path : str or path
         Destination file; replaced if it exists.  Only a regular file is
         replaced, keeping its permission bits (and owner, where the process
@@ -422,7 +435,7 @@ def write(
     >>> bool((w == ti.normal((64, 32), std=0.02, seed=0, stream="fc.weight")).all())
     True
     """
-    raw = load_spec(spec)
+    raw = load_spec(_module_spec(spec))
     tensors, metadata = _validate(raw, dtype)
     if isinstance(max_memory, bool) or not isinstance(max_memory, (int, np.integer)):
         raise TypeError(f"max_memory: expected an int (bytes), got {type(max_memory).__name__}")

@@ -59,7 +59,7 @@ from ._functions import (
     xavier_uniform_,
     zeros_,
 )
-from ._model import InitRecord, init_model
+from ._model import InitRecord, InitReport, init_model
 from ._tensor import InitArgumentError, resolve_seed
 
 # torch.nn.init's private fan helpers and deprecated aliases, so that
@@ -83,6 +83,7 @@ _DROP_IN = (
 __all__ = [
     "InitArgumentError",
     "InitRecord",
+    "InitReport",
     "calculate_gain",
     "constant_",
     "dirac_",

@@ -138,10 +138,11 @@ class _Recorder(TorchFunctionMode):
         region, same = _region(pshape, t)
         if kind not in _ELEMENTWISE and not same:
             raise _Unreplayable(f"{kind} on a view of shape {tuple(t.shape)}")
-        label = self.label or kind
+        label = self.label or f"{kind}({', '.join(_short(float(a)) for a in args)})"
         ops = self.rec.ops.setdefault(name, [])
-        if region is None:
-            ops.clear()  # a whole-tensor op overwrites everything before it
+        if region is None:  # a whole-tensor op overwrites everything before it
+            ops.clear()
+            self.rec.bad.pop(name, None)
         ops.append(Op(kind, tuple(args), region, label))
 
     def _scale(self, name: str, pshape: tuple[int, ...], t: Tensor, factor: float) -> None:
@@ -275,9 +276,6 @@ class _Recorder(TorchFunctionMode):
             value = float(args[0])
         if value is not None:
             self.consts[id(out)] = (out, value)
-
-
-_TRUNC = ("mean", "std", "a", "b")
 
 
 def _nn_init_op(func: Any, args: Any, kwargs: Any) -> tuple[str, list[Any], str]:

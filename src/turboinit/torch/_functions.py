@@ -578,7 +578,9 @@ def sparse_(
     def write(shape: Any, dt: str, seed: SeedLike, out: Any, region: Any) -> Any:
         if out is None:  # meta tensor: check the arguments on an empty shape
             return _ti.sparse((0, shape[1]), sparsity, std, dtype=dt)
-        return _ti.sparse(shape, sparsity, std, seed=seed, stream=stream, dtype=dt, out=out)
+        return _ti.sparse(
+            shape, sparsity, std, seed=seed, stream=stream, dtype=dt, out=out, region=region
+        )
 
     return fill(tensor, generator, "sparse_", write)
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 from .._seed import SeedLike, seed_sequence
 from . import _capture, _dtensor, _rules
-from ._tensor import DTYPES
+from ._tensor import DTYPES, resolve_seed
 
 logger = logging.getLogger("turboinit.torch")
 
@@ -22,6 +24,7 @@ _PROGRESS_AFTER_S = 1.0
 
 SchemeLike = Union[None, str, tuple[str, dict[str, Any]], Callable[[str, Tensor], Any]]
 NamesLike = Union[None, dict[str, str], Callable[[str], str]]
+BuffersLike = Union[None, str, Callable[[nn.Module], Any]]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,43 @@ class InitRecord:
     seconds: float
 
 
+class InitReport(dict[str, InitRecord]):
+    """What :func:`init_model` did: a dict of :class:`InitRecord` by name, plus
+
+    Attributes
+    ----------
+    seed : int or numpy.random.SeedSequence
+        The seed used: pass it as ``seed=`` to replay the run bit for bit
+        (for ``seed=None`` the OS entropy drawn, for a ``torch.Generator``
+        the seed drawn from it).
+    buffers_left : tuple of str
+        Buffers that were neither reset nor rebuilt (after ``to_empty()``
+        they hold uninitialised memory: causal masks, rotary tables).
+    seconds : float
+        Wall time of the whole call.
+
+    Examples
+    --------
+    >>> import torch, turboinit.torch as tt
+    >>> report = tt.init_model(torch.nn.Linear(4, 2), seed=None)
+    >>> again = tt.init_model(torch.nn.Linear(4, 2), seed=report.seed)
+    >>> repr(report).startswith("InitReport(2 tensors, 10 elements, seed=")
+    True
+    """
+
+    seed: SeedLike = 0
+    buffers_left: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        n = sum(math.prod(r.shape) for r in self.values())
+        left = f", {len(self.buffers_left)} buffers left as they are" if self.buffers_left else ""
+        return (
+            f"InitReport({len(self)} tensors, {n} elements, seed={self.seed!r}, "
+            f"{self.seconds:.3g} s{left})"
+        )
+
+
 @dataclass
 class _Item:
     name: str
@@ -68,7 +108,8 @@ def init_model(
     dtype: Any = None,
     names: NamesLike = None,
     init: Callable[[], Any] | None = None,
-) -> dict[str, InitRecord]:
+    buffers: BuffersLike = None,
+) -> InitReport:
     """Re-initialise every parameter (and norm running statistics) of a model, in place.
 
     Parameter ``name`` (its fully qualified name, e.g. ``"blocks.3.mlp.fc1.weight"``)
@@ -163,8 +204,17 @@ def init_model(
     module : torch.nn.Module
         Its tensors must be on the CPU (other devices: generated on the CPU
         and copied), float32/float64/float16/bfloat16.
-    seed : int, numpy.random.SeedSequence or None
-        ``None`` takes fresh entropy from the OS (once for the whole model).
+    seed : int, numpy.random.SeedSequence, torch.Generator or None
+        ``None`` takes fresh entropy from the OS (once for the whole model),
+        a ``torch.Generator`` gives a seed drawn from it; either way the seed
+        used is ``report.seed``, to replay the run.
+    buffers : None, "keep" or callable
+        Buffers that no rule resets (a causal mask, a rotary table) are left
+        as they are and named in ``report.buffers_left``; with ``None`` a
+        warning names them too (after ``to_empty()`` they hold uninitialised
+        memory), ``"keep"`` silences it, and a callable ``buffers(module)``
+        is called after the parameters are filled to rebuild them (e.g.
+        ``lambda m: m.rope.reset_buffers()``).
     scheme : None, str, (str, dict) or callable
         See above.
     progress : bool or None
@@ -188,9 +238,11 @@ def init_model(
 
     Returns
     -------
-    dict of str to InitRecord
-        One record per initialised parameter and buffer, in order.  Each is
-        also logged at DEBUG level on the ``"turboinit.torch"`` logger.
+    InitReport
+        A dict of one :class:`InitRecord` per initialised parameter and
+        buffer, in order (each also logged at DEBUG level on the
+        ``"turboinit.torch"`` logger), with ``seed``, ``buffers_left`` and
+        ``seconds``; its repr is one line.
 
     Examples
     --------
@@ -208,7 +260,16 @@ def init_model(
     if not isinstance(module, nn.Module):
         raise TypeError(f"module: expected a torch.nn.Module, got {type(module).__name__}")
     rename = _renamer(names)
-    key_seed: SeedLike = seed if type(seed) is int and seed >= 0 else seed_sequence(seed)
+    if not (buffers is None or buffers == "keep" or callable(buffers)):
+        raise TypeError(f"buffers: expected None, 'keep' or a callable(module), got {buffers!r}")
+    start = time.perf_counter()
+    key_seed: SeedLike
+    if seed is None:  # fresh OS entropy, recorded in the report so the run can be replayed
+        key_seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    elif isinstance(seed, torch.Generator):  # as the *_ functions take it: draws from it
+        key_seed = resolve_seed(seed)
+    else:
+        key_seed = seed if type(seed) is int and seed >= 0 else seed_sequence(seed)
     target = _check_dtype(dtype)
     if progress not in (None, True, False):
         raise TypeError(f"progress: expected None, True or False, got {progress!r}")
@@ -221,7 +282,9 @@ def init_model(
             raise TypeError("init: only used with scheme='capture'")
         items = _plan(module, scheme, rename)
     _check_tensors(items, target)
-    if seed is None and any(_dtensor.is_dtensor(_tensor(it)) for it in items):
+    if (seed is None or isinstance(seed, torch.Generator)) and any(
+        _dtensor.is_dtensor(_tensor(it)) for it in items
+    ):
         raise ValueError(
             "seed: None draws fresh entropy on each rank, so the shards of a sharded "
             "(DTensor) model would not fit together; pass the same int seed on every rank"
@@ -229,9 +292,10 @@ def init_model(
     if target is not None:
         _convert(module, items, target)
 
-    report: dict[str, InitRecord] = {}
+    report = InitReport()
+    report.seed = key_seed
     total = sum(_tensor(it).numel() for it in items)
-    done, bar, start = 0, None, time.perf_counter()
+    done, bar = 0, None
     if progress is True and tqdm is not None:
         bar = tqdm(total=total, unit="el", unit_scale=True, desc="init_model")
     try:
@@ -269,6 +333,7 @@ def init_model(
     finally:
         if bar is not None:
             bar.close()
+    report.buffers_left = _buffers_left(module, items, rename, scheme, buffers)
     if skipped:
         for it_name, why in skipped.items():
             t = _named_tensor(module, it_name, rename)
@@ -281,7 +346,37 @@ def init_model(
             f"init_model: {len(skipped)} parameter(s) left as they are: {first}{more}",
             stacklevel=2,
         )
+    report.seconds = time.perf_counter() - start
     return report
+
+
+def _buffers_left(
+    module: nn.Module,
+    items: list[_Item],
+    rename: Callable[[str], str],
+    scheme: SchemeLike,
+    buffers: BuffersLike,
+) -> tuple[str, ...]:
+    """Buffers neither reset here nor rebuilt: warned about unless ``buffers='keep'``."""
+    done = {it.name for it in items if it.kind == "buffer"}
+    left = tuple(
+        rename(n) for n, b in module.named_buffers() if b is not None and rename(n) not in done
+    )
+    if callable(buffers):
+        buffers(module)  # the user's hook rebuilds them
+        return ()
+    if isinstance(scheme, str) and scheme == "capture":
+        return ()  # the model's own init ran on them for real
+    if left and buffers is None:
+        first = ", ".join(repr(n) for n in left[:5])
+        more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+        warnings.warn(
+            f"init_model: {len(left)} buffer(s) left as they are ({first}{more}); after "
+            "to_empty() they hold uninitialised memory. Rebuild them with "
+            "buffers=callable(module), or pass buffers='keep' if they are already set",
+            stacklevel=3,
+        )
+    return left
 
 
 def _named_tensor(module: nn.Module, full: str, rename: Callable[[str], str]) -> Tensor:
@@ -531,3 +626,32 @@ def _convert(module: nn.Module, items: list[_Item], target: torch.dtype) -> None
         for local, b in list(m._buffers.items()):
             if b is not None and b.is_floating_point() and b.dtype != target:
                 m._buffers[local] = converted(b, (id(m), "buffer", local))
+
+
+def module_spec(module: nn.Module) -> dict[str, Any]:
+    """A ``turboinit.checkpoint`` spec of ``module`` (meta is fine): every parameter
+    and reset buffer under its name, with the rule :func:`init_model` gives it
+    by default, so ``checkpoint.write(module, ...)`` holds what
+    ``init_model(module, seed)`` makes, bit for bit (same dtype)."""
+    tensors: dict[str, Any] = {}
+    bad: list[str] = []
+    for it in _plan(module, None):
+        t = _tensor(it)
+        if it.rule.spec is None:
+            bad.append(f"{it.name!r} ({it.rule.label})")
+            continue
+        init, args = it.rule.spec
+        entry: dict[str, Any] = {"shape": list(t.shape), "init": init, "args": dict(args)}
+        if t.dtype in DTYPES:
+            entry["dtype"] = DTYPES[t.dtype]
+        elif init not in ("zeros", "ones"):
+            bad.append(f"{it.name!r} (dtype {t.dtype})")
+            continue
+        else:
+            entry["dtype"] = "float32"  # an int counter (num_batches_tracked): 0 as float32
+        tensors[it.name] = entry
+    if bad:
+        raise ValueError(
+            "spec: these tensors of the module have no checkpoint spec: " + ", ".join(bad)
+        )
+    return {"description": f"{type(module).__name__} (from an nn.Module)", "tensors": tensors}

@@ -35,6 +35,9 @@ class Rule:
     label: str
     apply: Apply
     checkable: bool = True
+    # the same values as a NumPy-level turboinit call (name, kwargs), for
+    # turboinit.checkpoint specs; None where there is none
+    spec: tuple[str, dict[str, Any]] | None = None
 
 
 # name -> (function, takes generator/stream, fixed keyword arguments)
@@ -142,15 +145,20 @@ def from_spec(spec: Any) -> Rule | None:
 _SQRT5 = Rule(
     "kaiming_uniform(a=sqrt(5))",
     lambda t, seed, stream: F.kaiming_uniform_(t, a=math.sqrt(5), generator=seed, stream=stream),
+    spec=("kaiming_uniform", {"a": math.sqrt(5)}),
 )
-ZEROS = named("zeros")
-ONES = named("ones")
+ZEROS = Rule("zeros", named("zeros").apply, spec=("zeros", {}))
+ONES = Rule("ones", named("ones").apply, spec=("ones", {}))
+_XAVIER_U = Rule("xavier_uniform", named("xavier_uniform").apply, spec=("xavier_uniform", {}))
+_XAVIER_N = Rule("xavier_normal", named("xavier_normal").apply, spec=("xavier_normal", {}))
 
 
 def _uniform(bound: float) -> Rule:
     label = f"uniform(-{bound:.6g}, {bound:.6g})"
     return Rule(
-        label, lambda t, seed, stream: F.uniform_(t, -bound, bound, generator=seed, stream=stream)
+        label,
+        lambda t, seed, stream: F.uniform_(t, -bound, bound, generator=seed, stream=stream),
+        spec=("uniform", {"low": -bound, "high": bound}),
     )
 
 
@@ -166,8 +174,9 @@ def _embedding(padding_idx: int | None) -> Rule:
         if padding_idx is not None:
             _dtensor.zero_row_(t, padding_idx)
 
-    label = "normal(0, 1)" if padding_idx is None else f"normal(0, 1), row {padding_idx} zero"
-    return Rule(label, apply)
+    if padding_idx is None:
+        return Rule("normal(0, 1)", apply, spec=("normal", {"mean": 0.0, "std": 1.0}))
+    return Rule(f"normal(0, 1), row {padding_idx} zero", apply)
 
 
 NORMS: tuple[type, ...] = (
@@ -201,9 +210,9 @@ def defaults(module: nn.Module) -> dict[str, Rule]:
             rules.update(running_mean=ZEROS, running_var=ONES, num_batches_tracked=ZEROS)
     elif isinstance(module, nn.MultiheadAttention):
         for name in ("in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight"):
-            rules[name] = named("xavier_uniform")
+            rules[name] = _XAVIER_U
         rules["in_proj_bias"] = ZEROS
-        rules["bias_k"] = rules["bias_v"] = named("xavier_normal")
+        rules["bias_k"] = rules["bias_v"] = _XAVIER_N
     elif isinstance(module, (nn.RNNBase, nn.RNNCellBase)):
         h = module.hidden_size
         bound = 1.0 / math.sqrt(h) if h > 0 else 0.0
@@ -226,5 +235,5 @@ def overrides(module: nn.Module) -> dict[str, Rule]:
         if module.in_proj_bias is not None and module.out_proj.bias is not None:
             return {"out_proj.bias": ZEROS}
     if isinstance(module, nn.Transformer):
-        return {n: named("xavier_uniform") for n, p in module.named_parameters() if p.dim() > 1}
+        return {n: _XAVIER_U for n, p in module.named_parameters() if p.dim() > 1}
     return {}

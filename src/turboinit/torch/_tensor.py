@@ -4,10 +4,15 @@ Writing: a contiguous CPU tensor of float32/float64/float16/bfloat16 is filled
 in place through a NumPy view of its memory (bfloat16 through its 16-bit
 pattern viewed as ``ml_dtypes.bfloat16``), so nothing is copied.  Any other
 tensor of those dtypes (non-contiguous, negative-bit views, other devices) is
-generated into one contiguous CPU temporary of the same logical shape and
-copied in with one ``copy_``: the values are those the contiguous tensor would
-get.  Meta tensors hold no values: the arguments are validated and nothing is
-written (``torch.nn.init`` leaves them unchanged too).
+generated on the host into a contiguous temporary and copied in with
+``copy_``: in one piece up to ``CHUNK_BYTES`` (64 MiB), else in blocks of rows
+through two buffers of half that (pinned for CUDA, copies asynchronous), so
+host memory stays bounded; the values are those the contiguous tensor would
+get.  ``generator=None`` draws the seed from the default generator of the
+tensor's device (``torch.cuda.manual_seed`` governs CUDA tensors).  A
+``DTensor`` is filled shard by shard (``_dtensor``).  Meta and fake tensors
+hold no values: the arguments are validated and nothing is written
+(``torch.nn.init`` leaves them unchanged too).
 
 Seeds: see :func:`resolve_seed`.
 """
@@ -211,6 +216,11 @@ def fill(
     return tensor
 
 
+# Bytes of host memory a fill through a temporary uses at most (two buffers of
+# half of it each); larger targets on other devices are filled chunk by chunk.
+CHUNK_BYTES = 64 << 20
+
+
 def _fill_block(
     target: torch.Tensor, shape: tuple[int, ...], dt: str, seed: SeedLike, region: Any, write: Fill
 ) -> None:
@@ -220,12 +230,59 @@ def _fill_block(
         # Writes through NumPy bypass autograd's version counter; bump it as
         # an in-place torch op would, so a tensor saved for backward is caught.
         torch.autograd.graph.increment_version(target)
-    else:
-        check_no_overlap(target)
-        tdt = target.dtype if target.dtype in DTYPES else torch.float64
-        tmp = torch.empty(tuple(target.shape), dtype=tdt, device="cpu")
-        write(shape, dt, seed, as_array(tmp), region)
-        target.copy_(tmp)
+        return
+    check_no_overlap(target)
+    tdt = target.dtype if target.dtype in DTYPES else torch.float64
+    nbytes = target.numel() * torch.empty((), dtype=tdt).element_size()
+    if target.dim() >= 1 and target.shape[0] > 1 and nbytes > CHUNK_BYTES:
+        _fill_chunked(target, shape, dt, tdt, seed, region, write)
+        return
+    tmp = torch.empty(tuple(target.shape), dtype=tdt, device="cpu")
+    write(shape, dt, seed, as_array(tmp), region)
+    target.copy_(tmp)
+
+
+def _fill_chunked(
+    target: torch.Tensor,
+    shape: tuple[int, ...],
+    dt: str,
+    tdt: torch.dtype,
+    seed: SeedLike,
+    region: Any,
+    write: Fill,
+) -> None:
+    """Generate on the host in blocks of rows, each copied into ``target`` as it is made.
+
+    Two buffers of at most ``CHUNK_BYTES / 2``, pinned for a CUDA target so
+    that the copy of one overlaps the generation of the next (an event per
+    buffer guards its reuse).  The values are those of one whole fill: each
+    block is the region of rows it covers.
+    """
+    full = region if region is not None else tuple(slice(0, n) for n in shape)
+    rows = target.shape[0]
+    row_bytes = max(1, (target.numel() // rows) * torch.empty((), dtype=tdt).element_size())
+    step = max(1, (CHUNK_BYTES // 2) // row_bytes)
+    cuda = target.device.type == "cuda"
+    bufs = [
+        torch.empty((min(step, rows),) + tuple(target.shape[1:]), dtype=tdt, pin_memory=cuda)
+        for _ in range(2 if rows > step else 1)
+    ]
+    events: list[Any] = [None] * len(bufs)
+    for k, r0 in enumerate(range(0, rows, step)):
+        r1 = min(rows, r0 + step)
+        i = k % len(bufs)
+        if events[i] is not None:
+            events[i].synchronize()  # its previous copy has left the buffer
+        buf = bufs[i][: r1 - r0]
+        g0 = full[0].start
+        sub = (slice(g0 + r0, g0 + r1),) + tuple(full[1:])
+        write(shape, dt, seed, as_array(buf), sub)
+        target[r0:r1].copy_(buf, non_blocking=cuda)
+        if cuda:
+            events[i] = torch.cuda.Event()  # type: ignore[no-untyped-call]
+            events[i].record(torch.cuda.current_stream(target.device))
+    if cuda:
+        torch.cuda.current_stream(target.device).synchronize()
 
 
 def check_no_overlap(tensor: torch.Tensor) -> None:
