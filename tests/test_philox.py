@@ -5,7 +5,7 @@ The known-answer vectors are copied from Random123's ``tests/kat_vectors``
 single-bit counters and keys, from the longer ``examples/kat_vectors`` of the
 Random123 distribution.  Format: rounds, counter[4], key[2], expected[4].
 
-The layout tests pin what ``cpp/kernels_impl.hpp`` documents: element ``i`` of
+The layout tests pin what ``cpp/simd/samplers-inl.hpp`` documents: element ``i`` of
 a float32 stream (a raw word of ``_core.bits``) is word ``k = r // 16`` of
 Philox block ``b = block_offset + 16 g + r % 16`` with ``g = i // 64`` and
 ``r = i % 64``, under the counter ``(b mod 2**32, b // 2**32, 0, 0)``.

@@ -206,7 +206,7 @@ NORMAL = [
     Case("init", "normal", (0.0, 0.02)),
     Case("large", "normal", (-100.0, 20.0)),
 ]
-# Named by the proposal cpp/truncated_normal_plan.cpp picks (highest exact
+# Named by the proposal cpp/samplers/truncated_normal_plan.cpp picks (highest exact
 # acceptance rate), so that every proposal is exercised.
 TRUNCATED = [
     Case("normal[-2,2]", "truncated_normal", (0.0, 1.0, -2.0, 2.0)),

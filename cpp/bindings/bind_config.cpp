@@ -1,8 +1,8 @@
 // Build and run-time configuration: kernels, threads, versions.
 #include <string>
 
-#include "common.hpp"
-#include "dispatch.hpp"
+#include "bindings/common.hpp"
+#include "runtime/dispatch.hpp"
 
 namespace turboinit::bindings {
 

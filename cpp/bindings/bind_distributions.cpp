@@ -3,9 +3,9 @@
 // regions; here we re-check the buffer, release the GIL and run the kernel.
 #include <cmath>
 
-#include "common.hpp"
-#include "distributions.hpp"
-#include "truncated_normal_plan.hpp"
+#include "bindings/common.hpp"
+#include "samplers/distributions.hpp"
+#include "samplers/truncated_normal_plan.hpp"
 
 namespace turboinit::bindings {
 

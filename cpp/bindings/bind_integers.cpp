@@ -1,7 +1,7 @@
 // integers: bounded random integers into a caller-provided array, with one
 // span for the whole call or one span per element (in place).
-#include "common.hpp"
-#include "integers.hpp"
+#include "bindings/common.hpp"
+#include "samplers/integers.hpp"
 
 namespace turboinit::bindings {
 

@@ -1,9 +1,9 @@
 // orthogonal: fill a caller-provided (rows, cols) array in place with a
 // scaled Haar-distributed orthogonal matrix.  Flattening, layouts and output
 // allocation live in the Python layer (turboinit._orthogonal).
-#include "common.hpp"
-#include "gemm.hpp"
-#include "orthogonal.hpp"
+#include "bindings/common.hpp"
+#include "linalg/gemm.hpp"
+#include "linalg/orthogonal.hpp"
 
 namespace turboinit::bindings {
 

@@ -1,7 +1,7 @@
 // The raw Philox4x32 block function and the raw 32-bit stream.
-#include "common.hpp"
-#include "distributions.hpp"
-#include "philox.hpp"
+#include "bindings/common.hpp"
+#include "samplers/distributions.hpp"
+#include "rng/philox.hpp"
 
 namespace turboinit::bindings {
 

@@ -1,7 +1,7 @@
 // sparse: PyTorch's and Martens's sparse initialisation of a 2-D matrix,
 // filled in place into a caller-provided array.
-#include "common.hpp"
-#include "sparse.hpp"
+#include "bindings/common.hpp"
+#include "samplers/sparse.hpp"
 
 namespace turboinit::bindings {
 

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "dtype.hpp"
-#include "parallel.hpp"
-#include "region.hpp"
+#include "tensor/dtype.hpp"
+#include "runtime/parallel.hpp"
+#include "tensor/region.hpp"
 
 namespace turboinit::bindings {
 

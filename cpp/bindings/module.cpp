@@ -1,5 +1,5 @@
 // turboinit._core: the private compiled module.  One bind_*.cpp per concept.
-#include "common.hpp"
+#include "bindings/common.hpp"
 
 #include <stdexcept>
 #include <string>

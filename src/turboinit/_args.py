@@ -16,7 +16,7 @@ ShapeLike = Union[int, Sequence[int]]
 RegionLike = Union[slice, tuple[slice, ...], None]
 DTypeLike = Any
 
-# Codes understood by the compiled core (cpp/dtype.hpp).
+# Codes understood by the compiled core (cpp/tensor/dtype.hpp).
 _CODES = {"float64": 0, "float32": 1, "float16": 2, "bfloat16": 3}
 _MAX_BYTES = 2**62
 

@@ -1,7 +1,7 @@
 """Orthogonal initialisers: ``orthogonal`` (Saxe et al. 2014, with the Haar
 sign correction of Mezzadri 2007) and ``delta_orthogonal`` (Xiao et al. 2018).
 
-The QR runs in C++ (``cpp/householder_qr.cpp``): a blocked, recursive
+The QR runs in C++ (``cpp/linalg/householder_qr.cpp``): a blocked, recursive
 Householder QR whose products give the same bits for any thread count and
 SIMD target, without the GIL, stoppable with Ctrl-C between panels.
 """

@@ -13,7 +13,7 @@ from typing import Any, Union
 
 import numpy as np
 
-# Codes of cpp/integers.hpp's int_dtype.
+# Codes of cpp/samplers/integers.hpp's int_dtype.
 _CODES = {
     "int8": 0,
     "int16": 1,

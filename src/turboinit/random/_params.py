@@ -18,7 +18,7 @@ Param = Union[float, np.ndarray]
 SizeLike = Union[None, int, Sequence[int]]
 
 # Elements per Philox block for float64 / float32-computed samples, and the
-# fewest any truncated-normal proposal yields (cpp/kernels.hpp,
+# fewest any truncated-normal proposal yields (cpp/simd/kernels.hpp,
 # candidates_per_block); a call reserves whole groups of 16 blocks.
 BLOCKS_PER_GROUP = 16
 PER_BLOCK = {True: 2, False: 4}
@@ -200,7 +200,7 @@ def fill_mapped(
             pos += chunk.size
 
 
-# ---- the dtype's representable values, as cpp/dtype.cpp computes them -------
+# ---- the dtype's representable values, as cpp/tensor/dtype.cpp computes them -------
 
 
 def _max_finite(dt: np.dtype) -> float:
@@ -210,7 +210,7 @@ def _max_finite(dt: np.dtype) -> float:
 
 
 def overflow_threshold(dt: np.dtype) -> float:
-    """The smallest magnitude that rounds to infinity in ``dt`` (cpp/dtype.cpp)."""
+    """The smallest magnitude that rounds to infinity in ``dt`` (cpp/tensor/dtype.cpp)."""
     return {
         "float64": math.inf,
         "float32": float.fromhex("0x1.ffffffp127"),

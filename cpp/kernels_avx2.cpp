@@ -1,9 +1,0 @@
-// The kernel source compiled for the avx2 target (flags in CMakeLists.txt).
-#define TURBOINIT_TARGET avx2
-#define TURBOINIT_TARGET_NAME "avx2"
-#define TURBOINIT_WIDTH 8
-#include "kernels_impl.hpp"
-
-namespace turboinit::kernels {
-const kernel_table* table_avx2() { return &avx2::kTable; }
-}  // namespace turboinit::kernels

@@ -1,9 +1,0 @@
-// The kernel source compiled for the baseline target (flags in CMakeLists.txt).
-#define TURBOINIT_TARGET baseline
-#define TURBOINIT_TARGET_NAME "baseline"
-#define TURBOINIT_WIDTH 4
-#include "kernels_impl.hpp"
-
-namespace turboinit::kernels {
-const kernel_table* table_baseline() { return &baseline::kTable; }
-}  // namespace turboinit::kernels

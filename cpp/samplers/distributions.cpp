@@ -1,0 +1,178 @@
+#include "samplers/distributions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/dispatch.hpp"
+#include "simd/kernels.hpp"
+#include "tensor/region_fill.hpp"
+#include "samplers/truncated_normal_plan.hpp"
+
+namespace turboinit {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string num(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+void require_finite(double x, const char* name) {
+  if (!std::isfinite(x)) throw std::invalid_argument(std::string(name) + ": must be finite, got " + num(x));
+}
+
+bool computes_in_double(dtype t) { return t == dtype::float64; }
+
+void prepare(const tensor_region& region, const philox_stream& stream, dtype t,
+             bool two_uniforms = false) {
+  region.validate();
+  check_counter_space(region, stream,
+                      kernels::candidates_per_block(computes_in_double(t), two_uniforms));
+}
+
+}  // namespace
+
+double max_standard_normal(dtype out_dtype) {
+  // sqrt(-2 log u) with u >= 2^-32 (float32) or 2^-53 (float64), plus rounding margin.
+  return computes_in_double(out_dtype) ? 8.5716 : 6.6604;
+}
+
+void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
+                  double low, double high, const exec_options& options) {
+  require_finite(low, "low");
+  require_finite(high, "high");
+  if (high < low) throw std::invalid_argument("high: must be >= low, got low=" + num(low) + ", high=" + num(high));
+  // Samples of [low, high) must all round to finite values of the dtype.
+  const double limit = overflow_threshold(t);
+  if (high > limit || low <= -limit)
+    throw std::overflow_error(std::string("low, high: [") + num(low) + ", " + num(high) +
+                              ") reaches beyond the largest " + dtype_name(t) + " (" +
+                              num(max_finite(t)) + ")");
+  prepare(region, stream, t);
+  kernels::uniform_args args;
+  args.stream = stream;
+  args.store.out = t;
+  args.store.offset = low;
+  const double span = high - low;
+  const double span_c = computes_in_double(t) ? span : double(float(span));
+  if (!std::isfinite(span_c))
+    throw std::overflow_error("high - low: range " + num(span) + " overflows " +
+                              (computes_in_double(t) ? "float64" : "float32"));
+  args.store.scale = span_c;
+  if (high == low) {
+    const double v = round_to(t, low);
+    if (!std::isfinite(v)) throw std::overflow_error(std::string("low: not representable as ") + dtype_name(t));
+    args.store.lo = args.store.hi = v;
+  } else {
+    args.store.lo = representable_at_or_above(t, low);
+    args.store.hi = representable_below(t, high);
+    if (!(args.store.lo <= args.store.hi))
+      throw std::invalid_argument(std::string("low, high: no ") + dtype_name(t) + " value lies in [" +
+                                  num(low) + ", " + num(high) + ")");
+  }
+  const auto& k = active_kernel();
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+    k.uniform(args, first, count, dst);
+  });
+}
+
+void fill_normal(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
+                 double mean, double std, const exec_options& options) {
+  require_finite(mean, "mean");
+  require_finite(std, "std");
+  if (std < 0) throw std::invalid_argument("std: must be >= 0, got " + num(std));
+  const double reach = std::fabs(mean) + max_standard_normal(t) * std;
+  if (!(std::fabs(round_to(t, reach)) <= max_finite(t)))
+    throw std::overflow_error("std: N(" + num(mean) + ", " + num(std) + "^2) samples can reach " +
+                              num(reach) + ", beyond the largest " + dtype_name(t) + " (" +
+                              num(max_finite(t)) + ")");
+  prepare(region, stream, t);
+  kernels::normal_args args;
+  args.stream = stream;
+  args.store = {t, mean, std, -kInf, kInf};
+  const auto& k = active_kernel();
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+    k.normal(args, first, count, dst);
+  });
+}
+
+void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
+                           const philox_stream& stream, double mean, double std, double lower,
+                           double upper, const exec_options& options) {
+  require_finite(mean, "mean");
+  require_finite(std, "std");
+  if (std < 0) throw std::invalid_argument("std: must be >= 0, got " + num(std));
+  if (std::isnan(lower) || std::isnan(upper)) throw std::invalid_argument("lower, upper: must not be NaN");
+  if (!(lower < upper))
+    throw std::invalid_argument("lower, upper: need lower < upper, got lower=" + num(lower) +
+                                ", upper=" + num(upper));
+  const truncated_normal_plan plan = plan_truncated_normal(lower, upper);
+  prepare(region, stream, t,
+          plan.method == kernels::trunc_method::uniform ||
+              plan.method == kernels::trunc_method::exponential);
+  kernels::truncated_normal_args args;
+  args.stream = stream;
+  args.method = plan.method;
+  // Bounds far beyond what the compute type can resolve behave like these.
+  const double far = computes_in_double(t) ? 1e300 : 1e30;
+  args.a = std::clamp(plan.a, -far, far);
+  args.b = std::clamp(plan.b, -far, far);
+  args.lambda = std::min(plan.lambda, far);
+  args.m = std::clamp(plan.m, -far, far);
+  args.store.out = t;
+  args.store.offset = mean;
+  args.store.scale = plan.mirror ? -std : std;
+
+  if (std == 0.0) {
+    const double v = round_to(t, mean);
+    if (!std::isfinite(v))
+      throw std::overflow_error("mean: " + num(mean) + " is beyond the largest " + dtype_name(t) +
+                                " (" + num(max_finite(t)) + ")");
+    args.store.lo = args.store.hi = v;
+  } else {
+    // The bounds as values of the output dtype, rounded inwards.
+    const double lo_abs = std::isinf(lower) ? -kInf : mean + lower * std;
+    const double hi_abs = std::isinf(upper) ? kInf : mean + upper * std;
+    args.store.lo = representable_at_or_above(t, lo_abs);
+    args.store.hi = representable_at_or_below(t, hi_abs);
+    if (!(args.store.lo <= args.store.hi))
+      throw std::invalid_argument(std::string("lower, upper: no ") + dtype_name(t) +
+                                  " value lies in [mean + lower*std, mean + upper*std] = [" +
+                                  num(lo_abs) + ", " + num(hi_abs) + "]");
+    // On an infinite side nothing clamps: the samples' own reach must fit.
+    const double zmax = max_standard_normal(t);
+    const double exp_tail = computes_in_double(t) ? 36.8 : 22.2;  // -log(smallest u)
+    const double x_max = std::isfinite(plan.b) ? plan.b
+                         : plan.method == kernels::trunc_method::exponential
+                             ? plan.a + exp_tail / plan.lambda
+                             : zmax;
+    const double x_min = std::isfinite(plan.a) ? plan.a : -zmax;
+    for (double x : {x_min, x_max}) {
+      const double v = mean + args.store.scale * x;
+      if (!(std::fabs(round_to(t, v)) <= max_finite(t)))
+        throw std::overflow_error("std: truncated normal samples can reach " + num(v) +
+                                  ", beyond the largest " + dtype_name(t) +
+                                  "; give finite bounds or a smaller std");
+    }
+  }
+  const auto& k = active_kernel();
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+    k.truncated_normal(args, first, count, dst);
+  });
+}
+
+void fill_bits(uint32_t* out, const tensor_region& region, const philox_stream& stream,
+               const exec_options& options) {
+  prepare(region, stream, dtype::float32);
+  const auto& k = active_kernel();
+  fill_region(out, 4, region, options, [&](uint64_t first, uint64_t count, void* dst) {
+    k.bits(stream, first, count, static_cast<uint32_t*>(dst));
+  });
+}
+
+}  // namespace turboinit

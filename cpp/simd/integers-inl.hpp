@@ -1,0 +1,239 @@
+// Bounded integers: part of the one sampler source.  Included by
+// simd/samplers_<target>.cpp right after simd/samplers-inl.hpp, whose Philox
+// rounds, block_counters, staged_run, mask_bits and append_set_lanes it uses
+// (same per-target anonymous namespace).
+//
+// Method: Lemire (2019), "Fast random integer generation in an interval".
+// For s = span + 1 values and a uniform k-bit word x (k = 32 or 64), the
+// product m = x * s (2k bits) gives the candidate hi(m) in [0, s), accepted
+// iff lo(m) >= t = 2^k mod s.  Accepting exactly those leaves 2^k - t words
+// per value, the same number for every value: no modulo bias.  Lemire's
+// nearly-divisionless variant computes t only when lo(m) < s (t < s, so
+// lo(m) >= s always accepts); with one span per call the core computes t once
+// instead, which takes the same decisions.  s = 2^k (full range) takes x as
+// it is.
+//
+// Counter layout (same scheme as the other samplers): a candidate is one
+// 32-bit word when every span is < 2^32 ("narrow": C = 4 candidates per
+// block, word k is candidate k), else two words ("wide": C = 2, candidate k
+// is (word 2k << 32) | word 2k+1).  Elements come in groups of 16 C; element
+// r of group g is candidate r / 16 of block 16 g + r % 16 (plus the call's
+// block offset), counter = (block lo, block hi, attempt, 0).  A rejected
+// candidate is redrawn from the same block and candidate slot with attempt 1,
+// 2, ...  So the value at flat index i depends only on (key, block offset, i,
+// low, span of i, narrow/wide), never on the SIMD width, the thread count or
+// the region: a narrow call gives the same value to every dtype wide enough
+// to hold it.
+
+namespace turboinit::kernels::TURBOINIT_TARGET {
+namespace {
+
+__extension__ typedef unsigned __int128 u128;
+
+template <bool Wide> struct int_lanes;
+template <> struct int_lanes<false> {
+  using scalar = uint32_t;
+  using vec = vu32;
+  static constexpr int C = 4;
+  static void candidates(const words& w, vu32 (&x)[C]) {
+    x[0] = w.x0;
+    x[1] = w.x1;
+    x[2] = w.x2;
+    x[3] = w.x3;
+  }
+};
+template <> struct int_lanes<true> {
+  using scalar = uint64_t;
+  using vec = vu64;
+  static constexpr int C = 2;
+  static vu64 join(vu32 hi, vu32 lo) {
+    return (__builtin_convertvector(hi, vu64) << 32) | __builtin_convertvector(lo, vu64);
+  }
+  static void candidates(const words& w, vu64 (&x)[C]) {
+    x[0] = join(w.x0, w.x1);
+    x[1] = join(w.x2, w.x3);
+  }
+};
+
+// One candidate against s values (s in [1, 2^32]); t < 0 means "not known yet".
+static inline bool bounded32(uint32_t x, uint64_t s, int64_t t, uint32_t& v) {
+  const uint64_t m = uint64_t{x} * s;  // < 2^64 since s <= 2^32
+  v = static_cast<uint32_t>(m >> 32);
+  const uint32_t l = static_cast<uint32_t>(m);
+  if (l >= s) return true;
+  if (t < 0) t = static_cast<int64_t>((uint64_t{1} << 32) % s);
+  return l >= static_cast<uint64_t>(t);
+}
+
+// One candidate against s values (s = 0 stands for 2^64).
+static inline bool bounded64(uint64_t x, uint64_t s, bool t_known, uint64_t t, uint64_t& v) {
+  if (s == 0) {
+    v = x;
+    return true;
+  }
+  const u128 m = static_cast<u128>(x) * s;
+  v = static_cast<uint64_t>(m >> 64);
+  const uint64_t l = static_cast<uint64_t>(m);
+  if (l >= s) return true;
+  if (!t_known) t = (0 - s) % s;
+  return l >= t;
+}
+
+static inline uint64_t read_unsigned(const char* p, int itemsize) {
+  switch (itemsize) {
+    case 1: return *reinterpret_cast<const uint8_t*>(p);
+    case 2: return *reinterpret_cast<const uint16_t*>(p);
+    case 4: return *reinterpret_cast<const uint32_t*>(p);
+    default: return *reinterpret_cast<const uint64_t*>(p);
+  }
+}
+
+template <class T, class S>
+static inline void store_offsets(const S* src, uint64_t n, char* dst, uint64_t low) {
+  T* d = reinterpret_cast<T*>(dst);  // aligned: checked by the caller
+  for (uint64_t i = 0; i < n; ++i) d[i] = static_cast<T>(low + src[i]);
+}
+
+template <bool Wide, bool PerElement>
+static void fill_integers_typed(const integers_args& a, uint64_t first, uint64_t count, void* out) {
+  using L = int_lanes<Wide>;
+  using S = typename L::scalar;
+  using V = typename L::vec;
+  constexpr int C = L::C;
+  constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
+  const philox_stream& st = a.stream;
+  char* const dst = static_cast<char*>(out);
+  const uint64_t end = first + count;
+  const int item = a.itemsize;
+
+  // One span for the whole call: s and t once.
+  const uint64_t s_all = a.span + 1;  // narrow: in [1, 2^32]; wide: 0 means 2^64
+  const bool full32 = !Wide && s_all == (uint64_t{1} << 32);
+  const uint64_t t_all = Wide ? (s_all == 0 ? 0 : (0 - s_all) % s_all)
+                              : (uint64_t{1} << 32) % s_all;
+
+  // Value of candidate x for flat index `flat`; false if rejected.
+  auto bounded = [&](S x, uint64_t flat, S& v) -> bool {
+    if constexpr (Wide) {
+      if constexpr (PerElement) {
+        const uint64_t s = read_unsigned(dst + (flat - first) * item, item) + 1;
+        return bounded64(x, s, false, 0, v);
+      } else {
+        return bounded64(x, s_all, true, t_all, v);
+      }
+    } else {
+      if constexpr (PerElement) {
+        const uint64_t s = read_unsigned(dst + (flat - first) * item, item) + 1;
+        return bounded32(x, s, -1, v);
+      } else {
+        return bounded32(x, s_all, static_cast<int64_t>(t_all), v);
+      }
+    }
+  };
+
+  alignas(64) S stage[kStageElems];
+  uint16_t pending[kStageElems + W];  // append_set_lanes writes up to W past the end
+  auto generate = [&](uint64_t g0, uint64_t ng) {
+    uint32_t n_pending = 0;
+    const vu32 attempt0 = {};
+    const uint64_t flat0 = g0 * G;
+    for (uint64_t gi = 0; gi < ng; ++gi) {
+      const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
+      for (int sub = 0; sub < kGroupBlocks; sub += W) {
+        vu32 lo, hi;
+        block_counters(block0 + sub, lo, hi);
+        V cand[C];
+        L::candidates(philox(lo, hi, attempt0, st.key), cand);
+        for (int k = 0; k < C; ++k) {
+          const uint64_t at = gi * G + static_cast<uint64_t>(k * kGroupBlocks + sub);
+          if constexpr (!Wide && !PerElement) {
+            if (full32) {
+              store(stage + at, cand[k]);
+              continue;
+            }
+            vu32 h, l;
+            mulhilo(cand[k], static_cast<uint32_t>(s_all), h, l);
+            store(stage + at, h);
+            const vi32 ok = l >= splat<vu32>(static_cast<uint32_t>(t_all));
+            n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
+                                          ~mask_bits(ok) & kLaneBits);
+          } else {
+            for (int j = 0; j < W; ++j) {
+              const uint64_t flat = flat0 + at + j;
+              // Only this call's elements: a neighbour's may already hold values.
+              if (PerElement && (flat < first || flat >= end)) {
+                stage[at + j] = 0;
+                continue;
+              }
+              if (!bounded(cand[k][j], flat, stage[at + j]))
+                pending[n_pending++] = static_cast<uint16_t>(at + j);
+            }
+          }
+        }
+      }
+    }
+    // Redraw the rejected elements, W at a time, each from its own block and
+    // candidate slot with the next attempt number.
+    for (uint32_t attempt = 1; n_pending > 0; ++attempt) {
+      if (attempt >= static_cast<uint32_t>(kMaxAttempts)) {
+        // Probability < 2^-4096; any value in range will do.
+        for (uint32_t i = 0; i < n_pending; ++i) stage[pending[i]] = 0;
+        break;
+      }
+      uint32_t kept = 0;
+      for (uint32_t i = 0; i < n_pending; i += W) {
+        const int lanes = (n_pending - i >= static_cast<uint32_t>(W)) ? W : int(n_pending - i);
+        uint16_t pos[W];
+        int row[W];
+        vu32 lo, hi;
+        for (int l = 0; l < W; ++l) {
+          pos[l] = pending[i + (l < lanes ? l : lanes - 1)];
+          const uint64_t gi = pos[l] / G, r = pos[l] % G;
+          row[l] = static_cast<int>(r / kGroupBlocks);
+          const uint64_t block = st.block_offset + (g0 + gi) * kGroupBlocks + r % kGroupBlocks;
+          lo[l] = static_cast<uint32_t>(block);
+          hi[l] = static_cast<uint32_t>(block >> 32);
+        }
+        V cand[C];
+        L::candidates(philox(lo, hi, splat<vu32>(attempt), st.key), cand);
+        for (int l = 0; l < lanes; ++l) {
+          S v;
+          if (bounded(cand[row[l]][l], flat0 + pos[l], v)) {
+            stage[pos[l]] = v;
+          } else {
+            pending[kept++] = pos[l];
+          }
+        }
+      }
+      n_pending = kept;
+    }
+  };
+  const uint64_t low = PerElement ? 0 : a.low;
+  auto store_part = [&](uint64_t lo, uint64_t n, uint64_t done) {
+    char* d = dst + done * item;
+    switch (item) {
+      case 1: store_offsets<uint8_t>(stage + lo, n, d, low); break;
+      case 2: store_offsets<uint16_t>(stage + lo, n, d, low); break;
+      case 4: store_offsets<uint32_t>(stage + lo, n, d, low); break;
+      default: store_offsets<uint64_t>(stage + lo, n, d, low); break;
+    }
+  };
+  staged_run(G, first, count, generate, store_part);
+}
+
+void integers_entry(const integers_args& a, uint64_t first, uint64_t count, void* out) {
+  if (a.wide) {
+    if (a.per_element)
+      fill_integers_typed<true, true>(a, first, count, out);
+    else
+      fill_integers_typed<true, false>(a, first, count, out);
+  } else {
+    if (a.per_element)
+      fill_integers_typed<false, true>(a, first, count, out);
+    else
+      fill_integers_typed<false, false>(a, first, count, out);
+  }
+}
+
+}  // namespace
+}  // namespace turboinit::kernels::TURBOINIT_TARGET

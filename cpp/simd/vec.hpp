@@ -1,0 +1,195 @@
+// Portable SIMD vectors for the kernel source.  The only file that may use
+// intrinsics.  Included by simd/samplers-inl.hpp inside a per-target namespace
+// after TURBOINIT_WIDTH (32-bit lanes per vector) is defined; everything here
+// has internal linkage so the per-target copies never meet at link time.
+//
+// Vectors are GCC/Clang vector extensions: the same source compiles to
+// AVX-512, AVX2, SSE2 or NEON code.  All floating-point operations are IEEE
+// (no FMA contraction, see CMakeLists.txt), so every target gives the same bits.
+
+constexpr int W = TURBOINIT_WIDTH;
+static_assert(W == 4 || W == 8 || W == 16, "unsupported SIMD width");
+
+template <class T>
+struct vec_of {
+  typedef T type __attribute__((vector_size(sizeof(T) * W)));
+};
+using vf32 = vec_of<float>::type;
+using vi32 = vec_of<int32_t>::type;
+using vu32 = vec_of<uint32_t>::type;
+using vf64 = vec_of<double>::type;
+using vi64 = vec_of<int64_t>::type;
+using vu64 = vec_of<uint64_t>::type;
+using vu16 = vec_of<uint16_t>::type;
+
+template <class V>
+static inline V load(const void* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V>
+static inline void store(void* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+template <class V>
+static inline void store_lanes(void* p, const V& v, int lanes) {
+  std::memcpy(p, &v, sizeof v / W * static_cast<unsigned>(lanes));
+}
+
+template <class V, class T>
+static inline V splat(T x) {
+  return V{} + x;
+}
+static inline vu32 iota_u32() {
+  vu32 v;
+  for (int i = 0; i < W; ++i) v[i] = static_cast<uint32_t>(i);
+  return v;
+}
+
+template <class M, class V>
+static inline V select(M mask, V a, V b) {
+  return mask ? a : b;
+}
+template <class V>
+static inline V vmin(V a, V b) {
+  return a < b ? a : b;
+}
+template <class V>
+static inline V vmax(V a, V b) {
+  return a > b ? a : b;
+}
+
+static inline vf32 vsqrt(vf32 a) {
+  vf32 r;
+  for (int i = 0; i < W; ++i) r[i] = __builtin_sqrtf(a[i]);  // vectorised: vsqrtps
+  return r;
+}
+static inline vf64 vsqrt(vf64 a) {
+  vf64 r;
+  for (int i = 0; i < W; ++i) r[i] = __builtin_sqrt(a[i]);
+  return r;
+}
+static inline vf32 vabs(vf32 a) { return (vf32)((vu32)a & 0x7fffffffu); }
+static inline vf64 vabs(vf64 a) { return (vf64)((vu64)a & 0x7fffffffffffffffull); }
+
+// Exact conversions.  i32 -> f32 is one instruction everywhere; u32 -> f64 and
+// small i64 -> f64 use the 2^52 magic numbers (AVX2 has no 64-bit conversion).
+static inline vf32 to_f32(vi32 a) { return __builtin_convertvector(a, vf32); }
+static inline vf64 u32_to_f64(vu32 a) {
+  const vu64 wide = __builtin_convertvector(a, vu64) | 0x4330000000000000ull;
+  return (vf64)wide - 0x1p52;
+}
+static inline vf64 small_i64_to_f64(vi64 a) {  // |a| < 2^51
+  return (vf64)((vu64)a + 0x4338000000000000ull) - 0x1.8p52;
+}
+
+// 32x32 -> 64-bit products of every lane with a constant, split in halves.
+static inline void mulhilo(vu32 a, uint32_t m, vu32& hi, vu32& lo) {
+#if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
+  __m512i va, vh;
+  std::memcpy(&va, &a, sizeof va);
+  const __m512i vm = _mm512_set1_epi32(static_cast<int>(m));
+  const __m512i even = _mm512_mul_epu32(va, vm);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(va, 32), vm);
+  vh = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+  std::memcpy(&hi, &vh, sizeof vh);
+  // The low halves come from the same two products (cheaper than vpmulld).
+  const __m512i vl = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  std::memcpy(&lo, &vl, sizeof vl);
+#elif defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  __m256i va, vh;
+  std::memcpy(&va, &a, sizeof va);
+  const __m256i vm = _mm256_set1_epi32(static_cast<int>(m));
+  const __m256i even = _mm256_mul_epu32(va, vm);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(va, 32), vm);
+  vh = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+  std::memcpy(&hi, &vh, sizeof vh);
+  const __m256i vl = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  std::memcpy(&lo, &vl, sizeof vl);
+#else
+  const vu64 p = __builtin_convertvector(a, vu64) * static_cast<uint64_t>(m);
+  hi = __builtin_convertvector(p >> 32, vu32);
+  lo = __builtin_convertvector(p, vu32);
+#endif
+}
+
+// Lane i of a comparison mask as bit i of an integer.
+static inline uint32_t mask_bits(vi32 m) {
+#if defined(__AVX512DQ__) && TURBOINIT_WIDTH == 16
+  __m512i v;
+  std::memcpy(&v, &m, sizeof v);
+  return _mm512_movepi32_mask(v);
+#elif defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  __m256 v;
+  std::memcpy(&v, &m, sizeof v);
+  return static_cast<uint32_t>(_mm256_movemask_ps(v));
+#elif defined(__SSE2__) && TURBOINIT_WIDTH == 4
+  __m128 v;
+  std::memcpy(&v, &m, sizeof v);
+  return static_cast<uint32_t>(_mm_movemask_ps(v));
+#else
+  uint32_t bits = 0;
+  for (int i = 0; i < W; ++i) bits |= (m[i] != 0 ? 1u : 0u) << i;
+  return bits;
+#endif
+}
+static inline uint32_t mask_bits(vi64 m) {
+  // Narrow each 64-bit lane to 32 bits (all-ones or zero either way).
+  return mask_bits(__builtin_convertvector(m, vi32));
+}
+
+// Appends base + l for every set bit l of `bits` (l < W) to dst, without
+// branches on the data; returns how many were appended.  dst must have room
+// for W entries beyond the ones appended.
+static inline uint32_t append_set_lanes(uint16_t* dst, uint32_t base, uint32_t bits) {
+#if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
+  const __m512i idx = _mm512_add_epi32(
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+      _mm512_set1_epi32(static_cast<int>(base)));
+  const __m512i packed = _mm512_maskz_compress_epi32(static_cast<__mmask16>(bits), idx);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_cvtepi32_epi16(packed));
+#else
+  // Four lanes at a time: a table of the set-bit positions of each nibble,
+  // packed as 16-bit lanes, written whole.
+  static constexpr uint64_t kNibble[16] = {
+      0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000001ull,
+      0x0000000000010000ull, 0x0000000000000002ull, 0x0000000000020000ull,
+      0x0000000000020001ull, 0x0000000200010000ull, 0x0000000000000003ull,
+      0x0000000000030000ull, 0x0000000000030001ull, 0x0000000300010000ull,
+      0x0000000000030002ull, 0x0000000300020000ull, 0x0000000300020001ull,
+      0x0003000200010000ull};
+  uint32_t n = 0;
+  for (int q = 0; q < W; q += 4) {
+    const uint32_t nib = (bits >> q) & 15u;
+    const uint64_t lanes =
+        kNibble[nib] + (uint64_t{base + static_cast<uint32_t>(q)} * 0x0001000100010001ull);
+    std::memcpy(dst + n, &lanes, sizeof lanes);
+    n += static_cast<uint32_t>(__builtin_popcount(nib));
+  }
+#endif
+  return static_cast<uint32_t>(__builtin_popcount(bits));
+}
+
+// Round to nearest even, float32 -> float16 / bfloat16 bits (Giesen's method,
+// the same rule as dtype.cpp's scalar float_to_half_bits).
+static inline vu16 to_half_bits(vf32 f) {
+  const uint32_t f32_infty = 255u << 23;
+  const uint32_t f16_max = (127u + 16u) << 23;
+  const uint32_t denorm_magic = ((127u - 15u) + (23u - 10u) + 1u) << 23;
+  vu32 u = (vu32)f;
+  const vu32 sign = u & 0x80000000u;
+  u ^= sign;
+  const vu32 big = select(u > f32_infty, splat<vu32>(0x7e00u), splat<vu32>(0x7c00u));
+  const vu32 sub = (vu32)((vf32)u + (vf32)splat<vu32>(denorm_magic)) - denorm_magic;
+  const vu32 norm = (u + ((uint32_t(15 - 127) << 23) + 0xfffu) + ((u >> 13) & 1u)) >> 13;
+  vu32 o = select(u < (113u << 23), sub, norm);
+  o = select(u >= f16_max, big, o);
+  return __builtin_convertvector(o | (sign >> 16), vu16);
+}
+static inline vu16 to_bfloat16_bits(vf32 f) {
+  const vu32 u = (vu32)f;
+  const vu32 rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  const vu32 nan = (u >> 16) | 0x40u;
+  return __builtin_convertvector(select((u & 0x7fffffffu) > 0x7f800000u, nan, rounded), vu16);
+}
