@@ -11,13 +11,14 @@ SIMD.  NumPy's sequential methods draw from the same counter.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Union
 
 import numpy as np
 
 from .. import _core
-from .._args import DTypeLike
+from .._args import DTypeLike, normalize_shape
 from .._seed import key_from_sequence
 from ._bitgen import Philox, SeedArg
 from ._bulk import BulkMethods
@@ -400,7 +401,7 @@ class Generator(BulkMethods, np.random.Generator):
         dt, code = float_dtype(dtype, "normal", halves=True)
         mu = float_param(loc, "loc")
         sigma = float_param(scale, "scale")
-        if np.any(np.less(sigma, 0)):
+        if np.any(np.signbit(sigma) & ~np.isnan(sigma)):  # -0.0 too, as NumPy
             raise ValueError("scale < 0: scale must be non-negative")
         arr, scalar = self._target(size, dt, None, mu, sigma)
         ct, ct_code = compute_dtype(dt)
@@ -476,7 +477,7 @@ class Generator(BulkMethods, np.random.Generator):
         for name, p in (("loc", mu), ("scale", sigma)):
             if not np.all(np.isfinite(p)):
                 raise ValueError(f"{name}: must be finite")
-        if np.any(np.less(sigma, 0)):
+        if np.any(np.signbit(sigma) & ~np.isnan(sigma)):  # -0.0 too, as NumPy
             raise ValueError("scale < 0: scale must be non-negative")
         arr, scalar = self._target(size, dt, out, mu, sigma)
         ct, ct_code = compute_dtype(dt)
@@ -578,6 +579,8 @@ class Generator(BulkMethods, np.random.Generator):
         ('int64', 'int')
         """
         t = int_type(dtype)
+        if size is not None and math.prod(normalize_shape(size, "size")) == 0:
+            return np.empty(normalize_shape(size, "size"), t.dtype)  # as NumPy: no bound checks
         lo, span, arrays = bounds(low, high, t, bool(endpoint))
         shape = result_shape(size, lo, span) if arrays else result_shape(size)
         arr = allocate(() if shape is None else shape, t.dtype)

@@ -92,6 +92,8 @@ class RandomState(np.random.RandomState):
         >>> bool((rs.standard_gamma(2.0, 3) == a).all())
         True
         """
+        if not isinstance(self._bit_generator, Philox):
+            return super().get_state(legacy)  # NumPy's behaviour, warning included
         state: dict[str, Any] = super().get_state(legacy=False)
         return state
 
