@@ -104,7 +104,7 @@ class Philox(np.random.BitGenerator):
 
     # ---- state ----------------------------------------------------------------
 
-    @property
+    @property  # type: ignore[override]  # NumPy's stub types it as a Mapping
     def state(self) -> dict[str, Any]:
         """The key, the block counter and the buffer, as a dict (NumPy's layout).
 
@@ -181,6 +181,11 @@ class Philox(np.random.BitGenerator):
         """The Philox key ``(k0, k1)``."""
         k0, k1 = _core.word_stream_state(self._stream)[:2]
         return k0, k1
+
+    def set_seed_state(self, state: dict[str, Any], seed_seq: np.random.SeedSequence) -> None:
+        """Replace the state and the seed sequence together (``BitGenerator.__setstate__``)."""
+        setstate: Any = super().__setstate__  # type: ignore[misc]
+        setstate((state, seed_seq))
 
     def reserve(self, blocks: int) -> int:
         """Take ``blocks`` counter blocks for a parallel call; returns the first.

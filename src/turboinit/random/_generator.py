@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import numpy as np
 
@@ -93,8 +93,7 @@ class Generator(BulkMethods, np.random.Generator):
 
     @property
     def _philox(self) -> Philox:
-        bg: Philox = self.bit_generator
-        return bg
+        return cast(Philox, self.bit_generator)
 
     # ---- state ---------------------------------------------------------------
 
@@ -132,7 +131,7 @@ class Generator(BulkMethods, np.random.Generator):
         bg = self._philox
         with bg.lock:
             inner = bg.state
-            ss = bg.seed_seq
+            ss = cast(np.random.SeedSequence, bg.seed_seq)
             return {
                 "bit_generator": inner["bit_generator"],
                 "key": inner["state"]["key"],
@@ -173,7 +172,7 @@ class Generator(BulkMethods, np.random.Generator):
         probe.state = inner  # checks every field
         if probe.key != key_from_sequence(ss):
             raise ValueError(f"state: key {probe.key} does not belong to the seed sequence")
-        self._philox.__setstate__((probe.state, ss))
+        self._philox.set_seed_state(probe.state, ss)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.bit_generator,))
@@ -181,10 +180,9 @@ class Generator(BulkMethods, np.random.Generator):
     @property
     def seed_seq(self) -> np.random.SeedSequence:
         """The ``SeedSequence`` the key comes from (``bit_generator.seed_seq``)."""
-        ss: np.random.SeedSequence = self._philox.seed_seq
-        return ss
+        return cast(np.random.SeedSequence, self._philox.seed_seq)
 
-    def spawn(self, n_children: int) -> list[Generator]:
+    def spawn(self, n_children: int) -> list[Generator]:  # type: ignore[override]
         """``n_children`` independent Generators, from ``SeedSequence.spawn``.
 
         Children get keys hashed from distinct spawn keys (never ``seed + i``);
@@ -226,7 +224,7 @@ class Generator(BulkMethods, np.random.Generator):
 
     # ---- NumPy's methods ---------------------------------------------------------
 
-    def random(
+    def random(  # type: ignore[override]  # a superset of NumPy's signature
         self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: np.ndarray | None = None
     ) -> ArrayOrFloat:
         """Uniform floats on ``[0, 1)``, as :meth:`numpy.random.Generator.random`.
@@ -257,7 +255,7 @@ class Generator(BulkMethods, np.random.Generator):
         _core.uniform(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, 0.0, 1.0)
         return scalar_result(arr) if scalar else arr
 
-    def standard_normal(
+    def standard_normal(  # type: ignore[override]  # a superset of NumPy's signature
         self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: np.ndarray | None = None
     ) -> ArrayOrFloat:
         """Standard normal floats, as :meth:`numpy.random.Generator.standard_normal`.
@@ -279,7 +277,7 @@ class Generator(BulkMethods, np.random.Generator):
         _core.normal(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, 0.0, 1.0)
         return scalar_result(arr) if scalar else arr
 
-    def uniform(
+    def uniform(  # type: ignore[override]  # a superset of NumPy's signature
         self,
         low: Any = 0.0,
         high: Any = 1.0,
@@ -366,7 +364,7 @@ class Generator(BulkMethods, np.random.Generator):
         fill_mapped(arr, ct, generate, operands, apply)
         return arr
 
-    def normal(
+    def normal(  # type: ignore[override]  # a superset of NumPy's signature
         self,
         loc: Any = 0.0,
         scale: Any = 1.0,
@@ -529,7 +527,7 @@ class Generator(BulkMethods, np.random.Generator):
         fill_mapped(arr, ct, generate, operands, apply)
         return arr
 
-    def integers(
+    def integers(  # type: ignore[override]  # a superset of NumPy's signature
         self,
         low: Any,
         high: Any = None,

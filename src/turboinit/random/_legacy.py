@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import numpy as np
 
@@ -72,7 +72,7 @@ class RandomState(np.random.RandomState):
             raise TypeError("can only re-seed a turboinit Philox BitGenerator")
         fresh = Philox(seed)
         with bg.lock:
-            bg.__setstate__((fresh.state, fresh.seed_seq))
+            bg.set_seed_state(fresh.state, cast(np.random.SeedSequence, fresh.seed_seq))
             self.set_state({**fresh.state, "has_gauss": 0, "gauss": 0.0})
 
     def get_state(self, legacy: bool = True) -> dict[str, Any]:
@@ -93,7 +93,8 @@ class RandomState(np.random.RandomState):
         True
         """
         if not isinstance(self._bit_generator, Philox):
-            return super().get_state(legacy)  # NumPy's behaviour, warning included
+            legacy_state: dict[str, Any] = super().get_state(legacy)  # type: ignore[call-overload]
+            return legacy_state  # NumPy's behaviour, warning included
         state: dict[str, Any] = super().get_state(legacy=False)
         return state
 
@@ -229,12 +230,7 @@ def _function(name: str) -> Callable[..., Any]:
 
     call.__name__ = call.__qualname__ = name
     call.__module__ = "turboinit.random"
-    call.__doc__ = (
-        f"``numpy.random.{name}`` on turboinit's module-level :class:`RandomState`.\n\n"
-        f"Arguments, results and errors as :meth:`numpy.random.RandomState.{method}`; "
-        "the values come from our Philox, not NumPy's MT19937.  Thread-safe; "
-        ":func:`seed` makes it reproducible.\n\n"
-        "Examples\n--------\n"
+    example = (
         ">>> import numpy as np\n"
         ">>> import turboinit.random as tr\n"
         ">>> tr.seed(1)\n"
@@ -243,6 +239,23 @@ def _function(name: str) -> Callable[..., Any]:
         f">>> b = tr.{name}({_EXAMPLES[name]})\n"
         ">>> bool(np.array_equal(a, b))\n"
         "True\n"
+    )
+    if name == "random_integers":  # deprecated by NumPy, with a DeprecationWarning
+        example = (
+            ">>> import warnings\n"
+            ">>> import turboinit.random as tr\n"
+            ">>> with warnings.catch_warnings():\n"
+            '...     warnings.simplefilter("ignore", DeprecationWarning)\n'
+            f"...     x = tr.{name}({_EXAMPLES[name]})\n"
+            ">>> x.shape\n"
+            "(3,)\n"
+        )
+    call.__doc__ = (
+        f"``numpy.random.{name}`` on turboinit's module-level :class:`RandomState`.\n\n"
+        f"Arguments, results and errors as :meth:`numpy.random.RandomState.{method}`; "
+        "the values come from our Philox, not NumPy's MT19937.  Thread-safe; "
+        ":func:`seed` makes it reproducible.\n\n"
+        "Examples\n--------\n" + example
     )
     return call
 
