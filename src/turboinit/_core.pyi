@@ -119,10 +119,13 @@ def uniform(
 ) -> None: ...
 def word_stream_buffer() -> tuple[int, int]: ...
 def word_stream_new(
-    k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
 ) -> object: ...
 def word_stream_set_counter(
-    stream: object, counter: typing.SupportsInt | typing.SupportsIndex, at_end: bool
+    stream: object,
+    counter: typing.SupportsInt | typing.SupportsIndex,
+    at_end: bool,
 ) -> None: ...
 def word_stream_set_state(
     stream: object,
