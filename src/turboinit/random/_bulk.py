@@ -14,5 +14,8 @@ class BulkMethods:
     """Mixin of the parallel samplers of :class:`turboinit.random.Generator`.
 
     A method defined here replaces :class:`numpy.random.Generator`'s method of the
-    same name and must keep its signature, defaults and exceptions.
+    same name and must keep its signature, defaults and exceptions.  The NumPy
+    compatibility page lists it as parallel by itself; an optional class attribute
+    ``COMPAT_NOTES = {name: (dtypes, differences from NumPy)}`` fills its row
+    (``turboinit.random._compat``).
     """
