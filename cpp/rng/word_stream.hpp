@@ -51,8 +51,7 @@ class word_stream {
   // `block` (which must leave room for kBufferBlocks blocks below 2^64)
   // unless `position` is kBufferWords (an empty buffer).  Throws
   // std::invalid_argument and changes nothing on a bad value.
-  void set_state(philox_key key, uint64_t counter, bool at_end, uint64_t block,
-                 uint32_t position);
+  void set_state(philox_key key, uint64_t counter, bool at_end, uint64_t block, uint32_t position);
 
  private:
   // Takes the next kBufferBlocks blocks at the counter.  Past the end of the
