@@ -58,3 +58,19 @@ def restore_threads() -> Iterator[None]:
         yield
     finally:
         ti.set_num_threads(None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A marker of NumPy's own tests (pytest-run-parallel), run by tests/test_numpy_suite_*.py.
+    config.addinivalue_line("markers", "thread_unsafe: NumPy's marker (pytest-run-parallel)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip, with its reason, each NumPy suite test on tests/numpy_suite.py's lists."""
+    from numpy_suite import skip_reason
+
+    for item in items:
+        module = getattr(item, "module", None)
+        reason = skip_reason(module, item.nodeid) if module is not None else None
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))

@@ -23,6 +23,7 @@ void bind_distributions(py::module_& m);
 void bind_orthogonal(py::module_& m);
 void bind_integers(py::module_& m);
 void bind_sparse(py::module_& m);
+void bind_bitgen(py::module_& m);
 
 // The caller's array as a raw pointer, after checking everything a kernel
 // relies on: item size, C-contiguity, alignment, writability and size.

@@ -1,10 +1,12 @@
-"""Two helpers for the turboinit documentation build.
+"""Three helpers for the turboinit documentation build.
 
 * ``% turboinit:bench-results`` (a MyST comment line) in a page is replaced, when
   the page is read, by the benchmark results found under
   ``benchmarks/results/`` (each folder's ``results.md`` summary, or a table
   made from its ``results.json``, and its PNG plots) and by the performance
   section of ``README.md`` if it has one.  Without results the page says so.
+* ``% turboinit:numpy-compat`` is replaced by the NumPy compatibility table that
+  ``turboinit.random._compat.markdown()`` makes from the code.
 * After reading, every public name of the documented modules (their
   ``__all__``) must have an entry in the API reference; a missing one is a
   warning, hence an error under ``sphinx -W``.
@@ -25,6 +27,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 MARKER = "% turboinit:bench-results"
+COMPAT_MARKER = "% turboinit:numpy-compat"
 API_MODULES = (
     "turboinit",
     "turboinit.random",
@@ -154,6 +157,10 @@ def bench_results_markdown(root: Path, page_dir: Path) -> str:
 
 
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    if COMPAT_MARKER in source[0]:
+        from turboinit.random import _compat
+
+        source[0] = source[0].replace(COMPAT_MARKER, _compat.markdown())
     if MARKER not in source[0]:
         return
     root = _repo_root(app)

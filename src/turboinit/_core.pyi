@@ -6,6 +6,7 @@ import typing
 import numpy
 import numpy.typing
 
+def bitgen_install(capsule: object, stream: object) -> None: ...
 def bits(
     out: numpy.ndarray,
     shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
@@ -116,3 +117,23 @@ def uniform(
     low: typing.SupportsFloat | typing.SupportsIndex,
     high: typing.SupportsFloat | typing.SupportsIndex,
 ) -> None: ...
+def word_stream_buffer() -> tuple[int, int]: ...
+def word_stream_new(
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+) -> object: ...
+def word_stream_set_counter(
+    stream: object,
+    counter: typing.SupportsInt | typing.SupportsIndex,
+    at_end: bool,
+) -> None: ...
+def word_stream_set_state(
+    stream: object,
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    counter: typing.SupportsInt | typing.SupportsIndex,
+    at_end: bool,
+    block: typing.SupportsInt | typing.SupportsIndex,
+    position: typing.SupportsInt | typing.SupportsIndex,
+) -> None: ...
+def word_stream_state(stream: object) -> tuple[int, int, int, bool, int, int]: ...

@@ -1,15 +1,140 @@
-"""NumPy-style random numbers on counter-based Philox4x32-10.
+"""NumPy's ``numpy.random`` on counter-based Philox4x32-10.
 
-``default_rng(seed)`` returns a :class:`Generator` whose methods mirror
-``numpy.random.Generator`` (``random``, ``uniform``, ``normal``,
-``standard_normal``, ``integers``) plus ``truncated_normal``, generated in
-parallel C++ and reproducible for any thread count.  ``philox4x32`` is the raw
-block function.
+* :class:`Philox`: a NumPy ``BitGenerator`` on turboinit's key and counter
+  layout; ``numpy.random.Generator(Philox(s))`` runs every NumPy
+  distribution on it.
+* :class:`Generator` (``default_rng``): a subclass of
+  ``numpy.random.Generator`` whose bulk methods (``random``, ``uniform``,
+  ``normal``, ``standard_normal``, ``integers``, ``truncated_normal``, ...)
+  are generated in parallel C++, reproducible for any thread count; the
+  others are NumPy's code on the Philox.
+* The legacy API: :class:`RandomState`, the module-level functions
+  (``rand``, ``randn``, ``seed``, ``normal``, ...) on one thread-safe
+  module-level generator, and :class:`patch_numpy`.  Values differ from
+  NumPy's MT19937.
+* ``philox4x32`` is the raw block function.
 """
 
 from __future__ import annotations
 
+from ._bitgen import Philox
 from ._generator import Generator, default_rng
+from ._legacy import (
+    RandomState,
+    beta,
+    binomial,
+    bytes,
+    chisquare,
+    choice,
+    dirichlet,
+    exponential,
+    f,
+    gamma,
+    geometric,
+    get_bit_generator,
+    get_state,
+    gumbel,
+    hypergeometric,
+    laplace,
+    logistic,
+    lognormal,
+    logseries,
+    multinomial,
+    multivariate_normal,
+    negative_binomial,
+    noncentral_chisquare,
+    noncentral_f,
+    normal,
+    pareto,
+    patch_numpy,
+    permutation,
+    poisson,
+    power,
+    rand,
+    randint,
+    randn,
+    random,
+    random_integers,
+    random_sample,
+    ranf,
+    rayleigh,
+    sample,
+    seed,
+    set_bit_generator,
+    set_state,
+    shuffle,
+    standard_cauchy,
+    standard_exponential,
+    standard_gamma,
+    standard_normal,
+    standard_t,
+    triangular,
+    uniform,
+    vonmises,
+    wald,
+    weibull,
+    zipf,
+)
 from ._philox import philox4x32
 
-__all__ = ["Generator", "default_rng", "philox4x32"]
+__all__ = [
+    "Generator",
+    "Philox",
+    "RandomState",
+    "default_rng",
+    "get_bit_generator",
+    "patch_numpy",
+    "philox4x32",
+    "set_bit_generator",
+    # numpy.random's module-level functions (turboinit.random._legacy.LEGACY_NAMES)
+    "beta",
+    "binomial",
+    "bytes",
+    "chisquare",
+    "choice",
+    "dirichlet",
+    "exponential",
+    "f",
+    "gamma",
+    "geometric",
+    "get_state",
+    "gumbel",
+    "hypergeometric",
+    "laplace",
+    "logistic",
+    "lognormal",
+    "logseries",
+    "multinomial",
+    "multivariate_normal",
+    "negative_binomial",
+    "noncentral_chisquare",
+    "noncentral_f",
+    "normal",
+    "pareto",
+    "permutation",
+    "poisson",
+    "power",
+    "rand",
+    "randint",
+    "randn",
+    "random",
+    "random_integers",
+    "random_sample",
+    "ranf",
+    "rayleigh",
+    "sample",
+    "seed",
+    "set_state",
+    "shuffle",
+    "standard_cauchy",
+    "standard_exponential",
+    "standard_gamma",
+    "standard_normal",
+    "standard_t",
+    "triangular",
+    "uniform",
+    "vonmises",
+    "wald",
+    "weibull",
+    "zipf",
+]

@@ -1,24 +1,27 @@
-"""``Generator``: the NumPy ``numpy.random.Generator`` API on Philox4x32-10.
+"""``Generator``: ``numpy.random.Generator`` on turboinit's Philox4x32-10.
 
-A Generator is a key (from a ``SeedSequence``) and a 64-bit block counter.
-Each call reserves the counter blocks its elements need, atomically, and
-fills its output as one flat tensor starting at the first reserved block
-(``block_offset`` of the core), so the result of a call depends only on the
-key, the counter when it ran and its arguments, never on threads or SIMD.
+A Generator is a NumPy Generator over a :class:`~turboinit.random.Philox`
+bit generator (a key and a 64-bit block counter).  Each parallel call
+reserves the counter blocks its elements need, under the bit generator's
+lock, and fills its output as one flat tensor starting at the first
+reserved block (``block_offset`` of the core), so its result depends only
+on the key, the counter when it ran and its arguments, never on threads or
+SIMD.  NumPy's sequential methods draw from the same counter.
 """
 
 from __future__ import annotations
 
+import math
 import operator
-import threading
-from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import numpy as np
 
 from .. import _core
-from .._args import DTypeLike
-from .._seed import key_from_sequence, seed_sequence
+from .._args import DTypeLike, normalize_shape
+from .._seed import key_from_sequence
+from ._bitgen import Philox, SeedArg
+from ._bulk import BulkMethods
 from ._integers import bounds, int_type
 from ._params import (
     BLOCKS_PER_GROUP,
@@ -43,87 +46,77 @@ from ._params import (
     scalar_result,
 )
 
-_COUNTER_END = 1 << 64
-_BIT_GENERATOR = "Philox4x32-10"
 ArrayOrFloat = Union[float, np.ndarray]
-SeedArg = Union[None, int, np.integer, Sequence[int], np.random.SeedSequence]
 
 
-def _as_seed_sequence(seed: Any) -> np.random.SeedSequence:
-    if isinstance(seed, (np.random.Generator, np.random.BitGenerator)):
-        raise TypeError(
-            "seed: a numpy Generator or BitGenerator cannot seed a turboinit Generator; "
-            "pass an int, a sequence of ints, a numpy.random.SeedSequence or None"
-        )
-    if isinstance(seed, (list, tuple, np.ndarray)):
-        try:
-            return np.random.SeedSequence(seed)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"seed: expected non-negative ints ({exc})") from None
-    return seed_sequence(seed)
+class Generator(BulkMethods, np.random.Generator):
+    """NumPy's :class:`numpy.random.Generator` on turboinit's Philox counter space.
 
-
-class Generator:
-    """NumPy-compatible random numbers from Philox4x32-10, generated in C++.
-
-    Methods mirror :class:`numpy.random.Generator` (signatures, return types,
-    errors; not the values): :meth:`random`, :meth:`uniform`, :meth:`normal`,
-    :meth:`standard_normal`, :meth:`integers`, plus :meth:`truncated_normal`.
-    ``normal``, ``uniform`` and ``truncated_normal`` also take
+    A subclass of :class:`numpy.random.Generator` (``isinstance`` holds, so
+    SciPy and other libraries accept it) whose ``bit_generator`` is a
+    :class:`turboinit.random.Philox`.  The parallel methods, :meth:`random`,
+    :meth:`uniform`, :meth:`normal`, :meth:`standard_normal`,
+    :meth:`integers`, :meth:`truncated_normal` and those of
+    :class:`~turboinit.random._bulk.BulkMethods`, are generated in C++ on
+    many threads; every other method is NumPy's own code drawing from the
+    Philox, so it is seeded and reproducible too.  Signatures, return types
+    and errors are NumPy's; values are not (see the NumPy compatibility
+    page).  ``normal``, ``uniform`` and ``truncated_normal`` also take
     ``dtype=float32/float16/bfloat16``.
 
-    State: the key ``(k0, k1) = SeedSequence(seed)`` hashed (see
-    ``turboinit._seed``; stream 0, so the first call of ``default_rng(s)``
-    draws what ``turboinit.normal(..., seed=s)`` would) and a 64-bit block
-    counter.  A call of ``n`` elements at ``c`` values per block reserves
-    ``ceil(n / c)`` blocks rounded up to a group of 16, atomically, so calls
-    from several threads never share blocks, and a state replays exactly.
+    A parallel call of ``n`` elements at ``c`` values per block reserves
+    ``ceil(n / c)`` blocks rounded up to a group of 16 from the bit
+    generator's counter, under its lock, so calls from several threads never
+    share blocks; sequential draws take their blocks from the same counter.
 
     Parameters
     ----------
-    seed : None, int, sequence of ints or numpy.random.SeedSequence
-        ``None`` takes fresh entropy from the OS.
+    seed : None, int, iterable of ints, numpy.random.SeedSequence or Philox
+        ``None`` takes fresh entropy from the OS.  A seed gives the key of
+        stream 0, so the first call of ``Generator(s)`` draws what
+        ``turboinit.normal(..., seed=s)`` would.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from turboinit.random import Generator
     >>> rng = Generator(42)
     >>> x = rng.standard_normal((2, 3))
-    >>> x.shape, x.dtype
-    ((2, 3), dtype('float64'))
+    >>> x.shape, x.dtype, isinstance(rng, np.random.Generator)
+    ((2, 3), dtype('float64'), True)
     """
 
-    def __init__(self, seed: SeedArg = None) -> None:
-        self._lock = threading.Lock()
-        self._seed_seq = _as_seed_sequence(seed)
-        self._key = key_from_sequence(self._seed_seq)
-        self._counter = 0
+    def __init__(self, seed: SeedArg | Philox = None) -> None:
+        if isinstance(seed, type):  # as NumPy's Generator(MT19937)
+            raise ValueError("seed: a class; the bit generator must be instantiated")
+        super().__init__(seed if isinstance(seed, Philox) else Philox(seed))
+
+    @property
+    def _philox(self) -> Philox:
+        return cast(Philox, self.bit_generator)
 
     # ---- state ---------------------------------------------------------------
 
     def _reserve(self, n: int, per_block: int) -> tuple[int, int, int]:
         """(k0, k1, first block) of ``n`` elements at ``per_block`` per block."""
+        bg = self._philox
+        k0, k1 = bg.key
         if n == 0:  # nothing is drawn; any offset will do (also at the counter's end)
-            return self._key[0], self._key[1], 0
+            return k0, k1, 0
         blocks = -(-n // per_block)
         blocks = -(-blocks // BLOCKS_PER_GROUP) * BLOCKS_PER_GROUP
-        with self._lock:
-            start = self._counter
-            if start + blocks > _COUNTER_END:
-                raise OverflowError(
-                    f"counter: {blocks} more blocks do not fit in the 64-bit block counter "
-                    f"(at {start}); spawn() a new Generator"
-                )
-            self._counter = start + blocks
-            k0, k1 = self._key
-        return k0, k1, start
+        return k0, k1, bg.reserve(blocks)
 
     @property
     def state(self) -> dict[str, Any]:
-        """The key, the block counter and the seed sequence, as a dict.
+        """The key, the block counter, the sequential buffer and the seed sequence.
 
+        ``{"bit_generator": "Philox4x32-10", "key": [k0, k1], "counter": next
+        free block, "buffer": {"block": b, "position": p}, "seed_seq": {...}}``:
+        ``bit_generator.state`` flattened, plus the ``SeedSequence``.
         Assigning a dict read earlier replays the calls made since; the key
-        must match the seed sequence (ValueError otherwise).
+        must match the seed sequence (ValueError otherwise); ``buffer`` may be
+        left out (no buffered words).
 
         Examples
         --------
@@ -135,12 +128,15 @@ class Generator:
         >>> bool((rng.random(3) == a).all())
         True
         """
-        with self._lock:
-            ss = self._seed_seq
+        bg = self._philox
+        with bg.lock:
+            inner = bg.state
+            ss = cast(np.random.SeedSequence, bg.seed_seq)
             return {
-                "bit_generator": _BIT_GENERATOR,
-                "key": [int(self._key[0]), int(self._key[1])],
-                "counter": int(self._counter),
+                "bit_generator": inner["bit_generator"],
+                "key": inner["state"]["key"],
+                "counter": inner["state"]["counter"],
+                "buffer": inner["buffer"],
                 "seed_seq": {
                     "entropy": ss.entropy,
                     "spawn_key": tuple(int(k) for k in ss.spawn_key),
@@ -156,10 +152,6 @@ class Generator:
         missing = {"bit_generator", "key", "counter", "seed_seq"} - set(value)
         if missing:
             raise ValueError(f"state: missing keys {sorted(missing)}")
-        if value["bit_generator"] != _BIT_GENERATOR:
-            raise ValueError(
-                f"state: bit_generator {value['bit_generator']!r} is not {_BIT_GENERATOR!r}"
-            )
         info = value["seed_seq"]
         try:
             ss = np.random.SeedSequence(
@@ -170,41 +162,27 @@ class Generator:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"state: bad seed_seq {info!r} ({exc!r})") from None
-        key = key_from_sequence(ss)
-        try:
-            given = tuple(int(k) for k in value["key"])
-        except (TypeError, ValueError):
-            raise TypeError(f"state: key must be two ints, got {value['key']!r}") from None
-        if given != key:
-            raise ValueError(f"state: key {given} does not belong to the seed sequence")
-        counter = value["counter"]
-        if isinstance(counter, bool) or not isinstance(counter, (int, np.integer)):
-            raise TypeError(f"state: counter must be an int, got {type(counter).__name__}")
-        if not 0 <= counter <= _COUNTER_END:
-            raise ValueError(f"state: counter must be in [0, 2**64], got {counter}")
-        with self._lock:
-            self._seed_seq = ss
-            self._key = key
-            self._counter = int(counter)
+        inner = {
+            "bit_generator": value["bit_generator"],
+            "state": {"key": value["key"], "counter": value["counter"]},
+        }
+        if "buffer" in value:
+            inner["buffer"] = value["buffer"]
+        probe = Philox(ss)
+        probe.state = inner  # checks every field
+        if probe.key != key_from_sequence(ss):
+            raise ValueError(f"state: key {probe.key} does not belong to the seed sequence")
+        self._philox.set_seed_state(probe.state, ss)
 
-    def __getstate__(self) -> dict[str, Any]:
-        return self.state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._lock = threading.Lock()
-        self._key = (0, 0)
-        self._counter = 0
-        self.state = state
-
-    def __repr__(self) -> str:
-        return f"Generator({_BIT_GENERATOR}) at 0x{id(self):X}"
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.bit_generator,))
 
     @property
     def seed_seq(self) -> np.random.SeedSequence:
-        """The ``SeedSequence`` the key comes from (``bit_generator.seed_seq`` in NumPy)."""
-        return self._seed_seq
+        """The ``SeedSequence`` the key comes from (``bit_generator.seed_seq``)."""
+        return cast(np.random.SeedSequence, self._philox.seed_seq)
 
-    def spawn(self, n_children: int) -> list[Generator]:
+    def spawn(self, n_children: int) -> list[Generator]:  # type: ignore[override]
         """``n_children`` independent Generators, from ``SeedSequence.spawn``.
 
         Children get keys hashed from distinct spawn keys (never ``seed + i``);
@@ -227,9 +205,7 @@ class Generator:
             ) from None
         if n < 0:
             raise ValueError(f"n_children: must be >= 0, got {n}")
-        with self._lock:
-            children = self._seed_seq.spawn(n)
-        return [Generator(c) for c in children]
+        return [type(self)(child) for child in self._philox.spawn(n)]
 
     # ---- helpers ---------------------------------------------------------------
 
@@ -248,7 +224,7 @@ class Generator:
 
     # ---- NumPy's methods ---------------------------------------------------------
 
-    def random(
+    def random(  # type: ignore[override]  # a superset of NumPy's signature
         self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: np.ndarray | None = None
     ) -> ArrayOrFloat:
         """Uniform floats on ``[0, 1)``, as :meth:`numpy.random.Generator.random`.
@@ -279,7 +255,7 @@ class Generator:
         _core.uniform(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, 0.0, 1.0)
         return scalar_result(arr) if scalar else arr
 
-    def standard_normal(
+    def standard_normal(  # type: ignore[override]  # a superset of NumPy's signature
         self, size: SizeLike = None, dtype: DTypeLike = np.float64, out: np.ndarray | None = None
     ) -> ArrayOrFloat:
         """Standard normal floats, as :meth:`numpy.random.Generator.standard_normal`.
@@ -301,7 +277,7 @@ class Generator:
         _core.normal(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, 0.0, 1.0)
         return scalar_result(arr) if scalar else arr
 
-    def uniform(
+    def uniform(  # type: ignore[override]  # a superset of NumPy's signature
         self,
         low: Any = 0.0,
         high: Any = 1.0,
@@ -388,7 +364,7 @@ class Generator:
         fill_mapped(arr, ct, generate, operands, apply)
         return arr
 
-    def normal(
+    def normal(  # type: ignore[override]  # a superset of NumPy's signature
         self,
         loc: Any = 0.0,
         scale: Any = 1.0,
@@ -423,7 +399,7 @@ class Generator:
         dt, code = float_dtype(dtype, "normal", halves=True)
         mu = float_param(loc, "loc")
         sigma = float_param(scale, "scale")
-        if np.any(np.less(sigma, 0)):
+        if np.any(np.signbit(sigma) & ~np.isnan(sigma)):  # -0.0 too, as NumPy
             raise ValueError("scale < 0: scale must be non-negative")
         arr, scalar = self._target(size, dt, None, mu, sigma)
         ct, ct_code = compute_dtype(dt)
@@ -499,7 +475,7 @@ class Generator:
         for name, p in (("loc", mu), ("scale", sigma)):
             if not np.all(np.isfinite(p)):
                 raise ValueError(f"{name}: must be finite")
-        if np.any(np.less(sigma, 0)):
+        if np.any(np.signbit(sigma) & ~np.isnan(sigma)):  # -0.0 too, as NumPy
             raise ValueError("scale < 0: scale must be non-negative")
         arr, scalar = self._target(size, dt, out, mu, sigma)
         ct, ct_code = compute_dtype(dt)
@@ -551,7 +527,7 @@ class Generator:
         fill_mapped(arr, ct, generate, operands, apply)
         return arr
 
-    def integers(
+    def integers(  # type: ignore[override]  # a superset of NumPy's signature
         self,
         low: Any,
         high: Any = None,
@@ -601,6 +577,8 @@ class Generator:
         ('int64', 'int')
         """
         t = int_type(dtype)
+        if size is not None and math.prod(normalize_shape(size, "size")) == 0:
+            return np.empty(normalize_shape(size, "size"), t.dtype)  # as NumPy: no bound checks
         lo, span, arrays = bounds(low, high, t, bool(endpoint))
         shape = result_shape(size, lo, span) if arrays else result_shape(size)
         arr = allocate(() if shape is None else shape, t.dtype)
@@ -625,13 +603,14 @@ class Generator:
         return t.python_type(value) if t.python_type is not None else value
 
 
-def default_rng(seed: SeedArg | Generator = None) -> Generator:
+def default_rng(seed: SeedArg | Philox | Generator = None) -> Generator:
     """A :class:`Generator` seeded like :func:`numpy.random.default_rng`.
 
     Parameters
     ----------
-    seed : None, int, sequence of ints, numpy.random.SeedSequence or Generator
-        A turboinit ``Generator`` is returned unchanged.
+    seed : None, int, iterable of ints, numpy.random.SeedSequence, Philox or Generator
+        A turboinit ``Generator`` is returned unchanged; a :class:`Philox` is
+        wrapped (drawing from it advances it), as NumPy does.
 
     Examples
     --------

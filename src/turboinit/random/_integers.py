@@ -46,7 +46,9 @@ def int_type(dtype: Any) -> IntType:
         raise TypeError(
             f"dtype: unsupported {dtype!r} for integers; expected a bool, int or uint dtype"
         ) from None
-    if dt.name not in _CODES or not dt.isnative:
+    if dt.name in _CODES and not dt.isnative:
+        raise ValueError(f"dtype: {dtype!r} has a non-native byte order (as NumPy, not supported)")
+    if dt.name not in _CODES:
         raise TypeError(
             f"dtype: unsupported {dtype!r} for integers; expected one of {', '.join(_CODES)}"
         )
@@ -135,7 +137,10 @@ def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Boun
     lo, _ = _bound(low, "low", t, False)
     hi, done = _bound(high, "high", t, not endpoint)
     exclusive = not endpoint and not done
-    order_msg = ("high <= 0" if low_default else "low >= high") if not endpoint else "low > high"
+    if low_default:
+        order_msg = "high < 0" if endpoint else "high <= 0"
+    else:
+        order_msg = "low > high" if endpoint else "low >= high"
 
     if np.size(lo) and (_limits(lo)[0] < t.lo or _limits(lo)[1] > t.hi):
         raise ValueError(f"low is out of bounds for {t.dtype}")
@@ -156,6 +161,8 @@ def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Boun
     # (values of the dtype's range, the inclusive high included, fit it).
     container = np.int64 if t.lo < 0 else np.uint64
     lo_c = np.asarray(lo).astype(container)
+    if exclusive and isinstance(hi, int):  # a scalar high may be 2**64 (uint64, exclusive)
+        hi, exclusive = hi - 1, False
     hi_c = np.asarray(hi).astype(container)
     if exclusive:
         hi_c = hi_c - container(1)  # exact: hi > t.lo was checked

@@ -59,6 +59,11 @@ def float_param(value: Any, name: str) -> Param:
         raise TypeError(f"{name}: expected a real number, got a string ({value!r})")
     if isinstance(value, np.ndarray) and value.dtype.kind in "US":
         raise TypeError(f"{name}: expected real numbers, got an array of {value.dtype}")
+    if isinstance(value, np.ndarray) and value.ndim == 0 and type(value) is not np.ndarray:
+        try:  # a subclass's own __float__, as NumPy calls it (and its exceptions)
+            return float(value)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{name}: expected a real number ({exc!r})") from None
     if not isinstance(value, (numbers.Number, np.generic, str, bytes)) and value is not None:
         try:
             arr = np.asarray(value)
