@@ -19,6 +19,7 @@ import numpy as np
 from .. import _core
 from .._args import DTypeLike
 from .._seed import key_from_sequence, seed_sequence
+from ._bulk import BulkMethods
 from ._integers import bounds, int_type
 from ._params import (
     BLOCKS_PER_GROUP,
@@ -63,7 +64,7 @@ def _as_seed_sequence(seed: Any) -> np.random.SeedSequence:
     return seed_sequence(seed)
 
 
-class Generator:
+class Generator(BulkMethods):
     """NumPy-compatible random numbers from Philox4x32-10, generated in C++.
 
     Methods mirror :class:`numpy.random.Generator` (signatures, return types,
