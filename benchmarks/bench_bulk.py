@@ -52,7 +52,26 @@ CASES: list[tuple[str, str, tuple[Any, ...]]] = [
     ("binomial(20, 0.3)", "binomial", (20, 0.3)),
     ("binomial(1000, 0.3)", "binomial", (1000, 0.3)),
     ("dirichlet", "dirichlet", ([1.0, 2.0, 3.0, 4.0],)),
+    ("multinomial", "multinomial", (100, [0.1, 0.2, 0.3, 0.4])),
+    ("permutation", "permutation", ()),
+    ("choice(replace=False)", "choice", ()),
+    ("choice(p)", "choice", ()),
 ]
+
+
+def call(gen: Any, name: str, method: str, margs: tuple[Any, ...], n: int) -> Callable[[], Any]:
+    """The benchmarked call: ``n`` elements out (rows of k for the vector methods)."""
+    f = getattr(gen, method)
+    if method == "permutation":
+        return functools.partial(f, n)
+    if name == "choice(replace=False)":  # n / 16 distinct values of n
+        return functools.partial(f, n, n // 16, replace=False)
+    if name == "choice(p)":
+        p = np.arange(1, 1001, dtype=np.float64)
+        return functools.partial(f, 1000, n, p=p / p.sum())
+    if method in ("dirichlet", "multinomial"):
+        return functools.partial(f, *margs, size=n // len(margs[-1]))
+    return functools.partial(f, *margs, size=n)
 
 
 def best_time(f: Callable[[], Any], repeat: int) -> float:
@@ -81,11 +100,8 @@ def main() -> None:
     for name, method, margs in CASES:
         if args.only and not any(name.startswith(o) for o in args.only):
             continue
-        size = n // len(margs[0]) if method == "dirichlet" else n
-        f_ours = functools.partial(getattr(ours, method), *margs, size=size)
-        f_np = functools.partial(getattr(theirs, method), *margs, size=size)
-        t_ours = best_time(f_ours, args.repeat)
-        t_np = best_time(f_np, args.repeat)
+        t_ours = best_time(call(ours, name, method, margs, n), args.repeat)
+        t_np = best_time(call(theirs, name, method, margs, n), args.repeat)
         row = {
             "method": name,
             "elements": n,

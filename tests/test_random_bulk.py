@@ -606,3 +606,19 @@ def test_multivariate_same_bits_for_threads_and_kernels(
     results.append(getattr(default_rng(42), method)(*args, size=70_001))
     _core.set_kernel(kernel)
     assert all(np.array_equal(r, results[0]) for r in results[1:])
+
+
+def test_bulk_docstring_examples() -> None:
+    """The mixin's examples (tests/test_doctests.py sees only Generator's own methods)."""
+    import doctest
+
+    from turboinit.random._bulk import BulkMethods
+
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = finder.find(BulkMethods, "BulkMethods", globs={})
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 30
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed (above)"

@@ -310,8 +310,8 @@ static inline void gamma_candidate(const words& w, vf32& x, vf32& u) {
 static inline vf64 open_unit_of(const words& w, double) { return open_unit_f64(w.x0, w.x1); }
 static inline vf32 open_unit_of(const words& w, float) { return open_unit_f32(w.x0); }
 
-// Gamma(shape) per lane as value * exp(logboost): Marsaglia and Tsang (2000)
-// on a = shape (shape >= 1) or shape + 1 (shape < 1, then logboost =
+// Gamma(shape) per lane as value * exp(logboost): Marsaglia and Tsang (2000),
+// with their squeeze u < 1 - 0.0331 x^4 before the logarithmic test, on a = shape (shape >= 1) or shape + 1 (shape < 1, then logboost =
 // log(U) / shape, U from sub-stream tag + 1, attempt 0).  Candidates come
 // from sub-stream `tag`, attempts 0, 1, ...  Shape 0, +inf and NaN give
 // themselves.
@@ -340,7 +340,13 @@ static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32
     vec v = CT(1) + c * x;
     const mask pos = v > CT(0);
     v = select(pos, v * v * v, splat<vec>(CT(1)));
-    const mask ok = pos & (vlog(u) < x * x * CT(0.5) + d - d * v + d * vlog(v));
+    // Marsaglia and Tsang's squeeze accepts ~98% without logarithms; the full
+    // test runs only when a pending lane needs it, and a lane's decision is
+    // squeeze | full either way, so it never depends on its neighbours.
+    const vec x2 = x * x;
+    mask ok = pos & (u < CT(1) - CT(0.0331) * (x2 * x2));
+    if (~mask_bits(ok | done) & live)
+      ok = ok | (pos & (vlog(u) < x2 * CT(0.5) + d - d * v + d * vlog(v)));
     value = select(ok & ~done, d * v, value);
     done = done | ok;
     pending = ~mask_bits(done) & live;
@@ -358,6 +364,7 @@ static inline typename vtypes<CT>::vec gamma_value(const philox_stream& st, vu32
                                                    uint32_t live) {
   typename vtypes<CT>::vec v, lb;
   gamma_lanes<CT>(st, lo, hi, tag, shape, live, v, lb);
+  if (!(mask_bits(lb != 0) & live)) return v;  // shape >= 1 everywhere: no boost
   return v * vexp(lb);
 }
 
