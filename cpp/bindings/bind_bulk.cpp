@@ -9,8 +9,7 @@ namespace turboinit::bindings {
 namespace {
 
 // A float, or a C-contiguous float64 array of `n` elements (kept alive by `keep`).
-bulk_param to_param(const py::object& p, uint64_t n, const char* name,
-                    py::array_t<double>& keep) {
+bulk_param to_param(const py::object& p, uint64_t n, const char* name, py::array_t<double>& keep) {
   bulk_param r;
   if (py::isinstance<py::array>(p)) {
     keep = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(p);
@@ -41,8 +40,7 @@ void bind_bulk(py::module_& m) {
         const bulk_param q0 = to_param(p0, region.size(), "p0", keep0);
         const bulk_param q1 = to_param(p1, region.size(), "p1", keep1);
         const philox_stream stream{{k0, k1}, block_offset};
-        run_without_gil(
-            [&] { fill_bulk(ptr, kind, t, region, stream, q0, q1, interruptible()); });
+        run_without_gil([&] { fill_bulk(ptr, kind, t, region, stream, q0, q1, interruptible()); });
       },
       "out"_a, "kind"_a, "dtype"_a, "shape"_a, "start"_a, "extent"_a, "k0"_a, "k1"_a,
       "block_offset"_a, "p0"_a = 0.0, "p1"_a = 0.0,

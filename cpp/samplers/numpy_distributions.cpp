@@ -37,7 +37,8 @@ void fill_bulk(void* out, bulk_kind kind, dtype compute, const tensor_region& re
     const double n = p0.scalar;
     if (p0.values || !(n >= 1 && n <= 0x1p53 && n == static_cast<double>(static_cast<uint64_t>(n))))
       throw std::invalid_argument("p0: the permutation length must be one integer in [1, 2^53]");
-    const uint64_t slices = (region.full_size() + static_cast<uint64_t>(n) - 1) / static_cast<uint64_t>(n);
+    const uint64_t slices =
+        (region.full_size() + static_cast<uint64_t>(n) - 1) / static_cast<uint64_t>(n);
     check_counter_space(tensor_region::whole({slices}), stream, 1);
   } else {
     check_counter_space(region, stream, bulk_per_block(kind, compute));

@@ -134,11 +134,10 @@ static inline vf64 vfloor(vf64 y) {
 // log(x!) ... log Gamma(x) for integer-valued x >= 1: exact table below 7,
 // NumPy's Stirling series (random_loggam) from 7 on.
 static inline vf64 vloggam_int(vf64 x) {
-  static constexpr double a[10] = {8.333333333333333e-02, -2.777777777777778e-03,
-                                   7.936507936507937e-04, -5.952380952380952e-04,
-                                   8.417508417508418e-04, -1.917526917526918e-03,
-                                   6.410256410256410e-03, -2.955065359477124e-02,
-                                   1.796443723688307e-01, -1.39243221690590e+00};
+  static constexpr double a[10] = {
+      8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04, -5.952380952380952e-04,
+      8.417508417508418e-04, -1.917526917526918e-03, 6.410256410256410e-03, -2.955065359477124e-02,
+      1.796443723688307e-01, -1.39243221690590e+00};
   const vf64 x0 = vmax(x, splat<vf64>(7.0));
   const vf64 x2 = 1.0 / (x0 * x0);
   vf64 gl0 = splat<vf64>(a[9]);
@@ -163,9 +162,7 @@ struct cand64 {  // float64: two words, high first
 static inline vf32 u_open_right(const cand32& c) { return open_unit_f32(c.x); }  // (0, 1]
 static inline vf64 u_open_right(const cand64& c) { return open_unit_f64(c.hi, c.lo); }
 // (m + 1/2) 2^-23 (float32) or 2^-52 (float64): in (0, 1), and 1 - u is exact.
-static inline vf32 u_open(const cand32& c) {
-  return (to_f32((vi32)(c.x >> 9)) + 0.5f) * 0x1p-23f;
-}
+static inline vf32 u_open(const cand32& c) { return (to_f32((vi32)(c.x >> 9)) + 0.5f) * 0x1p-23f; }
 static inline vf64 u_open(const cand64& c) {
   return u32_to_f64(c.hi >> 12) * 0x1p-20 + (u32_to_f64(c.lo) + 0.5) * 0x1p-52;
 }
@@ -311,10 +308,9 @@ static inline vf64 open_unit_of(const words& w, double) { return open_unit_f64(w
 static inline vf32 open_unit_of(const words& w, float) { return open_unit_f32(w.x0); }
 
 // Gamma(shape) per lane as value * exp(logboost): Marsaglia and Tsang (2000),
-// with their squeeze u < 1 - 0.0331 x^4 before the logarithmic test, on a = shape (shape >= 1) or shape + 1 (shape < 1, then logboost =
-// log(U) / shape, U from sub-stream tag + 1, attempt 0).  Candidates come
-// from sub-stream `tag`, attempts 0, 1, ...  Shape 0, +inf and NaN give
-// themselves.
+// with their squeeze u < 1 - 0.0331 x^4 before the logarithmic test, on a = shape (shape >= 1) or
+// shape + 1 (shape < 1, then logboost = log(U) / shape, U from sub-stream tag + 1, attempt 0).
+// Candidates come from sub-stream `tag`, attempts 0, 1, ...  Shape 0, +inf and NaN give themselves.
 template <class CT>
 static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
                                typename vtypes<CT>::vec shape, uint32_t live,
@@ -505,8 +501,7 @@ static inline vf64 binomial_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf6
 // [0, n).  A keyed bijection, so any element is computed alone.
 constexpr int kFeistelRounds = 8;
 
-static inline void permutation_run(const bulk_args& a, uint64_t first, uint64_t count,
-                                   void* out) {
+static inline void permutation_run(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
   const uint64_t n = static_cast<uint64_t>(a.p[0].scalar);
   int h = 1;
   while (h < 32 && (uint64_t{1} << (2 * h)) < n) ++h;
@@ -532,7 +527,8 @@ static inline void permutation_run(const bulk_args& a, uint64_t first, uint64_t 
     vu32 R = __builtin_convertvector(x, vu32) & mask;
     while (pending) {
       for (int r = 0; r < kFeistelRounds; ++r) {
-        const words w = philox_tagged(blo, bhi, R, 0x50000000u + static_cast<uint32_t>(r), a.stream.key);
+        const words w =
+            philox_tagged(blo, bhi, R, 0x50000000u + static_cast<uint32_t>(r), a.stream.key);
         const vu32 nr = L ^ (w.x0 & mask);
         L = R;
         R = nr;
@@ -581,8 +577,8 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
       });
       break;
     case bulk_kind::cauchy:
-      plain<CT, bulk_kind::cauchy>(a, first, count,
-                                   [&](vec s, uint64_t j, int lanes) { put<CT>(out, j, s, lanes); });
+      plain<CT, bulk_kind::cauchy>(
+          a, first, count, [&](vec s, uint64_t j, int lanes) { put<CT>(out, j, s, lanes); });
       break;
     case bulk_kind::rayleigh:
       plain<CT, bulk_kind::rayleigh>(a, first, count, [&](vec s, uint64_t j, int lanes) {
