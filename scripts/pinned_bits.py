@@ -48,6 +48,34 @@ TRUNC_BOUNDS: dict[str, tuple[float, float, str, bool]] = {
     "exponential_mirrored": (-np.inf, -6.0, "exponential", True),
 }
 RAW_WORDS = 4096
+# Generator bulk methods pinned at SHAPE: (method, args before size).
+BULK: list[tuple[str, tuple[Any, ...]]] = [
+    ("standard_exponential", ()),
+    ("exponential", (2.0,)),
+    ("laplace", (1.0, 2.0)),
+    ("logistic", (1.0, 2.0)),
+    ("gumbel", (1.0, 2.0)),
+    ("standard_cauchy", ()),
+    ("rayleigh", (2.0,)),
+    ("lognormal", (0.5, 0.8)),
+    ("weibull", (1.5,)),
+    ("pareto", (3.0,)),
+    ("power", (3.0,)),
+    ("geometric", (0.3,)),
+    ("standard_gamma", (0.7,)),
+    ("standard_gamma", (2.5,)),
+    ("gamma", (2.0, 3.0)),
+    ("chisquare", (3.0,)),
+    ("beta", (0.5, 2.0)),
+    ("standard_t", (4.0,)),
+    ("poisson", (4.0,)),
+    ("poisson", (40.0,)),
+    ("binomial", (20, 0.3)),
+    ("binomial", (500, 0.6)),
+    ("dirichlet", ([0.5, 1.0, 2.0],)),
+    ("multinomial", (30, [0.2, 0.3, 0.5])),
+    ("multivariate_normal", ([1.0, 2.0], [[2.0, 0.5], [0.5, 1.0]])),
+]
 
 
 def _have_bfloat16() -> bool:
@@ -146,6 +174,36 @@ def cases() -> Iterator[tuple[str, Callable[[], np.ndarray]]]:
         "Generator.integers/per_element",
         lambda: ti.random.default_rng(SEED).integers(0, np.arange(1, SHAPE[1] + 1), SHAPE),
     )
+    # The bulk methods (src/turboinit/random/_bulk.py, cpp/simd/bulk-inl.hpp).
+    for method, args in BULK:
+        yield (
+            f"Generator.{method}{args}",
+            lambda method=method, args=args: np.asarray(
+                getattr(ti.random.default_rng(SEED), method)(*args, size=SHAPE)
+            ),
+        )
+    yield (
+        "Generator.standard_exponential/float32",
+        lambda: ti.random.default_rng(SEED).standard_exponential(SHAPE, dtype="float32"),
+    )
+    yield (
+        "Generator.standard_gamma/float32",
+        lambda: ti.random.default_rng(SEED).standard_gamma(0.7, SHAPE, dtype="float32"),
+    )
+    yield (
+        "Generator.choice/p",
+        lambda: ti.random.default_rng(SEED).choice(50, SHAPE, p=[0.02] * 50),
+    )
+    yield (
+        "Generator.choice/p/no_replace",
+        lambda: ti.random.default_rng(SEED).choice(5000, 100, replace=False, p=[2e-4] * 5000),
+    )
+    yield "Generator.bytes", lambda: np.frombuffer(ti.random.default_rng(SEED).bytes(999), np.uint8)
+    for n in (1000, 200_003):  # sorted keys; the Feistel bijection
+        yield (
+            f"Generator.permutation({n})",
+            lambda n=n: ti.random.default_rng(SEED).permutation(n),
+        )
 
 
 def raw_words() -> list[int]:

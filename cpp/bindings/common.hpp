@@ -16,6 +16,7 @@
 namespace turboinit::bindings {
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 void bind_config(py::module_& m);
 void bind_philox(py::module_& m);
@@ -24,6 +25,7 @@ void bind_orthogonal(py::module_& m);
 void bind_integers(py::module_& m);
 void bind_sparse(py::module_& m);
 void bind_bitgen(py::module_& m);
+void bind_bulk(py::module_& m);
 
 // The caller's array as a raw pointer, after checking everything a kernel
 // relies on: item size, C-contiguity, alignment, writability and size.

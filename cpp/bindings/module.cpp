@@ -75,4 +75,5 @@ PYBIND11_MODULE(_core, m) {
   turboinit::bindings::bind_integers(m);
   turboinit::bindings::bind_sparse(m);
   turboinit::bindings::bind_bitgen(m);
+  turboinit::bindings::bind_bulk(m);
 }

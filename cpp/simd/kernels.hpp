@@ -65,6 +65,46 @@ struct integers_args {
 };
 using integers_fn = void (*)(const integers_args&, uint64_t first, uint64_t count, void* out);
 
+// The NumPy distributions of turboinit.random.Generator's bulk methods
+// (cpp/simd/bulk-inl.hpp; counters in docs/counter_layout.md).  "Plain" kinds
+// use the uniform's layout (C = 2 float64 / 4 float32 candidates per block);
+// the rejection kinds (gamma and what is built on it, poisson, binomial) use
+// one block per element, element i of the call at block block_offset + i,
+// rejection attempt j in counter word 2 and a sub-stream tag in word 3.
+enum class bulk_kind : int {
+  exponential = 0,   // p0 * E                      E = -log(u), u in (0, 1]
+  laplace = 1,       // p0 + p1 * (+-E)
+  logistic = 2,      // p0 + p1 * log(u / (1 - u)), u in (0, 1)
+  gumbel = 3,        // p0 - p1 * log(-log(u)),      u in (0, 1)
+  cauchy = 4,        // tan(pi (u - 1/2)),           u in (0, 1)
+  rayleigh = 5,      // p0 * sqrt(2 E)
+  lognormal = 6,     // exp(p0 + p1 * Z)
+  weibull = 7,       // E^(1 / p0) (0 if p0 == 0)
+  pareto = 8,        // expm1(E / p0)
+  power = 9,         // exp(-E / p0)
+  geometric = 10,    // max(1, ceil(E / -log1p(-p0)))          (int64)
+  gamma = 11,        // p1 * Gamma(p0)                  (Marsaglia-Tsang)
+  log_gamma = 12,    // log Gamma(p0)
+  beta = 13,         // X / (X + Y), X ~ Gamma(p0), Y ~ Gamma(p1)
+  standard_t = 14,   // Z / sqrt(2 Gamma(p0 / 2) / p0)
+  poisson = 15,      // Poisson(p0)                             (int64)
+  binomial = 16,     // Binomial(n = p0, p = p1)                (int64)
+  permutation = 17,  // element s n + i: pi_s(i), pi_s a keyed bijection of [0, n = p0) (int64)
+};
+// A parameter: one value for the call, or one per element (values[j] for
+// element j of the call's region, as float64).
+struct bulk_param {
+  const double* values = nullptr;
+  double scalar = 0.0;
+};
+struct bulk_args {
+  philox_stream stream;
+  bulk_kind kind = bulk_kind::exponential;
+  dtype out = dtype::float64;  // float64 or float32 (the compute type); int64 for integer kinds
+  bulk_param p[2];
+};
+using bulk_fn = void (*)(const bulk_args&, uint64_t first, uint64_t count, void* out);
+
 struct kernel_table {
   const char* name;
   int simd_bits;
@@ -73,6 +113,7 @@ struct kernel_table {
   truncated_normal_fn truncated_normal;
   bits_fn bits;
   integers_fn integers;
+  bulk_fn bulk;
   const linalg::micro::gemm_table* gemm;  // the same target's GEMM micro-kernels
 };
 

@@ -4,6 +4,7 @@
 #define TURBOINIT_WIDTH 4
 #include "simd/samplers-inl.hpp"
 #include "simd/integers-inl.hpp"
+#include "simd/bulk-inl.hpp"
 #include "simd/table-inl.hpp"
 
 namespace turboinit::kernels {

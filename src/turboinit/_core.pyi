@@ -17,6 +17,23 @@ def bits(
     block_offset: typing.SupportsInt | typing.SupportsIndex,
 ) -> None: ...
 def build_info() -> dict[str, typing.Any]: ...
+def bulk(
+    out: numpy.ndarray,
+    kind: typing.SupportsInt | typing.SupportsIndex,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    p0: object = 0.0,
+    p1: object = 0.0,
+) -> None: ...
+def bulk_per_block(
+    kind: typing.SupportsInt | typing.SupportsIndex,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+) -> int: ...
 def gemm_target() -> str: ...
 def get_num_threads() -> int: ...
 def integers(

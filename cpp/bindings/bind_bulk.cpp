@@ -1,0 +1,58 @@
+// bulk: the NumPy distributions of turboinit.random.Generator, filling a
+// caller-provided array in place; parameters are floats or float64 arrays
+// with one value per element of the region.
+#include "bindings/common.hpp"
+#include "samplers/numpy_distributions.hpp"
+
+namespace turboinit::bindings {
+
+namespace {
+
+// A float, or a C-contiguous float64 array of `n` elements (kept alive by `keep`).
+bulk_param to_param(const py::object& p, uint64_t n, const char* name, py::array_t<double>& keep) {
+  bulk_param r;
+  if (py::isinstance<py::array>(p)) {
+    keep = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(p);
+    if (!keep || static_cast<uint64_t>(keep.size()) != n)
+      throw py::value_error(std::string(name) + ": expected " + std::to_string(n) +
+                            " float64 values, one per element");
+    r.values = keep.data();
+  } else {
+    r.scalar = p.cast<double>();
+  }
+  return r;
+}
+
+}  // namespace
+
+void bind_bulk(py::module_& m) {
+  m.def(
+      "bulk",
+      [](py::array out, int kind_code, int dtype_code, std::vector<uint64_t> shape,
+         std::vector<uint64_t> start, std::vector<uint64_t> extent, uint32_t k0, uint32_t k1,
+         uint64_t block_offset, py::object p0, py::object p1) {
+        const bulk_kind kind = bulk_kind_from_int(kind_code);
+        const dtype t = dtype_from_int(dtype_code);
+        const tensor_region region = make_region(shape, start, extent);
+        const std::size_t item = bulk_returns_int64(kind) ? 8 : itemsize(t);
+        void* ptr = checked_output(out, item, region.size());
+        py::array_t<double> keep0, keep1;
+        const bulk_param q0 = to_param(p0, region.size(), "p0", keep0);
+        const bulk_param q1 = to_param(p1, region.size(), "p1", keep1);
+        const philox_stream stream{{k0, k1}, block_offset};
+        run_without_gil([&] { fill_bulk(ptr, kind, t, region, stream, q0, q1, interruptible()); });
+      },
+      "out"_a, "kind"_a, "dtype"_a, "shape"_a, "start"_a, "extent"_a, "k0"_a, "k1"_a,
+      "block_offset"_a, "p0"_a = 0.0, "p1"_a = 0.0,
+      "Fill `out` (float64/float32 by `dtype`, int64 for geometric, poisson and binomial) "
+      "with the bulk distribution `kind` (cpp/simd/kernels.hpp, bulk_kind) on the region; "
+      "p0, p1 are floats or float64 arrays with one value per element of the region.");
+  m.def(
+      "bulk_per_block",
+      [](int kind_code, int dtype_code) {
+        return bulk_per_block(bulk_kind_from_int(kind_code), dtype_from_int(dtype_code));
+      },
+      "kind"_a, "dtype"_a, "Elements per Philox block of a bulk distribution (its counter use).");
+}
+
+}  // namespace turboinit::bindings

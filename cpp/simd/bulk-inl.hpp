@@ -1,0 +1,695 @@
+// The NumPy distributions of turboinit.random.Generator's bulk methods: part
+// of the one sampler source.  Included by simd/samplers_<target>.cpp after
+// simd/samplers-inl.hpp, whose Philox rounds, uniforms, Box-Muller, vlog and
+// staged_run it uses (same per-target anonymous namespace).  The elementary
+// functions added here (exp, expm1, log1p, floor, log-factorial) are plain
+// IEEE operations too, so every target returns the same bits.
+//
+// Counter layout (docs/counter_layout.md):
+//  * plain kinds (one candidate per element, no rejection) use the uniform's
+//    layout: C = 4 (float32, candidate k = word k) or 2 (float64, candidate k
+//    = words 2k, 2k+1) per block, groups of 16 blocks; lognormal uses the
+//    normal's layout;
+//  * rejection kinds use one block per element: element i of the call draws
+//    attempt j from counter (b lo, b hi, j, tag), b = block_offset + i, with
+//    a tag per independent sub-stream (0, 1, ...).  So an element depends only
+//    on its own counters, never on its neighbours, the SIMD width, the thread
+//    count or the region.
+
+namespace turboinit::kernels::TURBOINIT_TARGET {
+namespace {
+
+// ---- more elementary functions -------------------------------------------------
+
+// GCC 12 reports its own AVX-512 headers' pass-through operands as
+// uninitialised when this function is compiled on its own (GCC bug 105593).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+static inline words philox_tagged(vu32 c0, vu32 c1, vu32 c2, uint32_t tag, philox_key key) {
+  vu32 c3 = splat<vu32>(tag);
+  uint32_t k0 = key[0], k1 = key[1];
+  for (int r = 0; r < kPhiloxRounds; ++r) {
+    if (r > 0) {
+      k0 += kPhiloxW0;
+      k1 += kPhiloxW1;
+    }
+    vu32 hi0, lo0, hi1, lo1;
+    mulhilo(c0, kPhiloxM0, hi0, lo0);
+    mulhilo(c2, kPhiloxM1, hi1, lo1);
+    const vu32 n0 = hi1 ^ c1 ^ k0;
+    const vu32 n2 = hi0 ^ c3 ^ k1;
+    c0 = n0;
+    c1 = lo1;
+    c2 = n2;
+    c3 = lo0;
+  }
+  return {c0, c1, c2, c3};
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+// e^x: x = k ln2 + r (Cody-Waite, |r| <= ln2 / 2), e^r by its Taylor series
+// (truncation below half an ulp), 2^k applied in two exact halves so that
+// subnormal results round once.
+static inline vf64 vexp(vf64 x) {
+  const vf64 xc = vmin(vmax(x, splat<vf64>(-746.0)), splat<vf64>(710.0));
+  const double magic = 0x1.8p52;
+  const vf64 t = xc * 1.4426950408889634 + magic;
+  const vf64 kf = t - magic;
+  const vi64 k = (vi64)t - (vi64)splat<vf64>(magic);
+  const vf64 r = (xc - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
+  vf64 p = splat<vf64>(1.0 / 6227020800.0);  // 1/13!
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  const vi64 k1 = k >> 1;
+  const vi64 k2 = k - k1;
+  const vf64 s1 = (vf64)((k1 + 1023) << 52);
+  const vf64 s2 = (vf64)((k2 + 1023) << 52);
+  const vf64 y = (p * s1) * s2;
+  return select(x == x, y, x);  // NaN stays NaN
+}
+
+static inline vf32 vexp(vf32 x) {
+  const vf32 xc = vmin(vmax(x, splat<vf32>(-104.0f)), splat<vf32>(89.0f));
+  const float magic = 0x1.8p23f;
+  const vf32 t = xc * 1.44269504f + magic;
+  const vf32 kf = t - magic;
+  const vi32 k = (vi32)t - (vi32)splat<vf32>(magic);
+  const vf32 r = (xc - kf * 0.693145751953125f) - kf * 1.428606765330187045e-06f;
+  vf32 p = splat<vf32>(1.0f / 40320.0f);
+  p = p * r + 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const vi32 k1 = k >> 1;
+  const vi32 k2 = k - k1;
+  const vf32 s1 = (vf32)((k1 + 127) << 23);
+  const vf32 s2 = (vf32)((k2 + 127) << 23);
+  const vf32 y = (p * s1) * s2;
+  return select(x == x, y, x);
+}
+
+// e^x - 1, accurate near 0: Taylor series for |x| < 1/2, else e^x - 1.
+static inline vf64 vexpm1(vf64 x) {
+  vf64 p = splat<vf64>(1.0 / 355687428096000.0);  // 1/17!
+  double f = 355687428096000.0;
+  for (int n = 16; n >= 1; --n) {
+    f /= (n + 1);
+    p = p * x + 1.0 / f;
+  }
+  return select(vabs(x) < 0.5, p * x, vexp(x) - 1.0);
+}
+
+// log(1 + x) for x > -1 (Goldberg: exact when 1 + x rounds to 1).
+static inline vf64 vlog1p(vf64 x) {
+  const vf64 u = x + 1.0;
+  const vf64 safe = select(u == 1.0, splat<vf64>(2.0), u);
+  return select(u == 1.0, x, vlog(safe) * (x / (safe - 1.0)));
+}
+
+// floor(y) for |y| < 2^51 (round to nearest by the 2^52 magic, then step down).
+static inline vf64 vfloor(vf64 y) {
+  const vf64 r = (y + 0x1.8p52) - 0x1.8p52;
+  return select(r > y, r - 1.0, r);
+}
+
+// log(x!) ... log Gamma(x) for integer-valued x >= 1: exact table below 7,
+// NumPy's Stirling series (random_loggam) from 7 on.
+static inline vf64 vloggam_int(vf64 x) {
+  static constexpr double a[10] = {
+      8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04, -5.952380952380952e-04,
+      8.417508417508418e-04, -1.917526917526918e-03, 6.410256410256410e-03, -2.955065359477124e-02,
+      1.796443723688307e-01, -1.39243221690590e+00};
+  const vf64 x0 = vmax(x, splat<vf64>(7.0));
+  const vf64 x2 = 1.0 / (x0 * x0);
+  vf64 gl0 = splat<vf64>(a[9]);
+  for (int k = 8; k >= 0; --k) gl0 = gl0 * x2 + a[k];
+  const vf64 gl = gl0 / x0 + 0.91893853320467267 + (x0 - 0.5) * vlog(x0) - x0;
+  vf64 small = splat<vf64>(0.0);
+  small = select(x == 3.0, splat<vf64>(0.69314718055994531), small);
+  small = select(x == 4.0, splat<vf64>(1.791759469228055), small);
+  small = select(x == 5.0, splat<vf64>(3.1780538303479458), small);
+  small = select(x == 6.0, splat<vf64>(4.7874917427820458), small);
+  return select(x < 7.0, small, gl);
+}
+
+// ---- uniforms of one candidate -------------------------------------------------
+
+struct cand32 {  // float32: one word
+  vu32 x;
+};
+struct cand64 {  // float64: two words, high first
+  vu32 hi, lo;
+};
+static inline vf32 u_open_right(const cand32& c) { return open_unit_f32(c.x); }  // (0, 1]
+static inline vf64 u_open_right(const cand64& c) { return open_unit_f64(c.hi, c.lo); }
+// (m + 1/2) 2^-23 (float32) or 2^-52 (float64): in (0, 1), and 1 - u is exact.
+static inline vf32 u_open(const cand32& c) { return (to_f32((vi32)(c.x >> 9)) + 0.5f) * 0x1p-23f; }
+static inline vf64 u_open(const cand64& c) {
+  return u32_to_f64(c.hi >> 12) * 0x1p-20 + (u32_to_f64(c.lo) + 0.5) * 0x1p-52;
+}
+// A bit the uniforms above leave unused: bit 0 of the (high) word.
+static inline vf32 with_sign(vf32 v, const cand32& c) {
+  return (vf32)((vu32)v ^ ((c.x & 1u) << 31));
+}
+static inline vf64 with_sign(vf64 v, const cand64& c) {
+  return (vf64)((vu64)v ^ (__builtin_convertvector(c.hi & 1u, vu64) << 63));
+}
+
+// The standard variate of a plain kind, from one candidate.
+template <bulk_kind K, class Cand>
+static inline auto plain_value(const Cand& c) {
+  using vec = decltype(u_open(c));
+  if constexpr (K == bulk_kind::laplace) {
+    return with_sign(vec{} - vlog(u_open_right(c)), c);
+  } else if constexpr (K == bulk_kind::logistic) {
+    const vec u = u_open(c);
+    return vlog(u) - vlog((u - u + 1) - u);  // 1 - u, exact
+  } else if constexpr (K == bulk_kind::gumbel) {
+    return vec{} - vlog(vec{} - vlog(u_open(c)));
+  } else if constexpr (K == bulk_kind::cauchy) {
+    vec s, co;
+    vsincos_turns(u_open(c) * 0.5f, s, co);  // tan(pi (u - 1/2)) = -cos(pi u) / sin(pi u)
+    return (vec{} - co) / s;
+  } else if constexpr (K == bulk_kind::rayleigh) {
+    const vec e = vec{} - vlog(u_open_right(c));
+    return vsqrt(e + e);
+  } else {  // exponential, weibull, pareto, power, geometric: E = -log(u) >= +0
+    return vec{} - vlog(u_open_right(c));
+  }
+}
+
+template <class CT, bulk_kind K>
+struct plain_sampler;
+template <bulk_kind K>
+struct plain_sampler<float, K> {
+  static constexpr int C = 4;
+  void operator()(const words& w, vf32 (&out)[C]) const {
+    out[0] = plain_value<K>(cand32{w.x0});
+    out[1] = plain_value<K>(cand32{w.x1});
+    out[2] = plain_value<K>(cand32{w.x2});
+    out[3] = plain_value<K>(cand32{w.x3});
+  }
+};
+template <bulk_kind K>
+struct plain_sampler<double, K> {
+  static constexpr int C = 2;
+  void operator()(const words& w, vf64 (&out)[C]) const {
+    out[0] = plain_value<K>(cand64{w.x0, w.x1});
+    out[1] = plain_value<K>(cand64{w.x2, w.x3});
+  }
+};
+
+// ---- parameters and stores ---------------------------------------------------------
+
+template <class CT>
+static inline typename vtypes<CT>::vec param(const bulk_param& p, uint64_t j, int lanes) {
+  using vec = typename vtypes<CT>::vec;
+  if (!p.values) return splat<vec>(CT(p.scalar));
+  vec v;
+  for (int l = 0; l < W; ++l) v[l] = CT(p.values[j + static_cast<uint64_t>(l < lanes ? l : 0)]);
+  return v;
+}
+
+template <class CT>
+static inline void put(void* out, uint64_t j, typename vtypes<CT>::vec y, int lanes) {
+  store_lanes(static_cast<CT*>(out) + j, y, lanes);
+}
+
+// Non-negative integer-valued doubles (or +inf) to int64, saturating at 2^63 - 1.
+static inline void put_count(void* out, uint64_t j, vf64 y, int lanes) {
+  const vi64 big = y >= 0x1p63;
+  const vi64 k = __builtin_convertvector(select(big, splat<vf64>(0.0), y), vi64);
+  store_lanes(static_cast<int64_t*>(out) + j, select(big, splat<vi64>(INT64_MAX), k), lanes);
+}
+
+// ---- the plain driver --------------------------------------------------------------
+
+// Standard variates into the stage, group by group (as fill_plain), then
+// transform(s, j, lanes) maps and stores the W elements from call index j.
+template <class CT, class Sampler, class Transform>
+static void bulk_plain(const Sampler& sampler, const philox_stream& st, uint64_t first,
+                       uint64_t count, const Transform& transform) {
+  using vec = typename vtypes<CT>::vec;
+  constexpr int C = Sampler::C;
+  constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
+  alignas(64) CT stage[kStageElems + W];
+  std::memset(stage + kStageElems, 0, sizeof(CT) * W);
+  const vu32 attempt0 = {};
+  auto generate = [&](uint64_t g0, uint64_t ng) {
+    for (uint64_t gi = 0; gi < ng; ++gi) {
+      const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
+      for (int sub = 0; sub < kGroupBlocks; sub += W) {
+        vu32 lo, hi;
+        block_counters(block0 + sub, lo, hi);
+        vec cand[C];
+        sampler(philox(lo, hi, attempt0, st.key), cand);
+        for (int k = 0; k < C; ++k) store(stage + gi * G + k * kGroupBlocks + sub, cand[k]);
+      }
+    }
+  };
+  auto store_part = [&](uint64_t lo, uint64_t n, uint64_t done) {
+    for (uint64_t i = 0; i < n; i += W) {
+      const int lanes = (n - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - i);
+      transform(load<vec>(stage + lo + i), done + i, lanes);
+    }
+  };
+  staged_run(G, first, count, generate, store_part);
+}
+
+template <class CT, bulk_kind K, class Transform>
+static void plain(const bulk_args& a, uint64_t first, uint64_t count, const Transform& t) {
+  bulk_plain<CT>(plain_sampler<CT, K>{}, a.stream, first, count, t);
+}
+
+// ---- rejection kinds: one block per element ------------------------------------------
+
+template <class Body>
+static inline void per_element(const bulk_args& a, uint64_t first, uint64_t count,
+                               const Body& body) {
+  for (uint64_t j = 0; j < count; j += W) {
+    const int lanes = (count - j >= static_cast<uint64_t>(W)) ? W : static_cast<int>(count - j);
+    vu32 lo, hi;
+    block_counters(a.stream.block_offset + first + j, lo, hi);
+    body(lo, hi, j, lanes, lanes == 32 ? ~0u : ((1u << lanes) - 1u));
+  }
+}
+
+// A gamma candidate: a standard normal x and an acceptance uniform u in (0, 1].
+static inline void gamma_candidate(const words& w, vf64& x, vf64& u) {
+  vf64 zs;
+  box_muller(open_unit_f64(w.x0, w.x1), u32_to_f64(w.x2) * 0x1p-32, x, zs);
+  u = (u32_to_f64(w.x3) + 1.0) * 0x1p-32;
+}
+static inline void gamma_candidate(const words& w, vf32& x, vf32& u) {
+  vf32 zs;
+  box_muller(open_unit_f32(w.x0), unit_f32(w.x1), x, zs);
+  u = open_unit_f32(w.x2);
+}
+static inline vf64 open_unit_of(const words& w, double) { return open_unit_f64(w.x0, w.x1); }
+static inline vf32 open_unit_of(const words& w, float) { return open_unit_f32(w.x0); }
+
+// Gamma(shape) per lane as value * exp(logboost): Marsaglia and Tsang (2000),
+// with their squeeze u < 1 - 0.0331 x^4 before the logarithmic test, on a = shape (shape >= 1) or
+// shape + 1 (shape < 1, then logboost = log(U) / shape, U from sub-stream tag + 1, attempt 0).
+// Candidates come from sub-stream `tag`, attempts 0, 1, ...  Shape 0, +inf and NaN give themselves.
+template <class CT>
+static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
+                               typename vtypes<CT>::vec shape, uint32_t live,
+                               typename vtypes<CT>::vec& value,
+                               typename vtypes<CT>::vec& logboost) {
+  using vec = typename vtypes<CT>::vec;
+  using mask = typename vtypes<CT>::mask;
+  const mask trivial = (shape == CT(0)) | (shape != shape) | (shape == CT(__builtin_inf()));
+  const mask small = (shape < CT(1)) & ~trivial;
+  const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
+  const vec d = a - CT(1) / CT(3);
+  const vec c = CT(1) / vsqrt(d * CT(9));
+  value = shape;
+  mask done = trivial;
+  uint32_t pending = ~mask_bits(done) & live;
+  for (uint32_t j = 0; pending != 0; ++j) {
+    if (j == static_cast<uint32_t>(kMaxAttempts)) {  // probability far below 2^-4096
+      value = select(done, value, d);
+      break;
+    }
+    vec x, u;
+    gamma_candidate(philox_tagged(lo, hi, splat<vu32>(j), tag, st.key), x, u);
+    vec v = CT(1) + c * x;
+    const mask pos = v > CT(0);
+    v = select(pos, v * v * v, splat<vec>(CT(1)));
+    // Marsaglia and Tsang's squeeze accepts ~98% without logarithms; the full
+    // test runs only when a pending lane needs it, and a lane's decision is
+    // squeeze | full either way, so it never depends on its neighbours.
+    const vec x2 = x * x;
+    mask ok = pos & (u < CT(1) - CT(0.0331) * (x2 * x2));
+    if (~mask_bits(ok | done) & live)
+      ok = ok | (pos & (vlog(u) < x2 * CT(0.5) + d - d * v + d * vlog(v)));
+    value = select(ok & ~done, d * v, value);
+    done = done | ok;
+    pending = ~mask_bits(done) & live;
+  }
+  logboost = vec{};
+  if (mask_bits(small) & live) {
+    const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
+    logboost = select(small, vlog(ub) / shape, vec{});
+  }
+}
+
+template <class CT>
+static inline typename vtypes<CT>::vec gamma_value(const philox_stream& st, vu32 lo, vu32 hi,
+                                                   uint32_t tag, typename vtypes<CT>::vec shape,
+                                                   uint32_t live) {
+  typename vtypes<CT>::vec v, lb;
+  gamma_lanes<CT>(st, lo, hi, tag, shape, live, v, lb);
+  if (!(mask_bits(lb != 0) & live)) return v;  // shape >= 1 everywhere: no boost
+  return v * vexp(lb);
+}
+
+// Poisson(lam), lam >= 0 finite: inversion by search for lam < 10 (u from
+// attempt 0, tag 0; stops where the terms fall below 2^-60 of the sum),
+// Hoermann's PTRS (1993) for lam >= 10 (attempts 0, 1, ... of tag 1: U from
+// words 0-1, V from words 2-3), as NumPy's random_poisson.
+static inline vf64 poisson_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64 lam,
+                                 uint32_t live) {
+  const vi64 small = lam < 10.0;
+  vf64 k = splat<vf64>(0.0);
+  const uint32_t small_bits = mask_bits(small) & live;
+  if (small_bits) {
+    const words w = philox_tagged(lo, hi, vu32{}, 0, st.key);
+    const vf64 u = unit_f64(w.x0, w.x1);
+    const vf64 ls = select(small, lam, splat<vf64>(0.0));
+    vf64 p = vexp(vf64{} - ls), f = p;
+    for (int it = 0; it < 4096; ++it) {
+      const vi64 go = small & (u > f) & (p > f * 0x1p-60);
+      if (!(mask_bits(go) & live)) break;
+      k = select(go, k + 1.0, k);
+      p = select(go, p * ls / k, p);
+      f = select(go, f + p, f);
+    }
+  }
+  const uint32_t large_bits = ~mask_bits(small) & live;
+  if (large_bits) {
+    const vf64 l = select(small, splat<vf64>(10.0), lam);
+    const vf64 slam = vsqrt(l);
+    const vf64 loglam = vlog(l);
+    const vf64 b = 0.931 + 2.53 * slam;
+    const vf64 a = -0.059 + 0.02483 * b;
+    const vf64 log_invalpha = vlog(1.1239 + 1.1328 / (b - 3.4));
+    const vf64 vr = 0.9277 - 3.6224 / (b - 2.0);
+    vi64 done = small;
+    vf64 res = vfloor(l);
+    for (uint32_t j = 0; (~mask_bits(done) & live) != 0; ++j) {
+      if (j == static_cast<uint32_t>(kMaxAttempts)) break;
+      const words w = philox_tagged(lo, hi, splat<vu32>(j), 1, st.key);
+      const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
+      const vf64 V = open_unit_f64(w.x2, w.x3);
+      const vf64 us = 0.5 - vabs(U);
+      const vf64 usafe = select(us > 0.0, us, splat<vf64>(0.5));
+      const vf64 y = (2.0 * a / usafe + b) * U + l + 0.43;
+      const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), splat<vf64>(0x1p50)));
+      const vi64 fast = (us >= 0.07) & (V <= vr);
+      const vi64 valid = (kf >= 0.0) & ~((us < 0.013) & (V > us));
+      const vi64 slow = valid & (vlog(V) + log_invalpha - vlog(a / (usafe * usafe) + b) <=
+                                 -l + kf * loglam - vloggam_int(kf + 1.0));
+      const vi64 ok = (us > 0.0) & (fast | slow);
+      res = select(ok & ~done, kf, res);
+      done = done | ok;
+    }
+    k = select(small, k, res);
+  }
+  return k;
+}
+
+// Binomial(n, p), n a non-negative integer-valued double, p in [0, 1]: on
+// q' = min(p, 1 - p) (the result mirrored when p > 1/2), inversion as NumPy's
+// random_binomial_inversion for n q' < 10 (uniforms from tag 0, attempts
+// 0, 1, ... at each restart), else Hoermann's BTRS (1993) (tag 1: U from
+// words 0-1, V from words 2-3).
+static inline vf64 binomial_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64 n, vf64 p,
+                                  uint32_t live) {
+  const vi64 flip = p > 0.5;
+  const vf64 pp = select(flip, 1.0 - p, p);
+  const vf64 q = 1.0 - pp;
+  const vf64 np = n * pp;
+  const vi64 small = np < 10.0;
+  vf64 k = splat<vf64>(0.0);
+  if (mask_bits(small) & live) {
+    const vf64 qn = vexp(select(small, n, splat<vf64>(0.0)) * vlog1p(vf64{} - pp));
+    const vf64 bound = vmin(n, np + 10.0 * vsqrt(np * q + 1.0));
+    vu32 attempt = vu32{};
+    const words w = philox_tagged(lo, hi, attempt, 0, st.key);
+    vf64 u = unit_f64(w.x0, w.x1);
+    vf64 px = qn;
+    for (int it = 0; it < (1 << 20); ++it) {
+      const vi64 go = small & (u > px);
+      if (!(mask_bits(go) & live)) break;
+      k = select(go, k + 1.0, k);
+      const vi64 restart = go & (k > bound);
+      if (mask_bits(restart) & live) {
+        attempt = attempt - __builtin_convertvector(restart, vu32);  // +1 where restarting
+        const words r = philox_tagged(lo, hi, attempt, 0, st.key);
+        u = select(restart, unit_f64(r.x0, r.x1), u);
+        k = select(restart, splat<vf64>(0.0), k);
+      }
+      const vi64 step = go & ~restart;
+      u = select(step, u - px, u);
+      px = select(step, ((n - k + 1.0) * pp * px) / (k * q), select(restart, qn, px));
+    }
+  }
+  if (~mask_bits(small) & live) {
+    const vf64 nl = select(small, splat<vf64>(100.0), n);
+    const vf64 pl = select(small, splat<vf64>(0.5), pp);
+    const vf64 ql = 1.0 - pl;
+    const vf64 spq = vsqrt(nl * pl * ql);
+    const vf64 b = 1.15 + 2.53 * spq;
+    const vf64 a = -0.0873 + 0.0248 * b + 0.01 * pl;
+    const vf64 c = nl * pl + 0.5;
+    const vf64 vr = 0.92 - 4.2 / b;
+    const vf64 log_alpha = vlog((2.83 + 5.1 / b) * spq);
+    const vf64 lpq = vlog(pl / ql);
+    const vf64 m = vfloor((nl + 1.0) * pl);
+    const vf64 h = vloggam_int(m + 1.0) + vloggam_int(nl - m + 1.0);
+    vi64 done = small;
+    vf64 res = m;
+    for (uint32_t j = 0; (~mask_bits(done) & live) != 0; ++j) {
+      if (j == static_cast<uint32_t>(kMaxAttempts)) break;
+      const words w = philox_tagged(lo, hi, splat<vu32>(j), 1, st.key);
+      const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
+      const vf64 V = open_unit_f64(w.x2, w.x3);
+      const vf64 us = 0.5 - vabs(U);
+      const vf64 usafe = select(us > 0.0, us, splat<vf64>(0.5));
+      const vf64 y = (2.0 * a / usafe + b) * U + c;
+      const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), nl + 1.0));
+      const vi64 fast = (us >= 0.07) & (V <= vr);
+      const vi64 in = (kf >= 0.0) & (kf <= nl);
+      const vf64 kc = vmin(vmax(kf, splat<vf64>(0.0)), nl);
+      const vi64 slow =
+          in & (vlog(V) + log_alpha - vlog(a / (usafe * usafe) + b) <=
+                h - vloggam_int(kc + 1.0) - vloggam_int(nl - kc + 1.0) + (kc - m) * lpq);
+      const vi64 ok = (us > 0.0) & in & (fast | slow);
+      res = select(ok & ~done, kf, res);
+      done = done | ok;
+    }
+    k = select(small, k, res);
+  }
+  return select(flip, n - k, k);
+}
+
+// Permutations of [0, n): a balanced Feistel network on 2h bits (2^2h >= n),
+// kFeistelRounds rounds, round function = word 0 of Philox at counter (b lo,
+// b hi, R, 0x50000000 + round) masked to h bits, b = block_offset + slice;
+// images >= n walk the cycle (apply the network again) until they fall in
+// [0, n).  A keyed bijection, so any element is computed alone.
+constexpr int kFeistelRounds = 8;
+
+static inline void permutation_run(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
+  const uint64_t n = static_cast<uint64_t>(a.p[0].scalar);
+  int h = 1;
+  while (h < 32 && (uint64_t{1} << (2 * h)) < n) ++h;
+  const uint32_t mask = (h == 32) ? ~0u : ((1u << h) - 1u);
+  uint64_t s = first / n, i = first % n;
+  for (uint64_t j = 0; j < count; j += W) {
+    const int lanes = (count - j >= static_cast<uint64_t>(W)) ? W : static_cast<int>(count - j);
+    vu32 blo, bhi;
+    vu64 x;
+    for (int l = 0; l < W; ++l) {
+      const uint64_t b = a.stream.block_offset + s;
+      blo[l] = static_cast<uint32_t>(b);
+      bhi[l] = static_cast<uint32_t>(b >> 32);
+      x[l] = i;
+      if (l < lanes && ++i == n) {
+        i = 0;
+        ++s;
+      }
+    }
+    vu64 y = x;
+    uint32_t pending = (lanes == 32) ? ~0u : ((1u << lanes) - 1u);
+    vu32 L = __builtin_convertvector(x >> static_cast<uint64_t>(h), vu32);
+    vu32 R = __builtin_convertvector(x, vu32) & mask;
+    while (pending) {
+      for (int r = 0; r < kFeistelRounds; ++r) {
+        const words w =
+            philox_tagged(blo, bhi, R, 0x50000000u + static_cast<uint32_t>(r), a.stream.key);
+        const vu32 nr = L ^ (w.x0 & mask);
+        L = R;
+        R = nr;
+      }
+      const vu64 img = (__builtin_convertvector(L, vu64) << static_cast<uint64_t>(h)) |
+                       __builtin_convertvector(R, vu64);
+      const vi64 inside = img < n;
+      const uint32_t bits = mask_bits(inside);
+      // Lanes already done keep their value; the others take this image.
+      vi64 take;
+      for (int l = 0; l < W; ++l) take[l] = ((pending >> l) & 1u) ? -1 : 0;
+      y = select(take, img, y);
+      pending &= ~bits;
+    }
+    store_lanes(static_cast<int64_t*>(out) + j, (vi64)y, lanes);
+  }
+}
+
+// ---- the entry point -----------------------------------------------------------------
+
+template <class CT>
+void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
+  using vec = typename vtypes<CT>::vec;
+  auto P0 = [&](uint64_t j, int lanes) { return param<CT>(a.p[0], j, lanes); };
+  auto P1 = [&](uint64_t j, int lanes) { return param<CT>(a.p[1], j, lanes); };
+  const philox_stream& st = a.stream;
+  switch (a.kind) {
+    case bulk_kind::exponential:
+      plain<CT, bulk_kind::exponential>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+        put<CT>(out, j, P0(j, lanes) * s, lanes);
+      });
+      break;
+    case bulk_kind::laplace:
+      plain<CT, bulk_kind::laplace>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+        put<CT>(out, j, P0(j, lanes) + P1(j, lanes) * s, lanes);
+      });
+      break;
+    case bulk_kind::logistic:
+      plain<CT, bulk_kind::logistic>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+        put<CT>(out, j, P0(j, lanes) + P1(j, lanes) * s, lanes);
+      });
+      break;
+    case bulk_kind::gumbel:
+      plain<CT, bulk_kind::gumbel>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+        put<CT>(out, j, P0(j, lanes) + P1(j, lanes) * s, lanes);
+      });
+      break;
+    case bulk_kind::cauchy:
+      plain<CT, bulk_kind::cauchy>(
+          a, first, count, [&](vec s, uint64_t j, int lanes) { put<CT>(out, j, s, lanes); });
+      break;
+    case bulk_kind::rayleigh:
+      plain<CT, bulk_kind::rayleigh>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+        put<CT>(out, j, P0(j, lanes) * s, lanes);
+      });
+      break;
+    case bulk_kind::lognormal:
+      bulk_plain<CT>(normal_sampler<CT>{}, st, first, count, [&](vec s, uint64_t j, int lanes) {
+        put<CT>(out, j, vexp(P0(j, lanes) + P1(j, lanes) * s), lanes);
+      });
+      break;
+    case bulk_kind::weibull:
+      plain<CT, bulk_kind::weibull>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+        const vec k = P0(j, lanes);
+        const vec safe = select(s > CT(0), s, splat<vec>(CT(1)));
+        const vec y = select(s > CT(0), vexp(vlog(safe) / k), vec{});
+        put<CT>(out, j, select(k == CT(0), vec{}, y), lanes);
+      });
+      break;
+    case bulk_kind::pareto:
+      if constexpr (sizeof(CT) == 8) {
+        plain<CT, bulk_kind::pareto>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+          put<CT>(out, j, vexpm1(s / P0(j, lanes)), lanes);
+        });
+      }
+      break;
+    case bulk_kind::power:
+      plain<CT, bulk_kind::power>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+        put<CT>(out, j, vexp((vec{} - s) / P0(j, lanes)), lanes);
+      });
+      break;
+    case bulk_kind::geometric:
+      if constexpr (sizeof(CT) == 8) {
+        plain<CT, bulk_kind::geometric>(a, first, count, [&](vec s, uint64_t j, int lanes) {
+          const vec p = P0(j, lanes);
+          const auto one = p >= 1.0;
+          const vec rate = vec{} - vlog1p(vec{} - select(one, splat<vec>(0.5), p));
+          const vec y = s / rate;
+          const vec small = vmin(y, splat<vec>(0x1p50));
+          const vec c = vec{} - vfloor(vec{} - small);  // ceil
+          const vec k = vmax(select(y >= 0x1p50, y, c), splat<vec>(1.0));
+          put_count(out, j, select(one, splat<vec>(1.0), k), lanes);
+        });
+      }
+      break;
+    case bulk_kind::gamma:
+      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
+        put<CT>(out, j, P1(j, lanes) * gamma_value<CT>(st, lo, hi, 0, P0(j, lanes), live), lanes);
+      });
+      break;
+    case bulk_kind::log_gamma:
+      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
+        vec v, lb;
+        gamma_lanes<CT>(st, lo, hi, 0, P0(j, lanes), live, v, lb);
+        const vec safe = select(v > CT(0), v, splat<vec>(CT(1)));
+        const vec lg = select(v > CT(0), vlog(safe) + lb, splat<vec>(CT(-__builtin_inf())));
+        put<CT>(out, j, select(v == v, lg, v), lanes);
+      });
+      break;
+    case bulk_kind::beta:
+      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
+        vec x, lx, y, ly;
+        gamma_lanes<CT>(st, lo, hi, 0, P0(j, lanes), live, x, lx);
+        gamma_lanes<CT>(st, lo, hi, 2, P1(j, lanes), live, y, ly);
+        // X / (X + Y) = 1 / (1 + Y / X), in logs so tiny shapes do not give 0 / 0.
+        const vec sx = select(x > CT(0), x, splat<vec>(CT(1)));
+        const vec sy = select(y > CT(0), y, splat<vec>(CT(1)));
+        const vec t = (vlog(sy) + ly) - (vlog(sx) + lx);
+        const vec r = CT(1) / (CT(1) + vexp(t));
+        put<CT>(out, j, select((x == x) & (y == y), r, x + y), lanes);  // NaN shapes: NaN
+      });
+      break;
+    case bulk_kind::standard_t:
+      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
+        const vec df = P0(j, lanes);
+        const vec g = gamma_value<CT>(st, lo, hi, 0, df * CT(0.5), live);
+        const words w = philox_tagged(lo, hi, vu32{}, 4, st.key);
+        vec z, zs;
+        if constexpr (sizeof(CT) == 8)
+          box_muller(open_unit_f64(w.x0, w.x1), unit_f64(w.x2, w.x3), z, zs);
+        else
+          box_muller(open_unit_f32(w.x0), unit_f32(w.x1), z, zs);
+        put<CT>(out, j, z * vsqrt(df * CT(0.5)) / vsqrt(g), lanes);
+      });
+      break;
+    case bulk_kind::poisson:
+      if constexpr (sizeof(CT) == 8) {
+        per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
+          put_count(out, j, poisson_lanes(st, lo, hi, P0(j, lanes), live), lanes);
+        });
+      }
+      break;
+    case bulk_kind::binomial:
+      if constexpr (sizeof(CT) == 8) {
+        per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
+          put_count(out, j, binomial_lanes(st, lo, hi, P0(j, lanes), P1(j, lanes), live), lanes);
+        });
+      }
+      break;
+    case bulk_kind::permutation:  // permutation_run
+      break;
+  }
+}
+
+void bulk_entry(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
+  if (a.kind == bulk_kind::permutation) return permutation_run(a, first, count, out);
+  if (a.out == dtype::float32)
+    bulk_typed<float>(a, first, count, out);
+  else
+    bulk_typed<double>(a, first, count, out);
+}
+
+}  // namespace
+}  // namespace turboinit::kernels::TURBOINIT_TARGET

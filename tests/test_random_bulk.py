@@ -1,0 +1,624 @@
+"""The bulk methods of turboinit.random.Generator (src/turboinit/random/_bulk.py,
+cpp/simd/bulk-inl.hpp): distributions, determinism, NumPy's argument rules.
+
+Statistical tests use fixed seeds and reject at p = 1e-6: a KS test for the
+continuous distributions, a chi-square test (bins merged to >= 20 expected
+counts) for the discrete ones, and the sample mean and variance within 5
+standard errors (two-sided normal p ~ 6e-7) where the fourth moment is finite.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+import turboinit as ti
+from turboinit import _core
+from turboinit.random import default_rng
+
+stats = pytest.importorskip("scipy.stats")
+
+P_MIN = 1e-6
+N = 200_000
+
+# (method, args, kwargs, scipy distribution)
+CONTINUOUS: list[tuple[str, tuple[Any, ...], dict[str, Any], Any]] = [
+    ("standard_exponential", (), {}, stats.expon()),
+    ("standard_exponential", (), {"dtype": np.float32}, stats.expon()),
+    ("exponential", (2.0,), {}, stats.expon(scale=2.0)),
+    ("laplace", (1.0, 2.0), {}, stats.laplace(1.0, 2.0)),
+    ("logistic", (1.0, 2.0), {}, stats.logistic(1.0, 2.0)),
+    ("gumbel", (1.0, 2.0), {}, stats.gumbel_r(1.0, 2.0)),
+    ("standard_cauchy", (), {}, stats.cauchy()),
+    ("rayleigh", (2.0,), {}, stats.rayleigh(scale=2.0)),
+    ("lognormal", (0.5, 0.8), {}, stats.lognorm(s=0.8, scale=math.exp(0.5))),
+    ("weibull", (1.5,), {}, stats.weibull_min(1.5)),
+    ("weibull", (0.3,), {}, stats.weibull_min(0.3)),
+    ("pareto", (5.0,), {}, stats.lomax(5.0)),
+    ("pareto", (0.5,), {}, stats.lomax(0.5)),
+    ("power", (3.0,), {}, stats.powerlaw(3.0)),
+    ("power", (0.2,), {}, stats.powerlaw(0.2)),
+    ("standard_gamma", (0.05,), {}, stats.gamma(0.05)),
+    ("standard_gamma", (0.7,), {}, stats.gamma(0.7)),
+    ("standard_gamma", (1.0,), {}, stats.gamma(1.0)),
+    ("standard_gamma", (2.5,), {}, stats.gamma(2.5)),
+    ("standard_gamma", (2.5,), {"dtype": np.float32}, stats.gamma(2.5)),
+    ("standard_gamma", (0.7,), {"dtype": np.float32}, stats.gamma(0.7)),
+    ("standard_gamma", (1e4,), {}, stats.gamma(1e4)),
+    ("gamma", (2.0, 3.0), {}, stats.gamma(2.0, scale=3.0)),
+    ("chisquare", (3.0,), {}, stats.chi2(3.0)),
+    ("beta", (0.5, 0.5), {}, stats.beta(0.5, 0.5)),
+    ("beta", (2.0, 6.0), {}, stats.beta(2.0, 6.0)),
+    ("beta", (0.2, 3.0), {}, stats.beta(0.2, 3.0)),
+    ("standard_t", (10.0,), {}, stats.t(10.0)),
+    ("standard_t", (1.5,), {}, stats.t(1.5)),
+]
+
+DISCRETE: list[tuple[str, tuple[Any, ...], Any]] = [
+    ("geometric", (0.25,), stats.geom(0.25)),
+    ("geometric", (0.9,), stats.geom(0.9)),
+    ("geometric", (1e-3,), stats.geom(1e-3)),
+    ("poisson", (0.5,), stats.poisson(0.5)),
+    ("poisson", (4.0,), stats.poisson(4.0)),
+    ("poisson", (9.99,), stats.poisson(9.99)),
+    ("poisson", (10.0,), stats.poisson(10.0)),
+    ("poisson", (57.3,), stats.poisson(57.3)),
+    ("poisson", (1e4,), stats.poisson(1e4)),
+    ("binomial", (20, 0.3), stats.binom(20, 0.3)),
+    ("binomial", (5, 0.99), stats.binom(5, 0.99)),
+    ("binomial", (100, 0.3), stats.binom(100, 0.3)),
+    ("binomial", (1000, 0.7), stats.binom(1000, 0.7)),
+    ("binomial", (10**6, 0.5), stats.binom(10**6, 0.5)),
+]
+
+
+def moments_ok(x: np.ndarray, dist: Any) -> None:
+    """Mean and variance within 5 standard errors, where the fourth moment is finite."""
+    mean, var, kurt = (float(v) for v in dist.stats(moments="mvk"))
+    if not (math.isfinite(var) and math.isfinite(kurt)):
+        return
+    x = np.asarray(x, np.float64)
+    n = x.size
+    assert abs(x.mean() - mean) < 5 * math.sqrt(var / n), (x.mean(), mean)
+    assert abs(x.var() - var) < 5 * var * math.sqrt((kurt + 2) / n), (x.var(), var)
+
+
+def discrete_p(x: np.ndarray, dist: Any) -> float:
+    """Chi-square p-value of integer samples against a scipy discrete distribution,
+    with the tails and small bins merged so that every bin expects >= 20."""
+    lo, hi = int(dist.ppf(1e-5)), int(dist.ppf(1 - 1e-5))
+    ks = np.arange(lo, hi + 1)
+    expected = dist.pmf(ks) * x.size
+    expected[0] = dist.cdf(lo) * x.size
+    expected[-1] = dist.sf(hi - 1) * x.size
+    counts = np.bincount(np.clip(x, lo, hi) - lo, minlength=ks.size).astype(np.float64)
+    obs, exp, o, e = [], [], 0.0, 0.0
+    for c, m in zip(counts, expected):
+        o, e = o + c, e + m
+        if e >= 20:
+            obs.append(o)
+            exp.append(e)
+            o, e = 0.0, 0.0
+    obs[-1] += o
+    exp[-1] += e
+    exp_a = np.array(exp) * (x.size / sum(exp))
+    return float(stats.chisquare(obs, exp_a).pvalue)
+
+
+@pytest.mark.parametrize(("method", "args", "kwargs", "dist"), CONTINUOUS)
+def test_continuous_distribution(method: str, args: tuple, kwargs: dict, dist: Any) -> None:
+    x = getattr(default_rng(11), method)(*args, size=N, **kwargs)
+    assert x.shape == (N,) and x.dtype == kwargs.get("dtype", np.float64)
+    assert np.isfinite(x).all()
+    assert stats.kstest(x.astype(np.float64), dist.cdf).pvalue > P_MIN
+    moments_ok(x, dist)
+
+
+@pytest.mark.parametrize(("method", "args", "dist"), DISCRETE)
+def test_discrete_distribution(method: str, args: tuple, dist: Any) -> None:
+    x = getattr(default_rng(12), method)(*args, size=N)
+    assert x.shape == (N,) and x.dtype == np.int64
+    assert discrete_p(x, dist) > P_MIN
+    moments_ok(x, dist)
+
+
+def test_dirichlet() -> None:
+    alpha = np.array([0.5, 1.0, 3.0])
+    x = default_rng(13).dirichlet(alpha, N)
+    assert x.shape == (N, 3)
+    assert np.allclose(x.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    for j, a in enumerate(alpha):  # marginals are Beta(a_j, sum - a_j)
+        dist = stats.beta(a, alpha.sum() - a)
+        assert stats.kstest(x[:, j], dist.cdf).pvalue > P_MIN
+        moments_ok(x[:, j], dist)
+    tiny = default_rng(13).dirichlet([1e-3, 2e-3], 1000)  # no 0/0
+    assert np.isfinite(tiny).all() and np.allclose(tiny.sum(axis=1), 1.0)
+
+
+def test_bytes() -> None:
+    rng = default_rng(14)
+    b = rng.bytes(N)
+    assert isinstance(b, bytes) and len(b) == N
+    counts = np.bincount(np.frombuffer(b, np.uint8), minlength=256)
+    assert stats.chisquare(counts).pvalue > P_MIN
+    assert default_rng(14).bytes(7) == b[:7]  # a prefix of a longer draw
+    assert rng.bytes(0) == b""
+
+
+# ---- parameters: arrays, broadcasting, scalars -----------------------------------------
+
+# (method, scalar args, index of the broadcast parameter, integer result)
+CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    ("exponential", (2.0,)),
+    ("laplace", (1.0, 2.0)),
+    ("logistic", (1.0, 2.0)),
+    ("gumbel", (1.0, 2.0)),
+    ("rayleigh", (2.0,)),
+    ("lognormal", (0.5, 0.8)),
+    ("weibull", (1.5,)),
+    ("pareto", (3.0,)),
+    ("power", (3.0,)),
+    ("geometric", (0.3,)),
+    ("standard_gamma", (0.7,)),
+    ("gamma", (2.0, 3.0)),
+    ("chisquare", (3.0,)),
+    ("beta", (0.5, 2.0)),
+    ("standard_t", (4.0,)),
+    ("poisson", (4.0,)),
+    ("poisson", (40.0,)),
+    ("binomial", (20, 0.3)),
+    ("binomial", (500, 0.6)),
+]
+
+
+@pytest.mark.parametrize(("method", "args"), CALLS)
+def test_array_parameters_give_the_scalar_values(method: str, args: tuple) -> None:
+    """A parameter array equal to a scalar everywhere gives the same bits, and
+    broadcasting follows NumPy (size=None: the parameters' shape)."""
+    want = getattr(default_rng(3), method)(*args, size=(50, 4))
+    as_arrays = tuple(np.full((4,), a) for a in args)
+    got = getattr(default_rng(3), method)(*as_arrays, size=(50, 4))
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+    shaped = getattr(default_rng(3), method)(*(np.full((2, 3), a) for a in args))
+    assert shaped.shape == (2, 3)
+    one = getattr(default_rng(3), method)(*args)
+    assert isinstance(one, int if want.dtype == np.int64 else float)
+    with pytest.raises(ValueError):
+        getattr(default_rng(3), method)(*as_arrays, size=(3,))
+
+
+def test_parameter_arrays_vary_per_element() -> None:
+    rng = default_rng(4)
+    scale = np.array([1.0, 10.0, 100.0])
+    x = rng.exponential(scale, size=(N, 3))
+    assert np.allclose(x.mean(axis=0) / scale, 1.0, atol=0.02)
+    lam = np.array([0.5, 30.0])
+    k = rng.poisson(lam, size=(N, 2))
+    assert np.allclose(k.mean(axis=0) / lam, 1.0, atol=0.02)
+    a = np.array([0.3, 3.0])
+    g = rng.standard_gamma(a, size=(N, 2))
+    assert np.allclose(g.mean(axis=0) / a, 1.0, atol=0.02)
+    n = np.array([10, 1000])
+    p = np.array([[0.2], [0.9]])
+    b = rng.binomial(n, p, size=(2, 2))
+    assert b.shape == (2, 2) and (b <= n).all()
+
+
+def test_edge_parameters_as_numpy() -> None:
+    rng = default_rng(5)
+    assert rng.standard_gamma(0.0) == 0.0
+    assert math.isnan(rng.standard_gamma(np.nan))
+    assert rng.standard_gamma(np.inf) == np.inf
+    assert rng.weibull(0.0) == 0.0
+    assert rng.exponential(0.0) == 0.0
+    assert rng.geometric(1.0) == 1
+    assert rng.poisson(0.0) == 0
+    assert rng.binomial(0, 0.5) == 0
+    assert rng.binomial(10, 1.0) == 10 and rng.binomial(10, 0.0) == 0
+    assert rng.binomial(10.7, 0.5) <= 10  # n truncated to int64, as NumPy
+    assert rng.geometric(1e-300) == 2**63 - 1
+    assert math.isnan(rng.exponential(np.nan))
+    assert math.isnan(rng.beta(np.nan, 1.0))
+    assert np.isnan(rng.dirichlet([np.nan, 1.0])).all()
+    assert rng.dirichlet([], 0).shape == (0, 0)
+    assert rng.exponential(size=0).shape == (0,)
+    assert rng.poisson(np.zeros((0, 3))).shape == (0, 3)
+
+
+# ---- NumPy's argument checks ---------------------------------------------------------
+
+BAD: list[tuple[str, tuple[Any, ...]]] = [
+    ("exponential", (-1.0,)),
+    ("exponential", (-0.0,)),
+    ("exponential", ([1.0, -1.0],)),
+    ("exponential", ("a",)),
+    ("standard_gamma", (-1.0,)),
+    ("gamma", (1.0, -1.0)),
+    ("gamma", (-1.0, 1.0)),
+    ("beta", (0.0, 1.0)),
+    ("beta", (1.0, -1.0)),
+    ("chisquare", (0.0,)),
+    ("standard_t", (0.0,)),
+    ("laplace", (0.0, -1.0)),
+    ("laplace", (0.0, -0.0)),
+    ("logistic", (0.0, -1.0)),
+    ("gumbel", (0.0, -1.0)),
+    ("lognormal", (0.0, -1.0)),
+    ("rayleigh", (-1.0,)),
+    ("weibull", (-1.0,)),
+    ("pareto", (0.0,)),
+    ("power", (0.0,)),
+    ("geometric", (0.0,)),
+    ("geometric", (1.5,)),
+    ("geometric", (np.nan,)),
+    ("poisson", (-1.0,)),
+    ("poisson", (np.nan,)),
+    ("poisson", (1e20,)),
+    ("binomial", (-1, 0.5)),
+    ("binomial", (10, 1.5)),
+    ("binomial", (10, np.nan)),
+    ("dirichlet", ([1.0, -1.0],)),
+    ("standard_exponential", (None, np.float16)),
+    ("standard_gamma", (1.0, None, np.int32)),
+]
+
+
+@pytest.mark.parametrize(("method", "args"), BAD)
+def test_bad_input_raises_like_numpy(method: str, args: tuple) -> None:
+    with pytest.raises(Exception) as theirs:
+        getattr(np.random.default_rng(0), method)(*args)
+    with pytest.raises(type(theirs.value)) as ours:
+        getattr(default_rng(0), method)(*args)
+    if isinstance(theirs.value, ValueError) and "convert" not in str(theirs.value):
+        assert str(theirs.value) in str(ours.value)
+
+
+def test_bad_input_consumes_no_counter() -> None:
+    rng = default_rng(0)
+    with pytest.raises(ValueError):
+        rng.gamma(1.0, -1.0, size=10)
+    assert rng.state["counter"] == 0
+
+
+def test_out_and_dtype() -> None:
+    out = np.empty((30, 7), np.float32)
+    r = default_rng(6).standard_exponential(dtype=np.float32, out=out)
+    assert r is out and np.array_equal(
+        out, default_rng(6).standard_exponential(210, np.float32).reshape(30, 7)
+    )
+    f = np.empty((30, 7), np.float64, order="F")
+    default_rng(6).standard_gamma(2.0, out=f)
+    assert np.array_equal(f.ravel(order="F"), default_rng(6).standard_gamma(2.0, 210))
+    with pytest.raises(TypeError):
+        default_rng(6).standard_gamma(2.0, out=np.empty(3, np.float32))
+    with pytest.raises(ValueError):
+        default_rng(6).standard_exponential(method="fast")
+
+
+# ---- determinism: threads, kernels, regions, prefixes ------------------------------------
+
+SIZE = 200_003  # more than three parallel chunks
+
+
+@pytest.mark.parametrize(("method", "args"), CALLS + [("standard_cauchy", ())])
+def test_same_bits_for_threads_and_kernels(
+    method: str, args: tuple, kernel: str, restore_threads: None
+) -> None:
+    results = []
+    for nt in (1, 2):
+        ti.set_num_threads(nt)
+        results.append(getattr(default_rng(21), method)(*args, size=SIZE))
+    _core.set_kernel("baseline")
+    results.append(getattr(default_rng(21), method)(*args, size=SIZE))
+    _core.set_kernel(kernel)
+    assert all(np.array_equal(r, results[0]) for r in results[1:])
+
+
+@pytest.mark.parametrize(("method", "args"), CALLS + [("standard_cauchy", ())])
+def test_prefix_of_a_bigger_draw(method: str, args: tuple) -> None:
+    """The layout depends only on the flat index: a smaller draw is a prefix."""
+    big = getattr(default_rng(22), method)(*args, size=SIZE)
+    small = getattr(default_rng(22), method)(*args, size=1000)
+    assert np.array_equal(big[:1000], small)
+
+
+@pytest.mark.parametrize("kind", range(18))
+def test_core_regions(kind: int) -> None:
+    """A region of the core's tensor equals the slice of the whole, parameter
+    arrays included (one value per element of the region)."""
+    shape, start, extent = (515, 301), (100, 37), (300, 200)
+    n = shape[0] * shape[1]
+    integer = kind in (10, 15, 16, 17)
+    dt = np.int64 if integer else np.float64
+    params = {
+        7: (1.5, 0.0),
+        8: (3.0, 0.0),
+        9: (3.0, 0.0),
+        10: (0.3, 0.0),
+        11: (0.7, 2.0),
+        12: (0.7, 0.0),
+        13: (0.5, 2.0),
+        14: (4.0, 0.0),
+        15: (30.0, 0.0),
+        16: (50.0, 0.4),
+        17: (301.0, 0.0),
+    }.get(kind, (1.0, 2.0))
+    full = np.empty(shape, dt)
+    _core.bulk(full, kind, 0, shape, (0, 0), shape, 1, 2, 64, *params)
+    part = np.empty(extent, dt)
+    _core.bulk(part, kind, 0, shape, start, extent, 1, 2, 64, *params)
+    window = (slice(100, 400), slice(37, 237))
+    assert np.array_equal(part, full[window])
+    assert full.size == n
+    if kind == 17:  # one slice length for the call
+        assert (np.sort(full, axis=1) == np.arange(301)).all()
+        return
+    arrays = [np.full(shape, p)[window].ravel() for p in params]
+    part2 = np.empty(extent, dt)
+    _core.bulk(part2, kind, 0, shape, start, extent, 1, 2, 64, *arrays)
+    assert np.array_equal(part2, full[window])
+    with pytest.raises(ValueError):
+        _core.bulk(part2, kind, 0, shape, start, extent, 1, 2, 64, np.ones(3), 0.0)
+
+
+def test_core_rejects_bad_kind_and_dtype() -> None:
+    out = np.empty(4, np.float32)
+    with pytest.raises(ValueError, match="kind"):
+        _core.bulk(out, 99, 1, (4,), (0,), (4,), 1, 2, 0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="dtype"):
+        _core.bulk(out, 1, 1, (4,), (0,), (4,), 1, 2, 0, 1.0, 1.0)
+    with pytest.raises(OverflowError):
+        _core.bulk(np.empty(64), 0, 0, (64,), (0,), (64,), 1, 2, 2**64 - 1, 1.0, 0.0)
+
+
+# ---- permutations and choice -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 1000, 2**16, 2**16 + 1, 300_001])
+def test_permutation_is_a_permutation(n: int) -> None:
+    x = default_rng(30).permutation(n)
+    assert x.dtype == np.int64 and np.array_equal(np.sort(x), np.arange(n))
+
+
+def _position_and_pair_p(perms: np.ndarray) -> tuple[float, float]:
+    """Chi-square p-values of (position, value) counts and of the ordered pair
+    of values at positions 0 and 1, over many permutations (rows)."""
+    m, n = perms.shape
+    counts = np.zeros((n, n))
+    for i in range(n):
+        counts[i] = np.bincount(perms[:, i], minlength=n)
+    p_pos = float(stats.chisquare(counts.ravel()).pvalue)
+    pairs = np.bincount(perms[:, 0] * n + perms[:, 1], minlength=n * n).reshape(n, n)
+    off = pairs[~np.eye(n, dtype=bool)]
+    assert pairs.trace() == 0
+    return p_pos, float(stats.chisquare(off).pvalue)
+
+
+def test_permutation_position_and_pair_uniformity_sorted_keys() -> None:
+    perms = default_rng(31).permuted(np.tile(np.arange(7), (70_000, 1)), axis=1)
+    p_pos, p_pair = _position_and_pair_p(perms)
+    assert p_pos > P_MIN and p_pair > P_MIN
+
+
+@pytest.mark.parametrize("n", [3, 10, 37])
+def test_feistel_position_and_pair_uniformity(n: int) -> None:
+    """The Feistel bijection itself, at lengths where it is easiest to see a bias:
+    70 000 independent permutations (one per block) of a small range."""
+    m = 70_000
+    out = np.empty(m * n, np.int64)
+    _core.bulk(out, 17, 0, (m * n,), (0,), (m * n,), 5, 6, 0, float(n), 0.0)
+    perms = out.reshape(m, n)
+    assert (np.sort(perms, axis=1) == np.arange(n)).all()
+    p_pos, p_pair = _position_and_pair_p(perms)
+    assert p_pos > P_MIN and p_pair > P_MIN
+
+
+def test_feistel_long_permutation_statistics() -> None:
+    """One long permutation: its values at the first 40 000 positions are
+    uniform on [0, n) and consecutive pairs fill a 16 x 16 grid evenly."""
+    n = 2**20 + 12_345
+    x = default_rng(32).permutation(n)[:40_000]
+    assert stats.kstest(x / n, "uniform").pvalue > P_MIN
+    cells = (x[0::2] * 16 // n) * 16 + x[1::2] * 16 // n
+    assert stats.chisquare(np.bincount(cells, minlength=256)).pvalue > P_MIN
+
+
+def test_permutation_slices_are_made_alone() -> None:
+    """A choice without replacement from a long population is a prefix of its
+    permutation: the Feistel bijection computes just those positions."""
+    n = 2**17 + 5
+    full = default_rng(33).permutation(n)
+    assert np.array_equal(default_rng(33).choice(n, 1000, replace=False), full[:1000])
+
+
+def test_shuffle_permuted_and_arrays() -> None:
+    rng = default_rng(34)
+    x = np.arange(20).reshape(4, 5)
+    y = rng.permutation(x, axis=1)
+    assert np.array_equal(np.sort(y, axis=1), x) and y.shape == x.shape
+    z = x.copy()
+    rng.shuffle(z, axis=1)
+    assert np.array_equal(np.sort(z, axis=1), x)
+    lst = list(range(10))
+    rng.shuffle(lst)
+    assert sorted(lst) == list(range(10))
+    w = rng.permuted(x, axis=0)
+    assert np.array_equal(np.sort(w, axis=0), x)
+    out = np.empty_like(x)
+    assert rng.permuted(x, out=out) is out and sorted(out.ravel().tolist()) == list(range(20))
+    with pytest.raises(NotImplementedError):
+        rng.shuffle([1, 2, 3], axis=1)
+    with pytest.raises(ValueError, match="same shape"):
+        rng.permuted(x, out=np.empty((5, 4), x.dtype))
+
+
+def test_choice_distributions() -> None:
+    rng = default_rng(35)
+    p = np.array([0.1, 0.2, 0.3, 0.4])
+    x = rng.choice(4, size=N, p=p)
+    assert stats.chisquare(np.bincount(x, minlength=4), p * N).pvalue > P_MIN
+    u = rng.choice(7, size=N)
+    assert stats.chisquare(np.bincount(u, minlength=7)).pvalue > P_MIN
+    pairs = rng.choice(5, size=(N // 2, 2), replace=True)
+    assert pairs.shape == (N // 2, 2)
+    # Without replacement, with p: the first two picks follow successive sampling.
+    m = 100_000
+    many = np.stack([default_rng(1000 + s).choice(4, 2, replace=False, p=p) for s in range(2000)])
+    expected = np.array(
+        [[p[i] * p[j] / (1 - p[i]) if i != j else 0 for j in range(4)] for i in range(4)]
+    )
+    obs = np.bincount(many[:, 0] * 4 + many[:, 1], minlength=16).reshape(4, 4)
+    off = ~np.eye(4, dtype=bool)
+    assert stats.chisquare(obs[off], expected[off] * 2000).pvalue > P_MIN
+    # Without replacement, no p: ordered pairs uniform over the 20 of them.
+    ordered = default_rng(36).permuted(np.tile(np.arange(5), (m, 1)), axis=1)[:, :2]
+    cells = np.bincount(ordered[:, 0] * 5 + ordered[:, 1], minlength=25)
+    assert stats.chisquare(cells[cells > 0]).pvalue > P_MIN and (cells > 0).sum() == 20
+    sub = default_rng(37).choice(10, 10, replace=False)
+    assert sorted(sub.tolist()) == list(range(10))
+
+
+def test_choice_of_arrays_and_scalars() -> None:
+    rng = default_rng(38)
+    assert isinstance(rng.choice(5), int)
+    assert rng.choice([1.5, 2.5]) in (1.5, 2.5)
+    a = np.arange(12).reshape(3, 4)
+    assert rng.choice(a, 2, axis=1).shape == (3, 2)
+    assert rng.choice(a, (2, 2)).shape == (2, 2, 4)
+    assert rng.choice(0, size=0).shape == (0,)
+
+
+CHOICE_BAD: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+    ((0,), {}),
+    (([],), {}),
+    ((-3,), {}),
+    ((2.5,), {}),
+    ((5,), {"p": [[0.5, 0.5]]}),
+    ((5,), {"p": [0.5, 0.5]}),
+    ((3,), {"p": [-0.5, 1.0, 0.5]}),
+    ((3,), {"p": [0.2, 0.2, 0.2]}),
+    ((3,), {"p": [np.nan, 0.5, 0.5]}),
+    ((3, 4), {"replace": False}),
+    ((3, 2), {"replace": False, "p": [1.0, 0, 0]}),
+]
+
+
+@pytest.mark.parametrize(("args", "kwargs"), CHOICE_BAD)
+def test_choice_bad_input_like_numpy(args: tuple, kwargs: dict) -> None:
+    with pytest.raises(ValueError) as theirs:
+        np.random.default_rng(0).choice(*args, **kwargs)
+    with pytest.raises(ValueError) as ours:
+        default_rng(0).choice(*args, **kwargs)
+    assert str(theirs.value) in str(ours.value)
+
+
+@pytest.mark.parametrize("n", [1000, 2**17 + 3])
+def test_permutation_same_bits_for_threads_and_kernels(
+    n: int, kernel: str, restore_threads: None
+) -> None:
+    results = []
+    for nt in (1, 2):
+        ti.set_num_threads(nt)
+        results.append(default_rng(39).permutation(n))
+        results.append(default_rng(39).choice(n, 50, replace=False, p=np.full(n, 1.0 / n)))
+    _core.set_kernel("baseline")
+    results.append(default_rng(39).permutation(n))
+    _core.set_kernel(kernel)
+    assert np.array_equal(results[0], results[2]) and np.array_equal(results[0], results[4])
+    assert np.array_equal(results[1], results[3])
+
+
+# ---- multinomial and multivariate normal ------------------------------------------------
+
+
+def test_multinomial() -> None:
+    p = np.array([0.2, 0.3, 0.5])
+    x = default_rng(40).multinomial(30, p, size=N)
+    assert x.shape == (N, 3) and x.dtype == np.int64 and (x.sum(axis=1) == 30).all()
+    for j in range(3):  # marginals are Binomial(30, p_j)
+        dist = stats.binom(30, p[j])
+        assert discrete_p(x[:, j], dist) > P_MIN
+        moments_ok(x[:, j], dist)
+    cov = np.cov(x[:, 0], x[:, 1])[0, 1]  # -n p0 p1
+    assert abs(cov + 30 * 0.2 * 0.3) < 0.05
+    y = default_rng(40).multinomial([5, 50], [[0.5, 0.5], [0.1, 0.9]])
+    assert y.shape == (2, 2) and y.sum(axis=1).tolist() == [5, 50]
+
+
+def test_multivariate_normal() -> None:
+    mean = np.array([1.0, -2.0, 0.5])
+    a = np.array([[1.0, 0.0, 0.0], [0.5, 2.0, 0.0], [-0.3, 0.2, 0.7]])
+    cov = a @ a.T
+    for method in ("svd", "eigh", "cholesky"):
+        x = default_rng(41).multivariate_normal(mean, cov, N, method=method)
+        assert x.shape == (N, 3)
+        # Each projection on a fixed direction is normal with the matching variance.
+        for d in (np.array([1.0, 0.0, 0.0]), np.array([0.3, -1.0, 2.0])):
+            proj = x @ d
+            sd = math.sqrt(d @ cov @ d)
+            assert stats.kstest(proj, stats.norm(d @ mean, sd).cdf).pvalue > P_MIN
+        assert np.allclose(np.cov(x.T), cov, atol=0.05)
+    one = default_rng(41).multivariate_normal([0.0, 0.0], np.eye(2))
+    assert one.shape == (2,)
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs"),
+    [
+        ("multinomial", (10, [-0.1, 1.1]), {}),
+        ("multinomial", (-1, [0.5, 0.5]), {}),
+        ("multinomial", (10, [np.nan, 0.5]), {}),
+        ("multinomial", (10, []), {}),
+        ("multivariate_normal", ([0], [[1, 0], [0, 1]]), {}),
+        ("multivariate_normal", ([[0]], [[1]]), {}),
+        ("multivariate_normal", ([0, 0], [[1, 2], [2, 1]]), {"check_valid": "raise"}),
+        ("multivariate_normal", ([0, 0], [[1, 0], [0, 1]]), {"method": "x"}),
+        ("multivariate_normal", ([0, 0], [[1, 0], [0, 1]]), {"check_valid": "x"}),
+        ("multivariate_normal", ([0, 0], [1, 0]), {}),
+    ],
+)
+def test_multivariate_bad_input_like_numpy(method: str, args: tuple, kwargs: dict) -> None:
+    with pytest.raises(ValueError) as theirs:
+        getattr(np.random.default_rng(0), method)(*args, **kwargs)
+    with pytest.raises(ValueError) as ours:
+        getattr(default_rng(0), method)(*args, **kwargs)
+    assert str(theirs.value) in str(ours.value)
+
+
+def test_multivariate_normal_warns_like_numpy() -> None:
+    with pytest.warns(RuntimeWarning, match="positive-semidefinite"):
+        default_rng(0).multivariate_normal([0, 0], [[1, 2], [2, 1]])
+
+
+@pytest.mark.parametrize("method", ["multinomial", "multivariate_normal"])
+def test_multivariate_same_bits_for_threads_and_kernels(
+    method: str, kernel: str, restore_threads: None
+) -> None:
+    args = (50, [0.2, 0.3, 0.5]) if method == "multinomial" else ([0.0, 1.0], np.eye(2) * 2.0)
+    results = []
+    for nt in (1, 2):
+        ti.set_num_threads(nt)
+        results.append(getattr(default_rng(42), method)(*args, size=70_001))
+    _core.set_kernel("baseline")
+    results.append(getattr(default_rng(42), method)(*args, size=70_001))
+    _core.set_kernel(kernel)
+    assert all(np.array_equal(r, results[0]) for r in results[1:])
+
+
+def test_bulk_docstring_examples() -> None:
+    """The mixin's examples (tests/test_doctests.py sees only Generator's own methods)."""
+    import doctest
+
+    from turboinit.random._bulk import BulkMethods
+
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = finder.find(BulkMethods, "BulkMethods", globs={})
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 30
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed (above)"
