@@ -268,19 +268,25 @@ template <class CT, dtype Out, bool Clamp>
 static inline void store_run(const CT* src, uint64_t n, char* dst, const store_params<CT>& sp) {
   using vec = typename vtypes<CT>::vec;
   constexpr std::size_t out_size = (Out == dtype::float64) ? 8 : (Out == dtype::float32) ? 4 : 2;
-  for (uint64_t i = 0; i < n; i += W) {
-    vec y = vfma(load<vec>(src + i), sp.scale, sp.offset);
+  // Whole vectors with fixed-size stores, then the tail (a variable-size
+  // copy, which compilers do not turn into one vector store).
+  auto one = [&](uint64_t i, int lanes) {
+    // Two roundings, not an fma: the Generator's array-parameter path applies
+    // mean + std * x in NumPy and must give the same bits.
+    vec y = load<vec>(src + i) * sp.scale + sp.offset;
     if (Clamp) y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
-    const int lanes = (n - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - i);
     char* d = dst + i * out_size;
     if constexpr (Out == dtype::float16) {
-      store_lanes(d, to_half_bits(y), lanes);
+      if (lanes == W) store(d, to_half_bits(y)); else store_lanes(d, to_half_bits(y), lanes);
     } else if constexpr (Out == dtype::bfloat16) {
-      store_lanes(d, to_bfloat16_bits(y), lanes);
+      if (lanes == W) store(d, to_bfloat16_bits(y)); else store_lanes(d, to_bfloat16_bits(y), lanes);
     } else {
-      store_lanes(d, y, lanes);
+      if (lanes == W) store(d, y); else store_lanes(d, y, lanes);
     }
-  }
+  };
+  uint64_t i = 0;
+  for (; i + W <= n; i += W) one(i, W);
+  if (i < n) one(i, static_cast<int>(n - i));
 }
 
 template <class CT, bool Clamp>

@@ -273,6 +273,17 @@ static inline uint32_t append_set_lanes(uint16_t* dst, uint32_t base, uint32_t b
   return static_cast<uint32_t>(__builtin_popcount(bits));
 }
 
+// 32-bit lanes holding values <= 0xffff, narrowed to 16 bits (AVX2: one
+// saturating pack of the two 128-bit halves; GCC's generic narrowing shuffles).
+static inline vu16 narrow_u16(vu32 v) {
+#if defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  const __m256i x = (__m256i)v;
+  const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
+  return (vu16)packed;
+#else
+  return __builtin_convertvector(v, vu16);
+#endif
+}
 // Round to nearest even, float32 -> float16 / bfloat16 bits (Giesen's method,
 // the same rule as dtype.cpp's scalar float_to_half_bits).
 // With F16C the conversion is one instruction (IEEE, round to nearest even:
@@ -305,12 +316,12 @@ static inline vu16 to_half_bits(vf32 f) {
   const vu32 norm = (u + ((uint32_t(15 - 127) << 23) + 0xfffu) + ((u >> 13) & 1u)) >> 13;
   vu32 o = select(u < (113u << 23), sub, norm);
   o = select(u >= f16_max, big, o);
-  return __builtin_convertvector(o | (sign >> 16), vu16);
+  return narrow_u16(o | (sign >> 16));
 #endif
 }
 static inline vu16 to_bfloat16_bits(vf32 f) {
   const vu32 u = (vu32)f;
   const vu32 rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
   const vu32 nan = (u >> 16) | 0x40u;
-  return __builtin_convertvector(select((u & 0x7fffffffu) > 0x7f800000u, nan, rounded), vu16);
+  return narrow_u16(select((u & 0x7fffffffu) > 0x7f800000u, nan, rounded));
 }
