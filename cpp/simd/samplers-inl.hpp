@@ -276,12 +276,18 @@ static inline void store_run(const CT* src, uint64_t n, char* dst, const store_p
     vec y = load<vec>(src + i) * sp.scale + sp.offset;
     if (Clamp) y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
     char* d = dst + i * out_size;
+    auto put = [&](const auto& v) {
+      if (lanes == W)
+        store(d, v);
+      else
+        store_lanes(d, v, lanes);
+    };
     if constexpr (Out == dtype::float16) {
-      if (lanes == W) store(d, to_half_bits(y)); else store_lanes(d, to_half_bits(y), lanes);
+      put(to_half_bits(y));
     } else if constexpr (Out == dtype::bfloat16) {
-      if (lanes == W) store(d, to_bfloat16_bits(y)); else store_lanes(d, to_bfloat16_bits(y), lanes);
+      put(to_bfloat16_bits(y));
     } else {
-      if (lanes == W) store(d, y); else store_lanes(d, y, lanes);
+      put(y);
     }
   };
   uint64_t i = 0;

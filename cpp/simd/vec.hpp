@@ -278,7 +278,8 @@ static inline uint32_t append_set_lanes(uint16_t* dst, uint32_t base, uint32_t b
 static inline vu16 narrow_u16(vu32 v) {
 #if defined(__AVX2__) && TURBOINIT_WIDTH == 8
   const __m256i x = (__m256i)v;
-  const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
+  const __m128i packed =
+      _mm_packus_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
   return (vu16)packed;
 #else
   return __builtin_convertvector(v, vu16);
