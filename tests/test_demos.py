@@ -91,9 +91,11 @@ def test_saturation_large_weights_fit_badly(
     s = results["saturation"][1]["summary"]
     big = s["U[-5,5]"]
     for other in ("Xavier", "He", "U[-1,1]"):
-        # away from x = 0 the saturated network is many times further from x sin x
+        # away from x = 0 the saturated network is many times further from x sin x.  Its
+        # training loss is no measure of the fit (the demo's docstring): it includes the
+        # noise, and a network can go below the noise floor by fitting the noise (with the
+        # bits of release 0.1, U[-5,5] reaches 0.83 against Xavier's 0.88 in the full run).
         assert big["fit_error_x_gt_1"] > 3 * s[other]["fit_error_x_gt_1"], other
-        assert s[other]["train_loss"] < big["train_loss"], other
     # the well-initialised fits are close to x sin x (its variance on x > 1 is about 5)
     assert s["Xavier"]["fit_error_x_gt_1"] < 0.5 and s["He"]["fit_error_x_gt_1"] < 0.5
 

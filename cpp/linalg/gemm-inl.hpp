@@ -8,8 +8,10 @@
 // baseline target calls the C library's correctly rounded fma per lane.
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -23,7 +25,7 @@ namespace {
 #include "simd/vec.hpp"
 
 // One native register of doubles (simd/vec.hpp's vf64 spans two).
-typedef double vd64 __attribute__((vector_size(4 * W)));
+using vd64 = vf64n;
 
 template <class T>
 struct vt;
@@ -66,29 +68,7 @@ static inline vd64 bcast(double x) {
 #endif
 }
 
-// a * b + c with one rounding, lane by lane.
-static inline vf32 vfma(vf32 a, vf32 b, vf32 c) {
-#if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
-  return (vf32)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
-#elif defined(__FMA__) && TURBOINIT_WIDTH == 8
-  return (vf32)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
-#else
-  vf32 r;
-  for (int i = 0; i < W; ++i) r[i] = std::fma(a[i], b[i], c[i]);
-  return r;
-#endif
-}
-static inline vd64 vfma(vd64 a, vd64 b, vd64 c) {
-#if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
-  return (vd64)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
-#elif defined(__FMA__) && TURBOINIT_WIDTH == 8
-  return (vd64)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
-#else
-  vd64 r;
-  for (int i = 0; i < W / 2; ++i) r[i] = std::fma(a[i], b[i], c[i]);
-  return r;
-#endif
-}
+// a * b + c with one rounding, lane by lane: vfma of simd/vec.hpp.
 
 // The MR x NR tile (MR = MV vectors) of C += / -= A_panel B_panel.
 template <class T, int MV, int NR>

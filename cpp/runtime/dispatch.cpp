@@ -13,7 +13,8 @@ bool cpu_has_avx512() {
   // __builtin_cpu_supports also checks that the OS saves the zmm state.
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("f16c");
 #else
   return false;
 #endif
@@ -21,7 +22,8 @@ bool cpu_has_avx512() {
 
 bool cpu_has_avx2() {
 #if defined(TURBOINIT_HAVE_AVX2) && (defined(__GNUC__) || defined(__clang__))
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("f16c");  // compiled with -mf16c (float16 stores)
 #else
   return false;
 #endif

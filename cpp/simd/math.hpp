@@ -1,8 +1,9 @@
 // Elementary functions on SIMD vectors, written once with plain IEEE
-// operations (no libm, no FMA) so that every target and every width returns
-// the same bits.  Only what the samplers need: log, sqrt and sin/cos of an
-// angle given in turns.  Included by simd/samplers-inl.hpp inside the target
-// namespace, after simd/vec.hpp.
+// operations and explicit fused multiply-adds (vfma: one rounding, on every
+// target), no libm, so that every target and every width returns the same
+// bits.  Only what the samplers need: log, sqrt and sin/cos of an angle given
+// in turns.  Included by simd/samplers-inl.hpp inside the target namespace,
+// after simd/vec.hpp.
 
 // (pi/2)^n / n!, the Taylor coefficients of sin and cos of (pi/2) g.
 constexpr double half_pi_taylor(int n) {
@@ -21,37 +22,37 @@ static inline vf32 vlog(vf32 x) {
   const vf32 s = f / (f + 2.0f);
   const vf32 z = s * s;
   // Truncation error z^5/11 < 2e-9 relative for |s| < 0.1716: below float32's half ulp.
-  vf32 p = splat<vf32>(1.0f / 9);
-  p = p * z + 1.0f / 7;
-  p = p * z + 1.0f / 5;
-  p = p * z + 1.0f / 3;
-  p = p * z + 1.0f;
+  vf32 p = vfma(z, 1.0f / 9, 1.0f / 7);
+  p = vfma(p, z, 1.0f / 5);
+  p = vfma(p, z, 1.0f / 3);
+  p = vfma(p, z, 1.0f);
   const vf32 kf = to_f32(k);
-  return kf * 0.693145751953125f + ((s + s) * p + kf * 1.428606820309417232e-06f);
+  return vfma(kf, 0.693145751953125f, vfma(s + s, p, kf * 1.428606820309417232e-06f));
 }
 
-static inline vf64 vlog(vf64 x) {
-  const vu64 ix = (vu64)x - 0x3fe6a09e667f3bcdull;
-  const vi64 k = (vi64)ix >> 52;
-  const vf64 m = (vf64)((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull);
-  const vf64 f = m - 1.0;
-  const vf64 s = f / (f + 2.0);
-  const vf64 z = s * s;
-  vf64 p = splat<vf64>(1.0 / 23);
-  p = p * z + 1.0 / 21;
-  p = p * z + 1.0 / 19;
-  p = p * z + 1.0 / 17;
-  p = p * z + 1.0 / 15;
-  p = p * z + 1.0 / 13;
-  p = p * z + 1.0 / 11;
-  p = p * z + 1.0 / 9;
-  p = p * z + 1.0 / 7;
-  p = p * z + 1.0 / 5;
-  p = p * z + 1.0 / 3;
-  p = p * z + 1.0;
-  const vf64 kd = small_i64_to_f64(k);
-  return kd * 6.93147180369123816490e-01 + ((s + s) * p + kd * 1.90821492927058770002e-10);
+// The same reduction; log m = 2s + s R(s^2) with the minimax R of fdlibm's
+// e_log.c (Lg1..Lg7, |error| < 2^-58.45), halved (exactly) so that
+// log m = 2s (1 + R/2).
+static inline vf64n vlog(vf64n x) {
+  const vu64n ix = (vu64n)x - 0x3fe6a09e667f3bcdull;
+  // k = ix >> 52 (arithmetic) as a double: AVX2 has no 64-bit arithmetic
+  // shift, so flip the 12-bit sign and subtract 2048, exactly.
+  const vf64n kd = (vf64n)(((ix >> 52) ^ 0x800u) | 0x4330000000000000ull) - (0x1p52 + 2048.0);
+  const vf64n m = (vf64n)((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull);
+  const vf64n f = m - 1.0;
+  const vf64n s = f / (f + 2.0);
+  const vf64n z = s * s;
+  vf64n p = vfma(z, 0.5 * 1.479819860511658591e-01, 0.5 * 1.531383769920937332e-01);
+  p = vfma(p, z, 0.5 * 1.818357216161805012e-01);
+  p = vfma(p, z, 0.5 * 2.222219843214978396e-01);
+  p = vfma(p, z, 0.5 * 2.857142874366239149e-01);
+  p = vfma(p, z, 0.5 * 3.999999999940941908e-01);
+  p = vfma(p, z, 0.5 * 6.666666666666735130e-01);
+  p = vfma(p, z, 1.0);
+  return vfma(kd, 6.93147180369123816490e-01,
+              vfma(s + s, p, kd * 1.90821492927058770002e-10));
 }
+static inline vf64 vlog(vf64 x) { return join_halves(vlog(lo_half(x)), vlog(hi_half(x))); }
 
 // sin and cos of 2 pi t for t in [0, 1).  4t = q + g with q an integer and
 // g in [-1/2, 1/2], exactly; then sin/cos of (pi/2) g by Taylor series and
@@ -63,18 +64,16 @@ static inline void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
   const vf32 g2 = g * g;
   // |g| <= 1/2: the first omitted terms, (pi/2)^11/11! g^11 and (pi/2)^12/12! g^12,
   // are below 7e-9, under float32's half ulp of the results.
-  vf32 s = splat<vf32>(float(half_pi_taylor(9)));
-  s = s * g2 + float(-half_pi_taylor(7));
-  s = s * g2 + float(half_pi_taylor(5));
-  s = s * g2 + float(-half_pi_taylor(3));
-  s = s * g2 + float(half_pi_taylor(1));
+  vf32 s = vfma(g2, float(half_pi_taylor(9)), float(-half_pi_taylor(7)));
+  s = vfma(s, g2, float(half_pi_taylor(5)));
+  s = vfma(s, g2, float(-half_pi_taylor(3)));
+  s = vfma(s, g2, float(half_pi_taylor(1)));
   s = s * g;
-  vf32 c = splat<vf32>(float(-half_pi_taylor(10)));
-  c = c * g2 + float(half_pi_taylor(8));
-  c = c * g2 + float(-half_pi_taylor(6));
-  c = c * g2 + float(half_pi_taylor(4));
-  c = c * g2 + float(-half_pi_taylor(2));
-  c = c * g2 + 1.0f;
+  vf32 c = vfma(g2, float(-half_pi_taylor(10)), float(half_pi_taylor(8)));
+  c = vfma(c, g2, float(-half_pi_taylor(6)));
+  c = vfma(c, g2, float(half_pi_taylor(4)));
+  c = vfma(c, g2, float(-half_pi_taylor(2)));
+  c = vfma(c, g2, 1.0f);
   const vi32 odd = (q & 1) != 0;
   const vu32 sin_sign = (vu32)(q & 2) << 30;
   const vu32 cos_sign = (vu32)((q + 1) & 2) << 30;
@@ -82,36 +81,39 @@ static inline void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
   cos_out = (vf32)((vu32)select(odd, s, c) ^ cos_sign);
 }
 
+// float64: the same quadrant reduction, then x = (pi/2) g in [-pi/4, pi/4]
+// and the minimax kernels of fdlibm's k_sin.c (S1..S6) and k_cos.c (C1..C6).
+static inline void vsincos_turns(vf64n t, vf64n& sin_out, vf64n& cos_out) {
+  // 4t rounded to the nearest integer q (ties to even) by the 1.5 * 2^52
+  // trick: q is then in the low bits of `big` (AVX2 has no float64 -> int64
+  // conversion), and g = 4t - q is exact.
+  const vf64n y = t * 4.0;
+  const vf64n big = y + 0x1.8p52;
+  const vi64n q = (vi64n)big;
+  const vf64n x = (y - (big - 0x1.8p52)) * 1.57079632679489661923;
+  const vf64n z = x * x;
+  vf64n r = vfma(z, 1.58969099521155010221e-10, -2.50507602534068634195e-08);
+  r = vfma(r, z, 2.75573137070700676789e-06);
+  r = vfma(r, z, -1.98412698298579493134e-04);
+  r = vfma(r, z, 8.33333333332248946124e-03);
+  r = vfma(r, z, -1.66666666666666324348e-01);
+  const vf64n s = vfma(x * z, r, x);
+  vf64n c = vfma(z, -1.13596475577881948265e-11, 2.08757232129817482790e-09);
+  c = vfma(c, z, -2.75573143513906633035e-07);
+  c = vfma(c, z, 2.48015872894767294178e-05);
+  c = vfma(c, z, -1.38888888888741095749e-03);
+  c = vfma(c, z, 4.16666666666666019037e-02);
+  c = vfma(z * z, c, vfma(z, -0.5, 1.0));
+  const vi64n odd = (q & 1) != 0;
+  const vu64n sin_sign = (vu64n)(q & 2) << 62;
+  const vu64n cos_sign = (vu64n)((q + 1) & 2) << 62;
+  sin_out = (vf64n)((vu64n)select(odd, c, s) ^ sin_sign);
+  cos_out = (vf64n)((vu64n)select(odd, s, c) ^ cos_sign);
+}
 static inline void vsincos_turns(vf64 t, vf64& sin_out, vf64& cos_out) {
-  const vf64 x = t * 4.0;
-  const vi64 q = __builtin_convertvector(x + 0.5, vi64);
-  const vf64 g = x - small_i64_to_f64(q);
-  const vf64 g2 = g * g;
-  vf64 s = splat<vf64>(-half_pi_taylor(19));
-  s = s * g2 + half_pi_taylor(17);
-  s = s * g2 - half_pi_taylor(15);
-  s = s * g2 + half_pi_taylor(13);
-  s = s * g2 - half_pi_taylor(11);
-  s = s * g2 + half_pi_taylor(9);
-  s = s * g2 - half_pi_taylor(7);
-  s = s * g2 + half_pi_taylor(5);
-  s = s * g2 - half_pi_taylor(3);
-  s = s * g2 + half_pi_taylor(1);
-  s = s * g;
-  vf64 c = splat<vf64>(half_pi_taylor(20));
-  c = c * g2 - half_pi_taylor(18);
-  c = c * g2 + half_pi_taylor(16);
-  c = c * g2 - half_pi_taylor(14);
-  c = c * g2 + half_pi_taylor(12);
-  c = c * g2 - half_pi_taylor(10);
-  c = c * g2 + half_pi_taylor(8);
-  c = c * g2 - half_pi_taylor(6);
-  c = c * g2 + half_pi_taylor(4);
-  c = c * g2 - half_pi_taylor(2);
-  c = c * g2 + 1.0;
-  const vi64 odd = (q & 1) != 0;
-  const vu64 sin_sign = (vu64)(q & 2) << 62;
-  const vu64 cos_sign = (vu64)((q + 1) & 2) << 62;
-  sin_out = (vf64)((vu64)select(odd, c, s) ^ sin_sign);
-  cos_out = (vf64)((vu64)select(odd, s, c) ^ cos_sign);
+  vf64n s0, c0, s1, c1;
+  vsincos_turns(lo_half(t), s0, c0);
+  vsincos_turns(hi_half(t), s1, c1);
+  sin_out = join_halves(s0, s1);
+  cos_out = join_halves(c0, c1);
 }

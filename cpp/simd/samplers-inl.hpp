@@ -12,8 +12,10 @@
 // Counter = (block lo, block hi, attempt, 0); rejected candidates are
 // redrawn from the same block index with attempt 1, 2, ...
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -74,11 +76,14 @@ static inline vf32 unit_f32(vu32 x) { return to_f32((vi32)(x >> 8)) * 0x1p-24f; 
 static inline vf32 open_unit_f32(vu32 x) {                                             // (0, 1]
   return to_f32((vi32)(x >> 1)) * 0x1p-31f + 0x1p-32f;
 }
-static inline vf64 unit_f64(vu32 hi, vu32 lo) {  // [0, 1), 53 bits
-  return u32_to_f64(hi >> 11) * 0x1p-21 + u32_to_f64(lo) * 0x1p-53;
+
+// 53-bit uniforms from two words, on half vectors (one register each):
+// [0, 1) and (0, 1].
+static inline vf64n unit_f64(vu32h hi, vu32h lo) {
+  return vfma(u32_to_f64(hi >> 11), 0x1p-21, u32_to_f64(lo) * 0x1p-53);  // exact
 }
-static inline vf64 open_unit_f64(vu32 hi, vu32 lo) {  // (0, 1], 53 bits
-  return u32_to_f64(hi >> 11) * 0x1p-21 + (u32_to_f64(lo) + 1.0) * 0x1p-53;
+static inline vf64n open_unit_f64(vu32h hi, vu32h lo) {
+  return vfma(u32_to_f64(hi >> 11), 0x1p-21, (u32_to_f64(lo) + 1.0) * 0x1p-53);  // exact
 }
 
 template <class V>
@@ -88,6 +93,25 @@ static inline void box_muller(V u_radius, V u_angle, V& z_cos, V& z_sin) {
   vsincos_turns(u_angle, s, c);
   z_cos = r * c;
   z_sin = r * s;
+}
+
+static inline vf64 unit_f64(vu32 hi, vu32 lo) {  // [0, 1), 53 bits; exact
+  return u32_to_f64(hi >> 11) * 0x1p-21 + u32_to_f64(lo) * 0x1p-53;
+}
+static inline vf64 open_unit_f64(vu32 hi, vu32 lo) {  // (0, 1], 53 bits; exact
+  return u32_to_f64(hi >> 11) * 0x1p-21 + (u32_to_f64(lo) + 1.0) * 0x1p-53;
+}
+
+// float64 Box-Muller from the words, one half vector at a time: the same
+// operations as box_muller(open_unit_f64(x0, x1), unit_f64(x2, x3)).
+static inline void box_muller_f64(const words& w, vf64& z_cos, vf64& z_sin) {
+  vf64n c0, s0, c1, s1;
+  box_muller(open_unit_f64(lo_half(w.x0), lo_half(w.x1)), unit_f64(lo_half(w.x2), lo_half(w.x3)),
+             c0, s0);
+  box_muller(open_unit_f64(hi_half(w.x0), hi_half(w.x1)), unit_f64(hi_half(w.x2), hi_half(w.x3)),
+             c1, s1);
+  z_cos = join_halves(c0, c1);
+  z_sin = join_halves(s0, s1);
 }
 
 // ---- samplers: C candidates from one block's words ------------------------
@@ -129,12 +153,10 @@ template <> struct normal_sampler<float> {
 };
 template <> struct normal_sampler<double> {
   static constexpr int C = 2;
-  void operator()(const words& w, vf64 (&out)[C]) const {
-    box_muller(open_unit_f64(w.x0, w.x1), unit_f64(w.x2, w.x3), out[0], out[1]);
-  }
+  void operator()(const words& w, vf64 (&out)[C]) const { box_muller_f64(w, out[0], out[1]); }
   vf64 one(const words& w, vi32 row) const {
     vf64 zc, zs;
-    box_muller(open_unit_f64(w.x0, w.x1), unit_f64(w.x2, w.x3), zc, zs);
+    box_muller_f64(w, zc, zs);
     return select(__builtin_convertvector((row & 1) != 0, vi64), zs, zc);
   }
 };
@@ -171,7 +193,7 @@ template <> struct uniform_proposal<float> {
   static constexpr int C = 2;
   trunc_params<float> p;
   void pair(vu32 ux, vu32 ut, vf32& x, vi32& ok) const {
-    x = unit_f32(ux) * p.width + p.a;
+    x = vfma(unit_f32(ux), p.width, p.a);
     ok = vlog(open_unit_f32(ut)) <= (p.m - x) * (p.m + x) * 0.5f;  // (m^2 - x^2) / 2
   }
   void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const {
@@ -187,7 +209,7 @@ template <> struct uniform_proposal<double> {
   static constexpr int C = 1;
   trunc_params<double> p;
   void operator()(const words& w, vf64 (&x)[C], vi64 (&ok)[C]) const {
-    x[0] = unit_f64(w.x0, w.x1) * p.width + p.a;
+    x[0] = vfma(unit_f64(w.x0, w.x1), p.width, p.a);
     ok[0] = vlog(open_unit_f64(w.x2, w.x3)) <= (p.m - x[0]) * (p.m + x[0]) * 0.5;
   }
   void one(const words& w, vi32, vf64& x, vi64& ok) const {
@@ -205,7 +227,7 @@ template <> struct exponential_proposal<float> {
   static constexpr int C = 2;
   trunc_params<float> p;
   void pair(vu32 ue, vu32 ut, vf32& x, vi32& ok) const {
-    x = p.a - vlog(open_unit_f32(ue)) * p.inv_lambda;
+    x = vfma(vlog(open_unit_f32(ue)), -p.inv_lambda, p.a);
     const vf32 d = x - p.lambda;
     ok = (x <= p.b) & (vlog(open_unit_f32(ut)) <= d * d * -0.5f);
   }
@@ -222,7 +244,7 @@ template <> struct exponential_proposal<double> {
   static constexpr int C = 1;
   trunc_params<double> p;
   void operator()(const words& w, vf64 (&x)[C], vi64 (&ok)[C]) const {
-    x[0] = p.a - vlog(open_unit_f64(w.x0, w.x1)) * p.inv_lambda;
+    x[0] = vfma(vlog(open_unit_f64(w.x0, w.x1)), -p.inv_lambda, p.a);
     const vf64 d = x[0] - p.lambda;
     ok[0] = (x[0] <= p.b) & (vlog(open_unit_f64(w.x2, w.x3)) <= d * d * -0.5);
   }
@@ -246,19 +268,31 @@ template <class CT, dtype Out, bool Clamp>
 static inline void store_run(const CT* src, uint64_t n, char* dst, const store_params<CT>& sp) {
   using vec = typename vtypes<CT>::vec;
   constexpr std::size_t out_size = (Out == dtype::float64) ? 8 : (Out == dtype::float32) ? 4 : 2;
-  for (uint64_t i = 0; i < n; i += W) {
+  // Whole vectors with fixed-size stores, then the tail (a variable-size
+  // copy, which compilers do not turn into one vector store).
+  auto one = [&](uint64_t i, int lanes) {
+    // Two roundings, not an fma: the Generator's array-parameter path applies
+    // mean + std * x in NumPy and must give the same bits.
     vec y = load<vec>(src + i) * sp.scale + sp.offset;
     if (Clamp) y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
-    const int lanes = (n - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - i);
     char* d = dst + i * out_size;
+    auto put = [&](const auto& v) {
+      if (lanes == W)
+        store(d, v);
+      else
+        store_lanes(d, v, lanes);
+    };
     if constexpr (Out == dtype::float16) {
-      store_lanes(d, to_half_bits(y), lanes);
+      put(to_half_bits(y));
     } else if constexpr (Out == dtype::bfloat16) {
-      store_lanes(d, to_bfloat16_bits(y), lanes);
+      put(to_bfloat16_bits(y));
     } else {
-      store_lanes(d, y, lanes);
+      put(y);
     }
-  }
+  };
+  uint64_t i = 0;
+  for (; i + W <= n; i += W) one(i, W);
+  if (i < n) one(i, static_cast<int>(n - i));
 }
 
 template <class CT, bool Clamp>

@@ -65,11 +65,87 @@ static inline vf32 vsqrt(vf32 a) {
   for (int i = 0; i < W; ++i) r[i] = __builtin_sqrtf(a[i]);  // vectorised: vsqrtps
   return r;
 }
-static inline vf64 vsqrt(vf64 a) {
-  vf64 r;
-  for (int i = 0; i < W; ++i) r[i] = __builtin_sqrt(a[i]);
+// float64 vectors of W / 2 lanes: one native register on every target
+// (AVX-512 zmm, AVX2 ymm, SSE2/NEON xmm).  A full vf64 (W lanes) is two of
+// them; the float64 math runs on halves because GCC lowers some operations
+// on vectors wider than a register lane by lane.
+template <class T>
+struct half_of {
+  typedef T type __attribute__((vector_size(sizeof(T) * W / 2)));
+};
+using vf64n = half_of<double>::type;
+using vi64n = half_of<int64_t>::type;
+using vu64n = half_of<uint64_t>::type;
+using vu32h = half_of<uint32_t>::type;
+
+template <class H, class V, std::size_t... I>
+static inline H take_lanes(V v, std::index_sequence<I...>) {
+  return __builtin_shufflevector(v, v, I...);
+}
+template <class V, class H, std::size_t... I>
+static inline V join_lanes(H a, H b, std::index_sequence<I...>) {
+  return __builtin_shufflevector(a, b, I...);
+}
+template <std::size_t Off, std::size_t... I>
+static inline std::index_sequence<(I + Off)...> shift_seq(std::index_sequence<I...>) {
+  return {};
+}
+using half_seq = std::make_index_sequence<W / 2>;
+using high_seq = decltype(shift_seq<W / 2>(half_seq{}));
+static inline vf64n lo_half(vf64 v) { return take_lanes<vf64n>(v, half_seq{}); }
+static inline vf64n hi_half(vf64 v) { return take_lanes<vf64n>(v, high_seq{}); }
+static inline vu32h lo_half(vu32 v) { return take_lanes<vu32h>(v, half_seq{}); }
+static inline vu32h hi_half(vu32 v) { return take_lanes<vu32h>(v, high_seq{}); }
+static inline vf64 join_halves(vf64n a, vf64n b) {
+  return join_lanes<vf64>(a, b, std::make_index_sequence<W>{});
+}
+static inline vf64n vsqrt(vf64n a) {
+  vf64n r;
+  for (int i = 0; i < W / 2; ++i) r[i] = __builtin_sqrt(a[i]);
   return r;
 }
+static inline vf64 vsqrt(vf64 a) { return join_halves(vsqrt(lo_half(a)), vsqrt(hi_half(a))); }
+
+// a * b + c with one rounding (IEEE fusedMultiplyAdd), lane by lane: one
+// vfmadd on targets with FMA, a correctly rounded fma()/fmaf() call per lane
+// elsewhere (x86 baseline: slow, but only CPUs without FMA run it).  Every
+// kernel calls it explicitly, so every target rounds alike; the build still
+// forbids implicit contraction.
+#if defined(__FMA__) && defined(__AVX512F__) && TURBOINIT_WIDTH == 16
+static inline vf32 vfma(vf32 a, vf32 b, vf32 c) {
+  return (vf32)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+}
+static inline vf64n vfma(vf64n a, vf64n b, vf64n c) {
+  return (vf64n)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+}
+#elif defined(__FMA__) && TURBOINIT_WIDTH == 8
+static inline vf32 vfma(vf32 a, vf32 b, vf32 c) {
+  return (vf32)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+}
+static inline vf64n vfma(vf64n a, vf64n b, vf64n c) {
+  return (vf64n)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
+}
+#else
+static inline vf32 vfma(vf32 a, vf32 b, vf32 c) {
+  vf32 r;
+  for (int i = 0; i < W; ++i) r[i] = __builtin_fmaf(a[i], b[i], c[i]);
+  return r;
+}
+static inline vf64n vfma(vf64n a, vf64n b, vf64n c) {
+  vf64n r;
+  for (int i = 0; i < W / 2; ++i) r[i] = __builtin_fma(a[i], b[i], c[i]);
+  return r;
+}
+#endif
+static inline vf64 vfma(vf64 a, vf64 b, vf64 c) {
+  return join_halves(vfma(lo_half(a), lo_half(b), lo_half(c)),
+                     vfma(hi_half(a), hi_half(b), hi_half(c)));
+}
+template <class V, class B, class C>
+static inline V vfma(V a, B b, C c) {  // scalar b and/or c, broadcast
+  return vfma(a, V{} + b, V{} + c);
+}
+
 static inline vf32 vabs(vf32 a) { return (vf32)((vu32)a & 0x7fffffffu); }
 static inline vf64 vabs(vf64 a) { return (vf64)((vu64)a & 0x7fffffffffffffffull); }
 
@@ -82,6 +158,14 @@ static inline vf64 u32_to_f64(vu32 a) {
 }
 static inline vf64 small_i64_to_f64(vi64 a) {  // |a| < 2^51
   return (vf64)((vu64)a + 0x4338000000000000ull) - 0x1.8p52;
+}
+static inline vf64n u32_to_f64(vu32h a) {
+#if defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  const vu64n wide = (vu64n)_mm256_cvtepu32_epi64((__m128i)a) | 0x4330000000000000ull;
+#else
+  const vu64n wide = __builtin_convertvector(a, vu64n) | 0x4330000000000000ull;
+#endif
+  return (vf64n)wide - 0x1p52;
 }
 
 // 32x32 -> 64-bit products of every lane with a constant, split in halves.
@@ -149,6 +233,24 @@ static inline uint32_t append_set_lanes(uint16_t* dst, uint32_t base, uint32_t b
       _mm512_set1_epi32(static_cast<int>(base)));
   const __m512i packed = _mm512_maskz_compress_epi32(static_cast<__mmask16>(bits), idx);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_cvtepi32_epi16(packed));
+#elif TURBOINIT_WIDTH == 8
+  // All eight lanes at once: a table of the set-bit positions of each byte
+  // (4 KiB), written whole.
+  struct byte_table {
+    uint16_t pos[256][8];
+  };
+  static constexpr byte_table kByte = [] {
+    byte_table t{};
+    for (int b = 0; b < 256; ++b) {
+      int n = 0;
+      for (int l = 0; l < 8; ++l)
+        if ((b >> l) & 1) t.pos[b][n++] = static_cast<uint16_t>(l);
+    }
+    return t;
+  }();
+  typedef uint16_t v8u16 __attribute__((vector_size(16)));
+  const v8u16 lanes = load<v8u16>(kByte.pos[bits & 255u]) + static_cast<uint16_t>(base);
+  store(dst, lanes);
 #else
   // Four lanes at a time: a table of the set-bit positions of each nibble,
   // packed as 16-bit lanes, written whole.
@@ -171,9 +273,39 @@ static inline uint32_t append_set_lanes(uint16_t* dst, uint32_t base, uint32_t b
   return static_cast<uint32_t>(__builtin_popcount(bits));
 }
 
+// 32-bit lanes holding values <= 0xffff, narrowed to 16 bits (AVX2: one
+// saturating pack of the two 128-bit halves; GCC's generic narrowing shuffles).
+static inline vu16 narrow_u16(vu32 v) {
+#if defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  const __m256i x = (__m256i)v;
+  const __m128i packed =
+      _mm_packus_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
+  return (vu16)packed;
+#else
+  return __builtin_convertvector(v, vu16);
+#endif
+}
 // Round to nearest even, float32 -> float16 / bfloat16 bits (Giesen's method,
 // the same rule as dtype.cpp's scalar float_to_half_bits).
+// With F16C the conversion is one instruction (IEEE, round to nearest even:
+// the same bits as the portable version for every non-NaN input; the samplers
+// never produce NaN).
 static inline vu16 to_half_bits(vf32 f) {
+#if defined(__F16C__) && TURBOINIT_WIDTH == 8
+  __m256 v;
+  std::memcpy(&v, &f, sizeof v);
+  const __m128i h = _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  vu16 o;
+  std::memcpy(&o, &h, sizeof o);
+  return o;
+#elif defined(__AVX512F__) && TURBOINIT_WIDTH == 16
+  __m512 v;
+  std::memcpy(&v, &f, sizeof v);
+  const __m256i h = _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  vu16 o;
+  std::memcpy(&o, &h, sizeof o);
+  return o;
+#else
   const uint32_t f32_infty = 255u << 23;
   const uint32_t f16_max = (127u + 16u) << 23;
   const uint32_t denorm_magic = ((127u - 15u) + (23u - 10u) + 1u) << 23;
@@ -185,11 +317,12 @@ static inline vu16 to_half_bits(vf32 f) {
   const vu32 norm = (u + ((uint32_t(15 - 127) << 23) + 0xfffu) + ((u >> 13) & 1u)) >> 13;
   vu32 o = select(u < (113u << 23), sub, norm);
   o = select(u >= f16_max, big, o);
-  return __builtin_convertvector(o | (sign >> 16), vu16);
+  return narrow_u16(o | (sign >> 16));
+#endif
 }
 static inline vu16 to_bfloat16_bits(vf32 f) {
   const vu32 u = (vu32)f;
   const vu32 rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
   const vu32 nan = (u >> 16) | 0x40u;
-  return __builtin_convertvector(select((u & 0x7fffffffu) > 0x7f800000u, nan, rounded), vu16);
+  return narrow_u16(select((u & 0x7fffffffu) > 0x7f800000u, nan, rounded));
 }

@@ -146,6 +146,7 @@ def describe() -> dict[str, Any]:
         "numpy": np.__version__,
         "torch": _version("torch"),
         "jax": _version("jax"),
+        "mkl_random": _version("mkl_random"),
         "ml_dtypes": _version("ml_dtypes"),
     }
     if machine["torch"] and not machine["torch"].startswith("unusable"):
@@ -171,6 +172,8 @@ def summary(machine: dict[str, Any]) -> str:
         parts.append(f"torch {machine['torch']} ({machine.get('torch_threads', '?')} threads)")
     if machine.get("jax"):
         parts.append(f"jax {machine['jax']}")
+    if machine.get("mkl_random"):
+        parts.append(f"mkl_random {machine['mkl_random']} (1 thread)")
     if machine.get("load_average"):
         parts.append("load average " + " ".join(str(x) for x in machine["load_average"]))
     return "; ".join(parts)
