@@ -36,9 +36,8 @@ void bind_distributions(py::module_& m) {
         if (std::isnan(lower) || std::isnan(upper) || !(lower < upper))
           throw py::value_error("lower, upper: need lower < upper");
         const truncated_normal_plan p = plan_truncated_normal(lower, upper);
-        static const char* names[] = {"normal", "half_normal", "uniform", "exponential"};
         py::dict d;
-        d["method"] = names[static_cast<int>(p.method)];
+        d["method"] = kTruncMethodNames[static_cast<int>(p.method)];
         d["acceptance"] = p.acceptance;
         d["mirror"] = p.mirror;
         d["a"] = p.a;
@@ -49,6 +48,20 @@ void bind_distributions(py::module_& m) {
       py::arg("lower"), py::arg("upper"),
       "The proposal chosen for a truncated standard normal on [lower, upper] and its exact "
       "acceptance rate (for tests and docs).");
+  m.def(
+      "check_uniform",
+      [](int dtype_code, double low, double high) {
+        check_uniform(dtype_from_int(dtype_code), low, high);
+      },
+      "dtype"_a, "low"_a, "high"_a,
+      "Raise what uniform() would raise for these parameters; draws and writes nothing.");
+  m.def(
+      "check_truncated_normal",
+      [](int dtype_code, double mean, double std, double lower, double upper) {
+        check_truncated_normal(dtype_from_int(dtype_code), mean, std, lower, upper);
+      },
+      "dtype"_a, "mean"_a, "std"_a, "lower"_a, "upper"_a,
+      "Raise what truncated_normal() would raise for these parameters; draws and writes nothing.");
   m.def("max_standard_normal", [](int dtype_code) { return max_standard_normal(dtype_from_int(dtype_code)); },
         py::arg("dtype"));
 

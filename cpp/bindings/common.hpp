@@ -16,6 +16,9 @@
 namespace turboinit::bindings {
 
 namespace py = pybind11;
+using namespace pybind11::literals;
+
+void bind_contract(py::module_& m);
 
 void bind_config(py::module_& m);
 void bind_philox(py::module_& m);

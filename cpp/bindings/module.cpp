@@ -41,6 +41,7 @@ exec_options interruptible() {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "turboinit's compiled core (private; use the turboinit package)";
+  turboinit::bindings::bind_contract(m);
   turboinit::bindings::bind_config(m);
   turboinit::bindings::bind_philox(m);
   turboinit::bindings::bind_distributions(m);

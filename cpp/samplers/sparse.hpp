@@ -28,6 +28,8 @@ enum class sparse_mode : int {
   zeros_per_column = 0,  // PyTorch: N(0, std^2), then `count` zeros in every column
   nonzeros_per_row = 1,  // Martens: `count` N(0, std^2) entries in every row, zeros elsewhere
 };
+// The Python names of sparse_mode, indexed by its value.
+inline constexpr const char* kSparseModeNames[] = {"zeros_per_column", "nonzeros_per_row"};
 
 // Fills `region` of the row-major (rows, cols) matrix region.shape into `out`
 // (region.size() elements of dtype `t`, row-major), bit for bit equal to that

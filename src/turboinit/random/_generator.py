@@ -9,7 +9,6 @@ key, the counter when it ran and its arguments, never on threads or SIMD.
 
 from __future__ import annotations
 
-import operator
 import threading
 from collections.abc import Sequence
 from typing import Any, Union
@@ -17,12 +16,13 @@ from typing import Any, Union
 import numpy as np
 
 from .. import _core
-from .._args import DTypeLike
+from .._args import DTypeLike, integer
 from .._seed import key_from_sequence, seed_sequence
 from ._integers import bounds, int_type
 from ._params import (
     BLOCKS_PER_GROUP,
     PER_BLOCK,
+    PER_BLOCK_INTEGERS,
     PER_BLOCK_TRUNCATED,
     Param,
     SizeLike,
@@ -177,11 +177,7 @@ class Generator:
             raise TypeError(f"state: key must be two ints, got {value['key']!r}") from None
         if given != key:
             raise ValueError(f"state: key {given} does not belong to the seed sequence")
-        counter = value["counter"]
-        if isinstance(counter, bool) or not isinstance(counter, (int, np.integer)):
-            raise TypeError(f"state: counter must be an int, got {type(counter).__name__}")
-        if not 0 <= counter <= _COUNTER_END:
-            raise ValueError(f"state: counter must be in [0, 2**64], got {counter}")
+        counter = integer(value["counter"], "state: counter", minimum=0, maximum=_COUNTER_END)
         with self._lock:
             self._seed_seq = ss
             self._key = key
@@ -217,16 +213,7 @@ class Generator:
         >>> bool((a.random(4) != b.random(4)).all())
         True
         """
-        if isinstance(n_children, bool):
-            raise TypeError("n_children: expected a non-negative int, got bool")
-        try:
-            n = operator.index(n_children)
-        except TypeError:
-            raise TypeError(
-                f"n_children: expected a non-negative int, got {type(n_children).__name__}"
-            ) from None
-        if n < 0:
-            raise ValueError(f"n_children: must be >= 0, got {n}")
+        n = integer(n_children, "n_children", minimum=0, expected="a non-negative int")
         with self._lock:
             children = self._seed_seq.spawn(n)
         return [Generator(c) for c in children]
@@ -347,7 +334,7 @@ class Generator:
         ct, ct_code = compute_dtype(dt)
         n = arr.size
         if not is_array(lo) and not is_array(hi):
-            _core.uniform(np.empty(0, dt), code, (0,), (0,), (0,), 0, 0, 0, lo, hi)  # validate
+            _core.check_uniform(code, lo, hi)
             k0, k1, offset = self._reserve(n, PER_BLOCK[ct_code == 0])
             _core.uniform(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, lo, hi)
             return scalar_result(arr) if scalar else arr
@@ -505,10 +492,9 @@ class Generator:
         ct, ct_code = compute_dtype(dt)
         n = arr.size
         per_block = PER_BLOCK_TRUNCATED[ct_code == 0]
-        empty = np.empty(0, dt)
         if not is_array(mu) and not is_array(sigma):
             # Validate everything before reserving counter space.
-            _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, mu, sigma, a, b)
+            _core.check_truncated_normal(code, mu, sigma, a, b)
             k0, k1, offset = self._reserve(n, per_block)
             _core.truncated_normal(
                 flat(arr), code, (n,), (0,), (n,), k0, k1, offset, mu, sigma, a, b
@@ -521,9 +507,9 @@ class Generator:
         if mu_a.size:
             reach, widest = float(np.abs(mu_a).max()), float(sigma_a.max())
             for m in (reach, -reach):
-                _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, m, widest, a, b)
+                _core.check_truncated_normal(code, m, widest, a, b)
         else:
-            _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, 0.0, 1.0, a, b)
+            _core.check_truncated_normal(code, 0.0, 1.0, a, b)
         with np.errstate(over="ignore", invalid="ignore"):
             point = sigma_a == 0
             first = np.where(point, round_to(mu_a, dt), at_or_above(mu_a + a * sigma_a, dt))
@@ -608,12 +594,12 @@ class Generator:
         if not arrays:
             assert isinstance(lo, int) and isinstance(span, int)
             wide = span > 0xFFFFFFFF
-            k0, k1, offset = self._reserve(n, 2 if wide else 4)
+            k0, k1, offset = self._reserve(n, PER_BLOCK_INTEGERS[wide])
             _core.integers(flat(arr), t.code, (n,), (0,), (n,), k0, k1, offset, lo, span)
         else:
             assert isinstance(lo, np.ndarray) and isinstance(span, np.ndarray)
             wide = span.size > 0 and int(span.max()) > 0xFFFFFFFF
-            k0, k1, offset = self._reserve(n, 2 if wide else 4)
+            k0, k1, offset = self._reserve(n, PER_BLOCK_INTEGERS[wide])
             # In place: spans in, offsets out, then low added (all mod 2**bits).
             u = arr.view(t.unsigned_view)
             np.copyto(u, span.astype(t.unsigned_view))
