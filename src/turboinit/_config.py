@@ -6,6 +6,7 @@ import sys
 from typing import Any, Optional, TextIO
 
 from . import _core
+from ._args import integer
 
 
 def get_num_threads() -> int:
@@ -39,11 +40,7 @@ def set_num_threads(n: Optional[int]) -> None:
     if n is None:
         _core.set_num_threads(0)
         return
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n: expected a positive int or None, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"n: must be >= 1, got {n}")
-    _core.set_num_threads(n)
+    _core.set_num_threads(integer(n, "n", minimum=1, expected="a positive int or None"))
 
 
 def build_info() -> dict[str, Any]:

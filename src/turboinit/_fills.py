@@ -10,12 +10,20 @@ takes a key); they are validated and otherwise ignored.
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any, Optional
 
 import numpy as np
 
-from ._args import DTypeLike, RegionLike, ShapeLike, Target, normalize_dtype, prepare_target, real
+from ._args import (
+    DTypeLike,
+    RegionLike,
+    ShapeLike,
+    Target,
+    integer,
+    normalize_dtype,
+    prepare_target,
+    real,
+)
 from ._seed import SeedLike, StreamLike, seed_sequence, stream_words
 
 
@@ -246,14 +254,7 @@ def dirac(
     t = _target(shape, dtype, out, region, seed, stream)
     if len(t.shape) not in (3, 4, 5):
         raise ValueError(f"shape: only 3-, 4- or 5-dimensional shapes are supported, got {t.shape}")
-    if isinstance(groups, (bool, np.bool_)):
-        raise TypeError("groups: expected an int, got bool")
-    try:
-        g = operator.index(groups)
-    except TypeError:
-        raise TypeError(f"groups: expected an int, got {type(groups).__name__}") from None
-    if g < 1:
-        raise ValueError(f"groups: must be >= 1, got {g}")
+    g = integer(groups, "groups", minimum=1)
     if t.shape[0] % g != 0:
         raise ValueError(
             f"groups: dim 0 must be divisible by groups, got shape[0]={t.shape[0]}, groups={g}"

@@ -223,7 +223,7 @@ def from_function(
 
 
 def _check_function(fn: Any) -> None:
-    if not _registry.is_generator(fn):
+    if not _registry.has_generator_signature(fn):
         raise TypeError(
             "fn: expected a generating function fn(shape, ..., *, seed, stream, dtype"
             f"[, region]) such as turboinit.normal, got {fn!r}"
