@@ -1,4 +1,4 @@
-"""Issue-2 headline numbers: turboinit's core samplers against NumPy and PyTorch.
+"""Headline numbers: turboinit's core samplers against NumPy and PyTorch.
 
     python benchmarks/run_core.py              # the real run (1 GiB outputs), a quiet machine
     python benchmarks/run_core.py --quick      # tiny sizes: checks that the script works
@@ -107,7 +107,7 @@ def headline(results: dict[str, Any], size: int, in_cache: int, threads: int) ->
     vs("truncnorm", "out", "torch", "`torch.nn.init.trunc_normal_(buf, a=-2, b=2)`")
 
     lines = [
-        f"## Issue 2 headline: n = {size_label(size)} elements, {threads} threads",
+        f"## Headline: n = {size_label(size)} elements, {threads} threads",
         "",
         "| turboinit call | baseline | turboinit | baseline | speed-up |",
         "| --- | --- | ---: | ---: | ---: |",

@@ -1,4 +1,4 @@
-"""Issue-6 full matrix: ``python -m turboinit bench --full`` into ``benchmarks/results/full/``.
+"""The full matrix: ``python -m turboinit bench --full`` into ``benchmarks/results/full/``.
 
     python benchmarks/run_full.py                    # everything (long: see benchmarks/README.md)
     python benchmarks/run_full.py --dtypes float32   # any option of ``python -m turboinit bench``

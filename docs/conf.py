@@ -7,7 +7,7 @@ Build (warnings are errors)::
 
 The API reference is generated from the docstrings of the *installed*
 turboinit (its compiled core is needed), so install the package first.
-Optional dependencies (torch, dask, safetensors) are mocked when absent, so
+Optional dependencies (torch, dask, safetensors, keras, jax, flax) are mocked when absent, so
 their pages build without them.
 """
 
@@ -67,6 +67,8 @@ autodoc_type_aliases = {
         "ProgressLike",
     )
 }
+
+
 # optional dependencies of the adapters: mocked only where not installed
 def _missing(name: str) -> bool:
     try:
@@ -75,7 +77,13 @@ def _missing(name: str) -> bool:
         return True
 
 
-autodoc_mock_imports = [name for name in ("torch", "dask", "safetensors") if _missing(name)]
+autodoc_mock_imports = [
+    name for name in ("torch", "dask", "safetensors", "keras", "jax", "flax") if _missing(name)
+]
+# Keras 3 imports TensorFlow unless told otherwise: use an installed backend
+for _backend in ("jax", "torch"):
+    if not _missing(_backend):
+        os.environ.setdefault("KERAS_BACKEND", _backend)
 
 html_theme = "alabaster"
 html_static_path = ["_static"]

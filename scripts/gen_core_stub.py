@@ -36,11 +36,11 @@ def _constant_type(value: object) -> str:
 def render() -> str:
     from turboinit import _core
 
-    lines = [HEADER]
+    constants, lines = [], []
     for name in sorted(n for n in dir(_core) if not n.startswith("_")):
         value = getattr(_core, name)
         if not callable(value):  # an exported constant: int or {name: int}
-            lines.append(f"{name}: {_constant_type(value)}")
+            constants.append(f"{name}: {_constant_type(value)}")
             continue
         doc = value.__doc__ or ""
         signature = doc.strip().splitlines()[0]
@@ -48,8 +48,43 @@ def render() -> str:
             raise SystemExit(f"_core.{name}: no pybind11 signature in its docstring")
         if signature.endswith("-> dict"):
             signature += "[str, typing.Any]"
-        lines.append(f"def {signature}: ...")
-    return "\n".join(lines) + "\n"
+        lines.append(format_def(signature))
+    return "\n".join([HEADER, *constants, *([""] if constants else []), *lines]) + "\n"
+
+
+LINE_LENGTH = 100  # [tool.ruff] line-length
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split at the commas outside brackets and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, c in enumerate(text):
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def format_def(signature: str) -> str:
+    """``def name(args) -> ret: ...`` as ruff format writes it: one line if it fits,
+    else one parameter per line with a trailing comma (the stub must pass
+    ``ruff format --check``)."""
+    one_line = f"def {signature}: ..."
+    if len(one_line) <= LINE_LENGTH:
+        return one_line
+    name, rest = signature.split("(", 1)
+    params, ret = rest.rsplit(")", 1)
+    body = "".join(f"    {p},\n" for p in split_top_level(params))
+    return f"def {name}(\n{body}){ret}: ..."
 
 
 def main() -> int:

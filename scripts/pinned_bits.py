@@ -32,15 +32,20 @@ STREAM = "pinned"
 SHAPE = (67, 45)  # 3015 elements: not a multiple of any block or group size
 FLOATS = ("float32", "float64", "float16", "bfloat16")
 INTS = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
-# (lower, upper) in units of std, one per proposal family of the truncated normal
-# (cpp/samplers/truncated_normal_plan.cpp): plain normal, half-normal, uniform,
-# exponential (far tail), and the mirrored far tail.
-TRUNC_BOUNDS = {
-    "normal": (-2.0, 2.0),
-    "half_normal": (0.0, 3.0),
-    "uniform": (1.0, 1.25),
-    "exponential": (5.0, np.inf),
-    "exponential_mirrored": (-np.inf, -6.0),
+# (lower, upper) in units of std -> (proposal, mirrored) that cpp's plan_truncated_normal
+# (truncated_normal_plan.cpp) picks for them: every proposal of the truncated normal, on
+# either side of 0 (a negative interval is sampled mirrored), and the uniform proposal
+# both around 0 and away from it (a different anchor point).  tests/test_pinned_bits.py
+# checks that each pair still selects the named proposal.
+TRUNC_BOUNDS: dict[str, tuple[float, float, str, bool]] = {
+    "normal": (-2.0, 2.0, "normal", False),
+    "half_normal": (0.0, 3.0, "half_normal", False),
+    "half_normal_mirrored": (-3.0, 0.0, "half_normal", True),
+    "uniform": (1.0, 1.25, "uniform", False),
+    "uniform_mirrored": (-1.25, -1.0, "uniform", True),
+    "uniform_around_zero": (-0.5, 0.5, "uniform", False),
+    "exponential": (5.0, np.inf, "exponential", False),
+    "exponential_mirrored": (-np.inf, -6.0, "exponential", True),
 }
 RAW_WORDS = 4096
 
@@ -67,14 +72,21 @@ def cases() -> Iterator[tuple[str, Callable[[], np.ndarray]]]:
     for dt in floats:
         yield f"uniform/{dt}", lambda dt=dt: ti.uniform(SHAPE, -1.5, 2.0, dtype=dt, **kw)
         yield f"normal/{dt}", lambda dt=dt: ti.normal(SHAPE, 0.5, 3.0, dtype=dt, **kw)
-        for fam, (lo, hi) in TRUNC_BOUNDS.items():
+        for fam, (lo, hi, _, _) in TRUNC_BOUNDS.items():
             yield (
                 f"truncated_normal/{fam}/{dt}",
                 lambda dt=dt, lo=lo, hi=hi: ti.truncated_normal(
                     SHAPE, 0.25, 2.0, lo, hi, dtype=dt, **kw
                 ),
             )
-        for name in ("kaiming_uniform", "kaiming_normal", "xavier_uniform", "lecun_normal"):
+        for name in (
+            "kaiming_uniform",
+            "kaiming_normal",
+            "xavier_uniform",
+            "xavier_normal",
+            "lecun_uniform",
+            "lecun_normal",
+        ):
             yield f"{name}/{dt}", lambda dt=dt, name=name: getattr(ti, name)(SHAPE, dtype=dt, **kw)
         yield (
             f"variance_scaling/truncated/{dt}",
@@ -124,6 +136,10 @@ def cases() -> Iterator[tuple[str, Callable[[], np.ndarray]]]:
             f"Generator.standard_normal/{dt}",
             lambda dt=dt: ti.random.default_rng(SEED).standard_normal(SHAPE, dtype=dt),
         )
+    yield (
+        "Generator.truncated_normal",
+        lambda: ti.random.default_rng(SEED).truncated_normal(0.5, 2.0, -1.0, 3.0, SHAPE),
+    )
     yield "Generator.uniform", lambda: ti.random.default_rng(SEED).uniform(-2.0, 3.0, SHAPE)
     yield "Generator.normal", lambda: ti.random.default_rng(SEED).normal(1.0, 2.0, SHAPE)
     yield (

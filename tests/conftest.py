@@ -6,6 +6,8 @@ count) restores it afterwards, so tests stay independent of their order.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +15,16 @@ from _helpers import DISTRIBUTIONS, DTYPES, KERNELS, numpy_dtype
 
 import turboinit as ti
 from turboinit import _core
+
+# Keras 3 imports TensorFlow unless KERAS_BACKEND names another backend, and the
+# backend is fixed at the first `import keras`: choose one that is installed
+# before any test module imports keras (tests/test_keras.py runs the other
+# backends in subprocesses).
+if "KERAS_BACKEND" not in os.environ:
+    for _backend in ("jax", "torch"):
+        if importlib.util.find_spec(_backend) is not None:
+            os.environ["KERAS_BACKEND"] = _backend
+            break
 
 
 @pytest.fixture(params=KERNELS)

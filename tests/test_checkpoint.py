@@ -360,12 +360,14 @@ def test_unwritable_destinations(tmp_path):
 
 
 def test_folder_that_refuses_new_files(tmp_path, monkeypatch):
-    import tempfile
+    real_open = os.open
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    def refuse(path, flags, *args, **kwargs):
+        if ".turboinit-" in os.fspath(path) and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(PermissionError, match="cannot create a file") as info:
         write({"tensors": {"w": T}}, tmp_path / "m.safetensors", seed=0)
     assert info.value.filename == str(tmp_path)

@@ -344,3 +344,41 @@ def test_distributed_local_cluster_with_worker_processes():
         timeout=180,
     )
     assert out.strip().endswith("ok")
+
+
+def test_keys_identify_the_function_and_all_its_arguments():
+    # Same name, different arguments: functools.partial, closures of one factory,
+    # callable objects.  Equal keys made dask compute one array for both, so
+    # (a - b) was all zeros.
+    import functools
+
+    def factory(std):
+        def init(shape, *, seed=None, stream=0, dtype="float32", region=None):
+            return ti.normal(shape, std=std, seed=seed, stream=stream, dtype=dtype, region=region)
+
+        return init
+
+    class Scaled:
+        def __init__(self, std):
+            self.std = std
+
+        def __call__(self, shape, *, seed=None, stream=0, dtype="float32", region=None):
+            return ti.normal(
+                shape, std=self.std, seed=seed, stream=stream, dtype=dtype, region=region
+            )
+
+    pairs = [
+        (functools.partial(ti.normal, std=1.0), functools.partial(ti.normal, std=2.0)),
+        (factory(1.0), factory(2.0)),
+        (Scaled(1.0), Scaled(2.0)),
+    ]
+    for f, g in pairs:
+        a = tid.from_function(f, (64, 8), chunks=16, seed=0)
+        b = tid.from_function(g, (64, 8), chunks=16, seed=0)
+        assert a.name != b.name
+        want = ti.normal((64, 8), seed=0) - ti.normal((64, 8), std=2.0, seed=0)
+        np.testing.assert_array_equal((a - b).compute(), want)
+    # the same partial twice is still the same graph
+    same = [tid.from_function(functools.partial(ti.normal, std=1.0), 8, seed=0) for _ in range(2)]
+    assert same[0].name == same[1].name
+    assert tid.from_function(functools.partial(ti.orthogonal), (4, 4), chunks=-1, seed=0).name

@@ -15,6 +15,9 @@ MODULES = {
     "turboinit.torch": "torch",
     "turboinit.dask": "dask.array",
     "turboinit.checkpoint": None,
+    "turboinit.keras": "keras",
+    "turboinit.jax": "jax",
+    "turboinit.jax.initializers": "jax",
 }
 
 

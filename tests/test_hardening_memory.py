@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import textwrap
 from typing import Any, Callable
 
 import numpy as np
@@ -343,3 +345,48 @@ def test_no_leak_over_100k_calls() -> None:
     assert growth < 2**20, (
         f"resident memory grew by {growth / 2**20:.2f} MiB over {r['calls']} calls"
     )
+
+
+def test_dirac_and_eye_validate_first_and_allocate_only_the_result():
+    # A (2**26, 1, 1) float16 dirac is 128 MiB; its index arrays used to take
+    # three int64 arrays of the region's rows (1.5 GiB), and an empty region of
+    # a (2**33, 1, 1) shape 64 GiB.  The address space is capped at 512 MiB
+    # above the start, so only the result (plus small pieces) fits.
+    script = textwrap.dedent(
+        """
+        import resource
+        import numpy as np
+        import turboinit as ti
+        for line in open("/proc/self/status"):
+            if line.startswith("VmSize"):
+                vm = int(line.split()[1]) * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (vm + 512 * 2**20, resource.RLIM_INFINITY))
+        empty = ti.dirac((2**33, 1, 1), region=(slice(None), slice(0, 1), slice(0, 0)))
+        assert empty.shape == (2**33, 1, 0)
+        w = ti.dirac((2**26, 1, 1), 2**25, dtype="float16")
+        assert (w[::2] == 1).all() and (w[1::2] == 0).all()
+        del w
+        # refusals come before the output exists: these would need 32 GiB
+        for call, match in [
+            (lambda: ti.dirac((2**33, 1)), "shape: only 3-"),
+            (lambda: ti.dirac((2**33, 1, 1), 3), "groups: dim 0"),
+            (lambda: ti.dirac((2**33, 1, 1), gain=1e300), "gain: "),
+            (lambda: ti.eye((2**33, 1, 1)), "shape: only 2-"),
+            (lambda: ti.eye((2**33, 1), gain=float("nan")), "gain: "),
+            (lambda: ti.constant(2**33, 1e300), "value: "),
+        ]:
+            try:
+                call()
+            except (ValueError, OverflowError) as exc:
+                assert str(exc).startswith(match), exc
+            else:
+                raise AssertionError(match)
+        print("ok")
+        """
+    )
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs Linux /proc")
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

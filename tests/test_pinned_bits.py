@@ -46,3 +46,18 @@ def test_digest(name: str, make, kernel: str) -> None:  # noqa: ANN001
         f"{name}: no pinned digest (run scripts/pinned_bits.py --write)"
     )
     assert pinned._digest(make()) == STORED["digests"][name], name
+
+
+@pytest.mark.parametrize("family", sorted(pinned.TRUNC_BOUNDS))
+def test_truncated_normal_family_selects_its_proposal(family: str) -> None:
+    """The bounds pinned under a proposal's name still select that proposal."""
+    from turboinit import _core
+
+    lower, upper, method, mirror = pinned.TRUNC_BOUNDS[family]
+    plan = _core.truncated_normal_plan(lower, upper)
+    assert (plan["method"], plan["mirror"]) == (method, mirror), family
+
+
+def test_every_proposal_is_pinned() -> None:
+    methods = {m for _, _, m, _ in pinned.TRUNC_BOUNDS.values()}
+    assert methods == {"normal", "half_normal", "uniform", "exponential"}

@@ -10,9 +10,11 @@ import hashlib
 import io
 import json
 import multiprocessing
+import os
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -123,7 +125,8 @@ def test_set_and_get_num_threads(restore_threads: None) -> None:
 @pytest.mark.parametrize(
     ("n", "error"),
     [(0, ValueError), (-1, ValueError), (1.5, TypeError), ("2", TypeError), (True, TypeError),
-     (2.0, TypeError)],
+     (2.0, TypeError), (np.bool_(True), TypeError), (np.float64(2), TypeError),
+     (10**6, ValueError), (2**64, ValueError), (np.int64(0), ValueError)],
 )  # fmt: skip
 def test_set_num_threads_rejects_bad_values(
     n: Any, error: type[Exception], restore_threads: None
@@ -132,6 +135,52 @@ def test_set_num_threads_rejects_bad_values(
     with pytest.raises(error, match="n"):
         ti.set_num_threads(n)
     assert ti.get_num_threads() == 2
+
+
+def test_set_num_threads_accepts_numpy_integers(restore_threads: None) -> None:
+    for n in (np.int64(2), np.uint8(3), np.int32(1)):
+        ti.set_num_threads(n)
+        assert ti.get_num_threads() == int(n)
+
+
+def test_set_num_threads_maximum(restore_threads: None) -> None:
+    limit = ti.max_num_threads()
+    assert limit == max(64, 4 * len(os.sched_getaffinity(0)))
+    with pytest.raises(ValueError, match=f"n: at most {limit} threads"):
+        ti.set_num_threads(limit + 1)
+
+
+def test_threads_that_cannot_start_raise_instead_of_ending_the_process() -> None:
+    # An address-space limit just above what the process uses: 63 more thread
+    # stacks cannot be mapped.  GNU OpenMP would exit the process at the next
+    # call ("Thread creation failed"); set_num_threads refuses first.
+    script = textwrap.dedent(
+        """
+        import resource
+        import turboinit as ti
+        ti.normal(10**6, seed=0)
+        for line in open("/proc/self/status"):
+            if line.startswith("VmSize"):
+                vm = int(line.split()[1]) * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (vm + 64 * 2**20, resource.RLIM_INFINITY))
+        before = ti.get_num_threads()
+        try:
+            ti.set_num_threads(64)
+        except RuntimeError as exc:
+            print("refused:", exc)
+        assert ti.get_num_threads() == before
+        ti.normal(10**6, seed=0)
+        print("alive")
+        """
+    )
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs Linux /proc")
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "refused: n: this system cannot start 64 threads" in proc.stdout
+    assert proc.stdout.rstrip().endswith("alive")
 
 
 def test_threadpoolctl_limit_is_honoured(restore_threads: None) -> None:

@@ -243,3 +243,66 @@ def test_counter_space_guard():
     _core.sparse(*args, 2**64 - 2512, 1.0, 1, 3)
     with pytest.raises(OverflowError, match="tensor does not fit"):
         _core.sparse(*args, 2**64 - 2511, 1.0, 1, 3)
+
+
+def _spy_regions(monkeypatch):
+    """Replace turboinit.sparse with a wrapper that records every region asked for."""
+    import functools
+
+    real = ti.sparse
+    seen = []
+
+    @functools.wraps(real)
+    def spy(*args, **kwargs):
+        seen.append((kwargs.get("region"), kwargs.get("nonzero_per_unit")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ti, "sparse", spy)
+    return seen, real
+
+
+def test_checkpoint_regions_of_sparse_select_each_column_once(tmp_path, monkeypatch):
+    # A band of rows redid the zero selection of every column (Floyd's algorithm
+    # needs all of a column's draws), so a 1 MiB budget was 40x slower than 256 MiB.
+    # Now each column is selected in exactly one region, holding all its rows.
+    pytest.importorskip("safetensors")
+    from safetensors.numpy import load_file
+
+    from turboinit.checkpoint import write
+
+    seen, real = _spy_regions(monkeypatch)
+    spec = {"tensors": {"s": {"shape": [300, 200], "init": "sparse", "args": {"sparsity": 0.5}}}}
+    write(spec, tmp_path / "s.safetensors", seed=2, max_memory=20_000)
+    regions = [r for r, _ in seen if r is not None and r[0].stop - r[0].start > 1]
+    assert len(regions) > 1
+    assert all(r[0] == slice(0, 300) for r in regions)
+    assert sum(r[1].stop - r[1].start for r in regions) == 200
+    got = load_file(str(tmp_path / "s.safetensors"))["s"]
+    want = real((300, 200), 0.5, seed=2, stream="s")
+    assert got.tobytes() == want.tobytes()
+
+
+def test_dask_chunks_of_sparse_select_each_column_once(monkeypatch):
+    pytest.importorskip("dask.array")
+    import turboinit.dask as tid
+
+    seen, real = _spy_regions(monkeypatch)
+    for kwargs, whole in (({}, 0), ({"nonzero_per_unit": 5}, 1)):
+        seen.clear()
+        x = tid.from_function(ti.sparse, (120, 90), 0.3, chunks=(16, 16), seed=4, **kwargs)
+        assert x.chunks == da_chunks((120, 90), 16)
+        got = x.compute(scheduler="synchronous")
+        want = real((120, 90), 0.3, seed=4, **kwargs)
+        assert got.tobytes() == want.tobytes()
+        regions = [r for r, _ in seen if r is not None and all(s.stop > s.start for s in r)]
+        full = (120, 90)[whole]
+        computed = [r for r in regions if r[whole] == slice(0, full)]
+        other = 1 - whole
+        # every element is made once, by regions that hold the whole axis
+        assert sum(r[other].stop - r[other].start for r in computed) == (120, 90)[other]
+        # the rest are the one-element argument checks made at construction
+        assert all(r == (slice(0, 1), slice(0, 1)) for r in regions if r not in computed)
+
+
+def da_chunks(shape, c):
+    return tuple(tuple([c] * (n // c) + ([n % c] if n % c else [])) for n in shape)

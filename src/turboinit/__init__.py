@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import random
 from ._bias import output_bias, relu_bias
-from ._config import build_info, get_num_threads, set_num_threads, show_config
+from ._config import build_info, get_num_threads, max_num_threads, set_num_threads, show_config
 from ._distributions import normal, truncated_normal, uniform
 from ._fans import calculate_gain, compute_fans
 from ._fills import constant, dirac, eye, identity, ones, zeros
@@ -53,6 +53,7 @@ __all__ = [
     "lecun_uniform",
     "lsuv",
     "LSUVLayer",
+    "max_num_threads",
     "normal",
     "ones",
     "output_bias",

@@ -30,8 +30,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def _usage() -> str:
     width = max(len(c) for c in COMMANDS)
-    lines = ["usage: python -m turboinit COMMAND [options]", "", "commands:"]
+    lines = ["usage: python -m turboinit [--version] COMMAND [options]", "", "commands:"]
     lines += [f"  {name.ljust(width)}  {help_}" for name, (_, help_) in sorted(COMMANDS.items())]
+    lines += ["", "python -m turboinit COMMAND --help: the options of COMMAND"]
     return "\n".join(lines)
 
 
@@ -39,6 +40,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
         print(_usage())
+        return 0
+    if args[0] in ("-V", "--version"):
+        from . import __version__
+
+        print(f"turboinit {__version__}")
         return 0
     name, rest = args[0], args[1:]
     if name not in COMMANDS:

@@ -22,6 +22,19 @@ DTypeLike = Any
 _CODES: dict[str, int] = _core.DTYPES
 _MAX_BYTES = 2**62
 
+# The strings NumPy reads as a float dtype, optionally after a byte-order mark.
+# Other strings are refused without asking NumPy, which warns (DeprecationWarning,
+# an error under -W error) for some aliases (e.g. 'a', bytes) before we could refuse.
+_FLOAT_SPELLINGS = frozenset(
+    {k for k in np.sctypeDict if isinstance(k, str) and np.dtype(np.sctypeDict[k]).kind == "f"}
+    | set(np.typecodes["Float"])
+    | {f"f{n}" for n in (2, 4, 8, 10, 12, 16)}
+)
+
+
+def _float_spelling(text: str) -> bool:
+    return (text[1:] if text[:1] in "<>=|" else text) in _FLOAT_SPELLINGS
+
 
 def bfloat16_dtype() -> np.dtype:
     try:
@@ -62,6 +75,8 @@ def _normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
         dt = bfloat16_dtype()
     elif getattr(dtype, "__name__", None) == "bfloat16" or str(dtype) == "bfloat16":
         dt = np.dtype(dtype)
+    elif isinstance(dtype, str) and not _float_spelling(dtype):
+        dt = None
     else:
         try:
             dt = np.dtype(dtype)
@@ -96,7 +111,7 @@ def normalize_shape(shape: ShapeLike, argname: str = "shape") -> tuple[int, ...]
     try:
         dims: tuple[Any, ...] = (operator.index(value),)
     except TypeError:
-        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        if not is_shape_sequence(shape):
             raise TypeError(
                 f"{argname}: expected an int or a tuple of ints, got {type(shape).__name__}"
             ) from None
@@ -115,6 +130,17 @@ def normalize_shape(shape: ShapeLike, argname: str = "shape") -> tuple[int, ...]
             raise ValueError(f"{argname}: dimensions must be >= 0, got {n}")
         out.append(n)
     return tuple(out)
+
+
+def is_shape_sequence(value: Any) -> bool:
+    """A sequence of dimensions, as NumPy's ``shape=`` takes: tuple, list, 1-D array, range.
+
+    Not a str or bytes, and not a dict, set or iterator (a dict gave its keys
+    as dimensions).
+    """
+    if isinstance(value, np.ndarray):
+        return value.ndim == 1
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray))
 
 
 def check_size(shape: tuple[int, ...], itemsize: int, argname: str = "shape") -> int:
@@ -142,7 +168,7 @@ def normalize_region(
     region = region + (slice(None),) * (len(shape) - len(region))
     start, extent = [], []
     for d, (s, n) in enumerate(zip(region, shape)):
-        if s.step not in (None, 1):
+        if s.step is not None and not _is_one(s.step):
             raise ValueError(f"region: slice {d} has step {s.step!r}; only step 1 is supported")
         lo = _slice_bound(s.start, 0, n, d)
         hi = _slice_bound(s.stop, n, n, d)
@@ -150,6 +176,16 @@ def normalize_region(
         start.append(lo)
         extent.append(hi - lo)
     return tuple(start), tuple(extent)
+
+
+def _is_one(step: Any) -> bool:
+    """An integer step of 1 (``1.0`` and ``True`` compare equal to 1 but are not steps)."""
+    if isinstance(step, (bool, np.bool_)):
+        return False
+    try:
+        return operator.index(step) == 1
+    except TypeError:
+        return False
 
 
 def _slice_bound(value: Any, default: int, n: int, d: int) -> int:
@@ -213,7 +249,15 @@ def real(value: Any, argname: str) -> float:
     if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
         value, complex
     ):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float64 (10**400)
+            what = (
+                f"an integer of {len(str(abs(value)))} digits"
+                if isinstance(value, int)
+                else repr(value)
+            )
+            raise OverflowError(f"{argname}: {what} is beyond the largest float64 value") from None
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiub":
         return float(value)
     raise TypeError(f"{argname}: expected a real number, got {type(value).__name__}")

@@ -13,27 +13,144 @@ ORTHOGONAL_METHODS: dict[str, int]
 SPARSE_MODES: dict[str, int]
 TRUNC_METHODS: dict[str, int]
 VALUES_PER_BLOCK: dict[str, int]
-def at_or_above(dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> object: ...
-def at_or_below(dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> object: ...
-def below(dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> object: ...
-def bits(out: numpy.ndarray, shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, block_offset: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+
+def at_or_above(
+    dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
+    x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> object: ...
+def at_or_below(
+    dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
+    x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> object: ...
+def below(
+    dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
+    x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> object: ...
+def bits(
+    out: numpy.ndarray,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+) -> None: ...
 def build_info() -> dict[str, typing.Any]: ...
-def check_truncated_normal(dtype: typing.SupportsInt | typing.SupportsIndex, mean: typing.SupportsFloat | typing.SupportsIndex, std: typing.SupportsFloat | typing.SupportsIndex, lower: typing.SupportsFloat | typing.SupportsIndex, upper: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-def check_uniform(dtype: typing.SupportsInt | typing.SupportsIndex, low: typing.SupportsFloat | typing.SupportsIndex, high: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+def check_truncated_normal(
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    mean: typing.SupportsFloat | typing.SupportsIndex,
+    std: typing.SupportsFloat | typing.SupportsIndex,
+    lower: typing.SupportsFloat | typing.SupportsIndex,
+    upper: typing.SupportsFloat | typing.SupportsIndex,
+) -> None: ...
+def check_uniform(
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    low: typing.SupportsFloat | typing.SupportsIndex,
+    high: typing.SupportsFloat | typing.SupportsIndex,
+) -> None: ...
 def gemm_target() -> str: ...
 def get_num_threads() -> int: ...
-def integers(out: numpy.ndarray, dtype: typing.SupportsInt | typing.SupportsIndex, shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, block_offset: typing.SupportsInt | typing.SupportsIndex, low: typing.SupportsInt | typing.SupportsIndex, span: typing.SupportsInt | typing.SupportsIndex) -> None: ...
-def integers_in_place(out: numpy.ndarray, dtype: typing.SupportsInt | typing.SupportsIndex, shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, block_offset: typing.SupportsInt | typing.SupportsIndex, wide: bool) -> None: ...
+def integers(
+    out: numpy.ndarray,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    low: typing.SupportsInt | typing.SupportsIndex,
+    span: typing.SupportsInt | typing.SupportsIndex,
+) -> None: ...
+def integers_in_place(
+    out: numpy.ndarray,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    wide: bool,
+) -> None: ...
 def max_finite(dtype: typing.SupportsInt | typing.SupportsIndex) -> float: ...
 def max_standard_normal(dtype: typing.SupportsInt | typing.SupportsIndex) -> float: ...
-def normal(out: numpy.ndarray, dtype: typing.SupportsInt | typing.SupportsIndex, shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, block_offset: typing.SupportsInt | typing.SupportsIndex, mean: typing.SupportsFloat | typing.SupportsIndex, std: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-def orthogonal(out: numpy.ndarray, dtype: typing.SupportsInt | typing.SupportsIndex, rows: typing.SupportsInt | typing.SupportsIndex, cols: typing.SupportsInt | typing.SupportsIndex, k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, block_offset: typing.SupportsInt | typing.SupportsIndex, gain: typing.SupportsFloat | typing.SupportsIndex, method: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+def normal(
+    out: numpy.ndarray,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    mean: typing.SupportsFloat | typing.SupportsIndex,
+    std: typing.SupportsFloat | typing.SupportsIndex,
+) -> None: ...
+def orthogonal(
+    out: numpy.ndarray,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    rows: typing.SupportsInt | typing.SupportsIndex,
+    cols: typing.SupportsInt | typing.SupportsIndex,
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    gain: typing.SupportsFloat | typing.SupportsIndex,
+    method: typing.SupportsInt | typing.SupportsIndex,
+) -> None: ...
 def overflow_threshold(dtype: typing.SupportsInt | typing.SupportsIndex) -> float: ...
-def philox4x32(counter: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32], k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, rounds: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.uint32]: ...
-def round_to(dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> object: ...
+def philox4x32(
+    counter: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    rounds: typing.SupportsInt | typing.SupportsIndex,
+) -> numpy.typing.NDArray[numpy.uint32]: ...
+def round_to(
+    dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
+    x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> object: ...
 def set_kernel(name: str) -> None: ...
 def set_num_threads(n: typing.SupportsInt | typing.SupportsIndex) -> None: ...
-def sparse(out: numpy.ndarray, dtype: typing.SupportsInt | typing.SupportsIndex, shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, block_offset: typing.SupportsInt | typing.SupportsIndex, std: typing.SupportsFloat | typing.SupportsIndex, mode: typing.SupportsInt | typing.SupportsIndex, count: typing.SupportsInt | typing.SupportsIndex) -> None: ...
-def truncated_normal(out: numpy.ndarray, dtype: typing.SupportsInt | typing.SupportsIndex, shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, block_offset: typing.SupportsInt | typing.SupportsIndex, mean: typing.SupportsFloat | typing.SupportsIndex, std: typing.SupportsFloat | typing.SupportsIndex, lower: typing.SupportsFloat | typing.SupportsIndex, upper: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-def truncated_normal_plan(lower: typing.SupportsFloat | typing.SupportsIndex, upper: typing.SupportsFloat | typing.SupportsIndex) -> dict[str, typing.Any]: ...
-def uniform(out: numpy.ndarray, dtype: typing.SupportsInt | typing.SupportsIndex, shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], k0: typing.SupportsInt | typing.SupportsIndex, k1: typing.SupportsInt | typing.SupportsIndex, block_offset: typing.SupportsInt | typing.SupportsIndex, low: typing.SupportsFloat | typing.SupportsIndex, high: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+def sparse(
+    out: numpy.ndarray,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    std: typing.SupportsFloat | typing.SupportsIndex,
+    mode: typing.SupportsInt | typing.SupportsIndex,
+    count: typing.SupportsInt | typing.SupportsIndex,
+) -> None: ...
+def truncated_normal(
+    out: numpy.ndarray,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    mean: typing.SupportsFloat | typing.SupportsIndex,
+    std: typing.SupportsFloat | typing.SupportsIndex,
+    lower: typing.SupportsFloat | typing.SupportsIndex,
+    upper: typing.SupportsFloat | typing.SupportsIndex,
+) -> None: ...
+def truncated_normal_plan(
+    lower: typing.SupportsFloat | typing.SupportsIndex,
+    upper: typing.SupportsFloat | typing.SupportsIndex,
+) -> dict[str, typing.Any]: ...
+def uniform(
+    out: numpy.ndarray,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    low: typing.SupportsFloat | typing.SupportsIndex,
+    high: typing.SupportsFloat | typing.SupportsIndex,
+) -> None: ...

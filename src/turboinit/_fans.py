@@ -11,7 +11,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._args import ShapeLike, normalize_shape
+from ._args import ShapeLike, is_shape_sequence, normalize_shape, real
 
 AxisLike = Union[int, Sequence[int]]
 
@@ -87,7 +87,7 @@ def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
         if param is None:
             slope = 0.01
         elif isinstance(param, numbers.Real) and not isinstance(param, (bool, np.bool_)):
-            slope = float(param)
+            slope = real(param, "negative_slope")
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
@@ -128,10 +128,18 @@ def compute_fans(
       in/out/batch axis JAX divides by zero, we return the products.
       Overlapping or out-of-range axes raise ``ValueError``.
 
+    **A 2-D shape without** ``layout=`` **is read as torch's** ``(out, in)``:
+    ``torch.nn.Linear.weight``, applied as ``x @ W.T``.  NumPy code that stores a
+    dense layer's weight as ``(in, out)`` and applies it as ``x @ W`` must pass
+    ``layout="keras"`` (or ``"jax"``); otherwise fan_in and fan_out are swapped,
+    silently, and every ``mode="fan_in"`` initializer gets the wrong scale.
+
     Parameters
     ----------
     shape : int or tuple of ints
     layout : {"torch", "keras", "jax"}
+        ``"torch"`` (default): ``(out, in, *kernel)``.  ``"keras"``:
+        ``(*kernel, in, out)``, also NumPy's ``(in, out)`` for ``x @ W``.
     in_axis, out_axis, batch_axis : int or sequence of ints
         Only for ``layout="jax"`` (defaults -2, -1, ()).
 
@@ -143,6 +151,10 @@ def compute_fans(
     Examples
     --------
     >>> import turboinit as ti
+    >>> ti.compute_fans((256, 784))                      # torch Linear(784, 256): (out, in)
+    (784, 256)
+    >>> ti.compute_fans((784, 256), layout="keras")      # NumPy, x @ W: (in, out)
+    (784, 256)
     >>> ti.compute_fans((64, 32, 3, 3))                  # torch Conv2d(32, 64, 3)
     (288, 576)
     >>> ti.compute_fans((3, 3, 32, 64), layout="keras")  # keras Conv2D(64, 3)
@@ -216,7 +228,7 @@ def _axes(value: Any, name: str) -> tuple[int, ...]:
         return (operator.index(value),)
     except TypeError:
         pass
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+    if not is_shape_sequence(value):  # not a dict or set: their order is not the axes'
         raise TypeError(
             f"{name}: expected an int or a sequence of ints, got {type(value).__name__}"
         )

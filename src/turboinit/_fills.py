@@ -21,6 +21,7 @@ from ._args import (
     Target,
     integer,
     normalize_dtype,
+    normalize_shape,
     prepare_target,
     real,
 )
@@ -86,8 +87,9 @@ def constant(
     >>> ti.constant((2, 3), 0.5).tolist()
     [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
     """
+    v = as_dtype_value(value, dtype, "value")  # before the output exists
     t = _target(shape, dtype, out, region, seed, stream)
-    t.out[...] = as_dtype_value(value, t.out.dtype, "value")
+    t.out[...] = v
     return t.out
 
 
@@ -152,6 +154,9 @@ def _scatter(t: Target, index: tuple[np.ndarray, ...], value: np.ndarray) -> Non
     t.out[local] = value
 
 
+_ROWS_PER_PIECE = 2**16  # index arrays of at most a few MiB at a time
+
+
 def _indices(lo: int, hi: int) -> np.ndarray:
     """``arange(lo, hi)`` as int64 (empty when ``hi <= lo``)."""
     return np.arange(lo, max(lo, hi), dtype=np.int64)
@@ -191,10 +196,11 @@ def identity(
     >>> ti.identity((2, 3), 2.0).tolist()
     [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0]]
     """
-    t = _target(shape, dtype, out, region, seed, stream)
-    if len(t.shape) != 2:
-        raise ValueError(f"shape: only 2-dimensional shapes are supported, got {t.shape}")
-    v = as_dtype_value(gain, t.out.dtype, "gain")
+    full = normalize_shape(shape)
+    if len(full) != 2:
+        raise ValueError(f"shape: only 2-dimensional shapes are supported, got {full}")
+    v = as_dtype_value(gain, dtype, "gain")
+    t = _target(shape, dtype, out, region, seed, stream)  # allocated once all is checked
     t.out[...] = 0
     # Only the diagonal entries inside the region: a small region of a huge
     # matrix costs as little as the region.
@@ -251,24 +257,28 @@ def dirac(
     >>> w[:, :, 1].tolist()
     [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]
     """
-    t = _target(shape, dtype, out, region, seed, stream)
-    if len(t.shape) not in (3, 4, 5):
-        raise ValueError(f"shape: only 3-, 4- or 5-dimensional shapes are supported, got {t.shape}")
+    full = normalize_shape(shape)
+    if len(full) not in (3, 4, 5):
+        raise ValueError(f"shape: only 3-, 4- or 5-dimensional shapes are supported, got {full}")
     g = integer(groups, "groups", minimum=1)
-    if t.shape[0] % g != 0:
+    if full[0] % g != 0:
         raise ValueError(
-            f"groups: dim 0 must be divisible by groups, got shape[0]={t.shape[0]}, groups={g}"
+            f"groups: dim 0 must be divisible by groups, got shape[0]={full[0]}, groups={g}"
         )
-    v = as_dtype_value(gain, t.out.dtype, "gain")
+    v = as_dtype_value(gain, dtype, "gain")
+    t = _target(shape, dtype, out, region, seed, stream)  # allocated once all is checked
     t.out[...] = 0
-    if 0 in t.shape:
+    if 0 in t.shape or 0 in t.extent:
         return t.out
     per_group = t.shape[0] // g
     # Row o holds its entry at column o % per_group (if < in): walk only the
-    # region's rows, so a small region of a huge kernel stays cheap.
-    o = _indices(t.start[0], t.start[0] + t.extent[0])
-    i = o % per_group
-    o, i = o[i < t.shape[1]], i[i < t.shape[1]]
-    centre = tuple(np.full(o.shape, k // 2, dtype=np.int64) for k in t.shape[2:])
-    _scatter(t, (o, i) + centre, v)
+    # region's rows, in pieces, so the index arrays stay small whatever the
+    # region (a (2**33, 1, 1) region would otherwise need 64 GiB of them).
+    first, stop = t.start[0], t.start[0] + t.extent[0]
+    for lo in range(first, stop, _ROWS_PER_PIECE):
+        o = _indices(lo, min(lo + _ROWS_PER_PIECE, stop))
+        i = o % per_group
+        o, i = o[i < t.shape[1]], i[i < t.shape[1]]
+        centre = tuple(np.full(o.shape, k // 2, dtype=np.int64) for k in t.shape[2:])
+        _scatter(t, (o, i) + centre, v)
     return t.out

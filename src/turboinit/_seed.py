@@ -48,7 +48,14 @@ def seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
 def stream_words(stream: StreamLike) -> tuple[int, int]:
     """The two spawn-key words that name a stream."""
     if isinstance(stream, str):
-        digest = hashlib.sha256(stream.encode("utf-8")).digest()
+        try:
+            data = stream.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate such as "\ud800"
+            raise ValueError(
+                f"stream: {stream!r} is not valid text (it holds an unpaired surrogate at "
+                f"position {exc.start}, which UTF-8 cannot encode)"
+            ) from None
+        digest = hashlib.sha256(data).digest()
         return (1, int.from_bytes(digest, "little"))
     if isinstance(stream, (bool, np.bool_)):
         raise TypeError("stream: expected a non-negative int or a str, got bool")

@@ -136,7 +136,9 @@ def variance_scaling(
     mode : {"fan_in", "fan_out", "fan_avg", "fan_geo_avg"}
     distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}
     layout : {"torch", "keras", "jax"}
-        Fan rules, see :func:`compute_fans`.
+        Fan rules, see :func:`compute_fans`.  The default ``"torch"`` reads a 2-D
+        shape as ``(out, in)``; a NumPy weight ``(in, out)`` used as ``x @ W``
+        needs ``layout="keras"``, else the fans are swapped.
     in_axis, out_axis, batch_axis : int or sequence of ints
         Only with ``layout="jax"``.
     seed, stream, dtype, out, region
@@ -210,7 +212,8 @@ def kaiming_normal(
     truncated : bool
         Keras/JAX flavour (see above).
     layout, in_axis, out_axis, batch_axis
-        Fan rules, see :func:`compute_fans`.
+        Fan rules, see :func:`compute_fans`.  The default ``layout="torch"`` reads a
+        2-D shape as ``(out, in)``; pass ``layout="keras"`` for NumPy's ``(in, out)``.
     seed, stream, dtype, out, region
         As for :func:`turboinit.normal`.
 
@@ -320,7 +323,8 @@ def xavier_normal(
         Finite, ``>= 0``.
     truncated : bool
     layout, in_axis, out_axis, batch_axis
-        Fan rules, see :func:`compute_fans`.
+        Fan rules, see :func:`compute_fans`.  The default ``layout="torch"`` reads a
+        2-D shape as ``(out, in)``; pass ``layout="keras"`` for NumPy's ``(in, out)``.
     seed, stream, dtype, out, region
         As for :func:`turboinit.normal`.
 

@@ -53,7 +53,6 @@ import operator
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,7 +63,7 @@ import numpy as np
 
 import turboinit
 
-from . import _registry
+from . import _registry, _replace
 from ._args import integer
 from ._progress import Progress, human
 
@@ -143,9 +142,30 @@ def _json_scalar(value: Any) -> Any:
     raise TypeError(f"{value!r} is not a JSON value")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is an error (json keeps the last one silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 def _parse_json(text: str, where: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise ValueError(
+            f"spec: {where} gives the key {exc.key!r} twice in one object "
+            "(tensor names and fields must be unique)"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"spec: {where} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
@@ -278,7 +298,13 @@ def _layout(tensors: list[_Tensor], metadata: dict[str, str]) -> bytes:
             "data_offsets": [offset, offset + t.nbytes],
         }
         offset += t.nbytes
-    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate in a name or in the metadata
+        bad = exc.object[max(0, exc.start - 20) : exc.end + 20]
+        raise ValueError(
+            f"spec: text that UTF-8 cannot encode (an unpaired surrogate) near {bad!r}"
+        ) from None
     text += b" " * (-len(text) % 8)
     if len(text) > _MAX_HEADER:
         raise ValueError(
@@ -335,11 +361,13 @@ def write(
     whole tensor (``orthogonal``, ``sparse``) are generated whole, which needs
     the tensor to fit in ``max_memory`` (their scratch space comes on top).
 
-    The file is written under a temporary name in the destination folder
-    (space reserved up front with ``posix_fallocate``, so a full disk fails
-    before any work), synced, and renamed to ``path`` only when complete; on
-    any error, or Ctrl-C, the temporary file is removed and ``path`` is left
-    as it was.
+    The file is written under a temporary name in the destination folder,
+    ``.<name>.turboinit-<tag>-<random>.tmp`` (space reserved up front with
+    ``posix_fallocate``, so a full disk fails before any work), synced, and
+    renamed to ``path`` only when complete; on any error, Ctrl-C, SIGTERM or
+    SIGHUP the temporary file is removed and ``path`` is left as it was.  A
+    temporary file left by a writer that was killed (``kill -9``) is removed
+    by the next write to the same ``path``.
 
     Parameters
     ----------
@@ -347,7 +375,11 @@ def write(
         A spec (see the module documentation), the name of a shipped spec
         (:func:`available_specs`) or a JSON file.
     path : str or path
-        Destination file; replaced if it exists.
+        Destination file; replaced if it exists.  Only a regular file is
+        replaced, keeping its permission bits (and owner, where the process
+        may change it); a symbolic link is followed (the file it points to
+        is replaced); a device, FIFO, socket, directory or read-only file is
+        refused with ``OSError``.  A new file gets ``0o666 & ~umask``.
     seed : int, numpy.random.SeedSequence or None
         Required.  ``None`` draws OS entropy; it is recorded in the header.
     dtype : {"float32", "float64", "float16", "bfloat16"}
@@ -370,7 +402,8 @@ def write(
     MemoryError
         A tensor that must be generated whole is larger than ``max_memory``.
     OSError
-        The destination cannot be written, or the disk is too small.
+        The destination cannot be written or replaced (see ``path``), or the
+        disk is too small.
 
     Examples
     --------
@@ -397,6 +430,7 @@ def write(
     if not (isinstance(progress, bool) or callable(progress)):
         raise TypeError("progress: expected a bool or a callable(bytes_written, bytes_total)")
     turboinit.uniform(0, seed=seed)  # checks seed: clear TypeError/ValueError
+    _replace.check_destination(path)  # before any work
     ss = np.random.SeedSequence() if seed is None else seed
     _check_tensors(tensors, ss, int(max_memory))
     metadata = dict(metadata)
@@ -407,16 +441,12 @@ def write(
     header = _layout(tensors, metadata)
     total = len(header) + sum(t.nbytes for t in tensors)
 
-    dest = Path(os.fspath(path))
-    folder = _check_destination(dest)
-    fd, tmp = _create_temporary(folder, dest.name)
-    f = os.fdopen(fd, "r+b")
+    dest = _replace.check_destination(path)
     report: Callable[[int | None], None] = _silent
     try:
-        with f:
-            _set_permissions(f)
-            report = _make_reporter(progress, total, dest.name)
-            _reserve(f, total, dest)
+        with _replace.replacing(dest) as f:
+            report = _make_reporter(progress, total, dest.target.name)
+            _reserve(f, total, dest.folder)
             f.write(header)
             f.flush()
             done = len(header)
@@ -425,19 +455,9 @@ def write(
                 for written in _fill(f, len(header), t, ss, int(max_memory)):
                     done += written
                     report(done)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
+    finally:
         report(None)
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    report(None)
-    _sync_folder(folder)
-    return dest
+    return dest.path
 
 
 def _check_tensors(tensors: list[_Tensor], seed: Any, max_memory: int) -> None:
@@ -491,12 +511,48 @@ def _fill(f: IO[bytes], data_start: int, t: _Tensor, seed: Any, max_memory: int)
         yield t.nbytes
         return
     itemsize = t.dtype.itemsize
+    if _registry.whole_axis(t.init, t.fn, t.args) == 0 and len(t.shape) == 2:
+        yield from _fill_by_columns(f, start, t, seed, max_memory)
+        return
     for region, flat in _blocks(t.shape, max(1, max_memory // itemsize)):
         extent = tuple(s.stop - s.start for s in region)
         view = np.memmap(f, dtype=t.dtype, mode="r+", offset=start + flat * itemsize, shape=extent)
         _generate(t, seed, out=view, region=region)
         del view
         yield math.prod(extent) * itemsize
+
+
+def _fill_by_columns(
+    f: IO[bytes], start: int, t: _Tensor, seed: Any, max_memory: int
+) -> Iterator[int]:
+    """``t`` in blocks of whole columns, for initializers that work per column
+    (``sparse``: a block of rows would redo the selection of every column).
+
+    Half the budget holds a generated block of columns, the other half maps
+    the bands of rows of the file the block is copied into (one at a time).
+    """
+    rows, cols = t.shape
+    itemsize = t.dtype.itemsize
+    half = max(1, max_memory // (2 * itemsize))
+    width = max(1, half // max(1, rows))
+    band = max(1, half // max(1, cols))
+    for c0 in range(0, cols, width):
+        c1 = min(cols, c0 + width)
+        block = _generate(t, seed, region=(slice(0, rows), slice(c0, c1)))
+        assert block is not None
+        for r0 in range(0, rows, band):
+            r1 = min(rows, r0 + band)
+            view = np.memmap(
+                f,
+                dtype=t.dtype,
+                mode="r+",
+                offset=start + r0 * cols * itemsize,
+                shape=(r1 - r0, cols),
+            )
+            view[:, c0:c1] = block[r0:r1]
+            del view
+        yield block.nbytes
+        del block
 
 
 def _seed_record(seed: Any) -> str:
@@ -514,69 +570,28 @@ def _seed_record(seed: Any) -> str:
 # --------------------------------------------------------------------------- files
 
 
-def _check_destination(dest: Path) -> Path:
-    folder = dest.parent if str(dest.parent) else Path(".")
-    if dest.is_dir():
-        raise IsADirectoryError(
-            errno.EISDIR, "path: is a directory, expected a file name", str(dest)
-        )
-    if not folder.is_dir():
-        raise FileNotFoundError(errno.ENOENT, "path: the folder does not exist", str(folder))
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(errno.EACCES, "path: cannot write in the folder", str(folder))
-    return folder
-
-
-def _create_temporary(folder: Path, name: str) -> tuple[int, str]:
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    except OSError as exc:
-        raise type(exc)(
-            exc.errno, f"path: cannot create a file in the folder ({exc.strerror})", str(folder)
-        ) from None
-    return fd, tmp
-
-
-def _set_permissions(f: IO[bytes]) -> None:
-    """``mkstemp`` makes the file 0600; give it the usual ``0666 & ~umask``."""
-    umask = os.umask(0o22)
-    os.umask(umask)
-    if hasattr(os, "fchmod"):
-        os.fchmod(f.fileno(), 0o666 & ~umask)
-
-
-def _reserve(f: IO[bytes], total: int, dest: Path) -> None:
+def _reserve(f: IO[bytes], total: int, folder: Path) -> None:
     """Size the file; reserve its blocks first, so a full disk fails now."""
-    fallocate = getattr(os, "posix_fallocate", None)
-    if fallocate is not None:
-        try:
-            fallocate(f.fileno(), 0, total)
-            return
-        except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-                raise OSError(
-                    exc.errno,
-                    f"path: not enough space ({exc.strerror}): the checkpoint needs "
-                    f"{total} bytes ({human(total)}) in the folder",
-                    str(dest.parent),
-                ) from None
-            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
-                raise
-    os.ftruncate(f.fileno(), total)  # file systems without fallocate (sparse file)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable (best effort: not every system can open folders)."""
     try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        fallocate = getattr(os, "posix_fallocate", None)
+        if fallocate is not None:
+            try:
+                fallocate(f.fileno(), 0, total)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                    raise
+        os.ftruncate(f.fileno(), total)  # file systems without fallocate (sparse file)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # EFBIG: larger than the file system or the process (RLIMIT_FSIZE) allows
+            raise OSError(
+                exc.errno,
+                f"path: not enough space ({exc.strerror}): the checkpoint needs "
+                f"{total} bytes ({human(total)}) in the folder",
+                str(folder),
+            ) from None
+        raise
 
 
 # --------------------------------------------------------------------------- progress
@@ -687,8 +702,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, MemoryError, OSError) as exc:
         print(f"turboinit checkpoint: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("turboinit checkpoint: interrupted; nothing written", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        written = getattr(exc, "turboinit_written", None)
+        if written is not None:  # Ctrl-C came after the rename
+            print(f"turboinit checkpoint: interrupted; {written} was written", file=sys.stderr)
+        else:
+            print(
+                f"turboinit checkpoint: interrupted; nothing written ({args.out} is unchanged)",
+                file=sys.stderr,
+            )
         return 130
     size = dest.stat().st_size
     print(f"wrote {dest} ({human(size)}) in {time.monotonic() - t0:.1f} s", file=sys.stderr)

@@ -49,6 +49,7 @@ import numpy as np
 import turboinit
 
 from . import _registry
+from ._args import is_shape_sequence
 
 try:
     import dask.array as da
@@ -173,7 +174,7 @@ def from_function(
     for key in _RESERVED:
         if key in kwargs:
             raise TypeError(f"{key}: not accepted by turboinit.dask (each chunk sets its own)")
-    name = getattr(fn, "__name__", type(fn).__name__)
+    name = _name_of(fn)
     full = _shape_tuple(shape)
     seed = _resolve_seed(seed)
     kwargs = dict(kwargs, seed=seed, stream=stream, dtype=dtype)
@@ -201,10 +202,33 @@ def from_function(
             f"chunks: {reason}, so turboinit.dask can only generate it as one chunk "
             f"(chunks=-1, computed in memory by one task); got chunks={chunks}"
         )
+    whole = _registry.whole_axis(name, fn, _registry.bound_arguments(fn, full, *args, **kwargs))
+    if (
+        by_region
+        and whole is not None
+        and len(chunks) == 2
+        and len(chunks[whole]) > 1
+        and 0 not in full
+    ):
+        # Chunks that cut the axis the function needs whole would each redo the
+        # work of the whole axis: generate pieces that hold it whole, about the
+        # size of the chunks asked for, and let dask cut them.
+        other = 1 - whole
+        largest = max(chunks[0]) * max(chunks[1])
+        width = max(1, largest // max(1, full[whole]))
+        pieces: list[tuple[int, ...]] = [(), ()]
+        pieces[whole] = (full[whole],)
+        pieces[other] = tuple(
+            w for c in chunks[other] for w in [width] * (c // width) + [c % width] if w
+        )
+        inner = from_function(fn, shape, *args, chunks=tuple(pieces), **kwargs)
+        return inner.rechunk(chunks)  # type: ignore[no-any-return, no-untyped-call]
     task = _ChunkTask(fn, full, args, kwargs)
+    # The function itself is tokenized, not its name: two functools.partial
+    # objects, or two closures of one factory, share a name but not their
+    # arguments, and equal keys would make dask treat the arrays as one.
     token = tokenize(
-        getattr(fn, "__module__", None),
-        getattr(fn, "__qualname__", name),
+        fn,
         full,
         args,
         {k: (_seed_token(v) if k == "seed" else v) for k, v in kwargs.items() if k != "dtype"},
@@ -222,6 +246,13 @@ def from_function(
     return da.Array(hlg, key, chunks, meta=meta)  # type: ignore[no-untyped-call]
 
 
+def _name_of(fn: Any) -> str:
+    """The public name of ``fn``, also through ``functools.partial``."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return str(getattr(fn, "__name__", type(fn).__name__))
+
+
 def _check_function(fn: Any) -> None:
     if not _registry.has_generator_signature(fn):
         raise TypeError(
@@ -236,7 +267,7 @@ def _shape_tuple(shape: Any) -> tuple[int, ...]:
         return (operator.index(shape),)
     except TypeError:
         pass
-    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+    if not is_shape_sequence(shape):
         raise TypeError(f"shape: expected an int or a tuple of ints, got {type(shape).__name__}")
     dims = []
     for d in shape:

@@ -184,6 +184,11 @@ def _lsuv_numpy(
             raise TypeError(f"model: weight {i} is not a floating-point numpy.ndarray")
         if not w.flags.writeable:
             raise ValueError(f"model: weight {i} is not writeable (it is modified in place)")
+        if orthogonal_init and w.ndim < 2:
+            raise ValueError(
+                f"model: weight {i} has shape {w.shape}; the orthogonal start needs 2 or more "
+                "dimensions (pass orthogonal_init=False to scale it as it is)"
+            )
     if orthogonal_init:
         from ._args import normalize_dtype
 
@@ -200,6 +205,11 @@ def _lsuv_numpy(
 
     def measure(i: int) -> float:
         outputs = forward(batch)
+        if not isinstance(outputs, (Sequence, np.ndarray)) or isinstance(outputs, (str, bytes)):
+            raise TypeError(
+                f"forward: must return a list or tuple of outputs, one per weight; got "
+                f"{type(outputs).__name__}"
+            )
         if len(outputs) != len(weights):
             raise ValueError(
                 f"forward: returned {len(outputs)} outputs for {len(weights)} weights; "

@@ -14,6 +14,7 @@ import argparse
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Callable
@@ -101,10 +102,17 @@ def _threads(text: str) -> list[int]:
     return values
 
 
+def _plain_description() -> str:
+    """The module docstring as plain text for ``--help`` (no reST markup, no prog name)."""
+    text = (__doc__ or "").replace("``", "")
+    text = text.replace("python -m turboinit bench: time", "Time", 1)
+    return " ".join(text.split())
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m turboinit bench",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description=_plain_description(),
         epilog="Cases: " + ", ".join(methods.CASES) + ". Sizes accept 1000, 1e6, 2**26.",
     )
     preset = p.add_mutually_exclusive_group()
@@ -234,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         plans, settings = presets(args)
     except ValueError as exc:
         parser.error(str(exc))
+    problem = check_outputs(args.out, args.json)
+    if problem:  # before running anything: a run can take many minutes
+        parser.error(problem)
     bar = Bar(enabled=not args.no_progress)
     try:
         results = harness.run(plans, settings, progress=bar)
@@ -241,6 +252,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         bar.close()
 
     return publish(results, args.out, args.json, with_plots=not args.no_plots)
+
+
+def check_outputs(out_dir: str, json_path: str | None) -> str | None:
+    """Why the results could not be written (``--out``, ``--json``), or None.
+
+    The folder is created now and a file is made and removed in each folder,
+    which also catches read-only file systems, where permission bits say
+    nothing (root).
+    """
+    folders = [("--out", out_dir)]
+    files = [("--out", os.path.join(out_dir, "results.md"))]
+    if json_path is not None:
+        files.append(("--json", json_path))
+        folders.append(("--json", os.path.dirname(os.path.abspath(json_path))))
+    else:
+        files.append(("--out", os.path.join(out_dir, "results.json")))
+    for option, path in files:  # a FIFO would block the write, a device swallow it
+        if os.path.isdir(path):
+            return f"{option}: {path} is a directory; expected a file name"
+        if os.path.exists(path) and not os.path.isfile(path):
+            return f"{option}: {path} exists and is not a regular file"
+    for option, folder in folders:
+        if os.path.lexists(folder) and not os.path.isdir(folder):
+            return f"{option}: {folder} exists and is not a directory"
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            return f"{option}: cannot write in {folder} ({exc.strerror or exc})"
+    return None
 
 
 def publish(

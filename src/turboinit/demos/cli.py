@@ -57,9 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed < 0:
         _parser().error(f"--seed: must be >= 0, got {args.seed}")
     names = list(DEMOS) if args.name == "all" else [args.name]
-    for name in names:
+    outs = {}
+    for name in names:  # every folder made before any demo runs
         out = args.out
         if args.name == "all" and out is not None:
             out = str(Path(out) / name)
-        run_demo(name, quick=args.quick, out=out, seed=args.seed, plots=not args.no_plots)
+        try:
+            outs[name] = str(_output.resolve_out(out, name))
+        except OSError as exc:
+            _parser().error(f"--out: cannot make the folder {out}: {exc.strerror or exc}")
+    for name in names:
+        run_demo(name, quick=args.quick, out=outs[name], seed=args.seed, plots=not args.no_plots)
     return 0

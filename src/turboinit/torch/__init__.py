@@ -30,26 +30,58 @@ except ImportError as _e:  # pragma: no cover - exercised without torch only
     ) from _e
 
 from ._functions import (
+    _calculate_correct_fan,
+    _calculate_fan_in_and_fan_out,
     calculate_gain,
+    constant,
     constant_,
+    dirac,
     dirac_,
+    eye,
     eye_,
+    kaiming_normal,
     kaiming_normal_,
+    kaiming_uniform,
     kaiming_uniform_,
+    normal,
     normal_,
     ones_,
+    orthogonal,
     orthogonal_,
+    sparse,
     sparse_,
     trunc_normal_,
+    uniform,
     uniform_,
+    xavier_normal,
     xavier_normal_,
+    xavier_uniform,
     xavier_uniform_,
     zeros_,
 )
 from ._model import InitRecord, init_model
-from ._tensor import resolve_seed
+from ._tensor import InitArgumentError, resolve_seed
+
+# torch.nn.init's private fan helpers and deprecated aliases, so that
+# ``import turboinit.torch as init`` stands in for ``torch.nn.init``; not in __all__.
+_DROP_IN = (
+    _calculate_correct_fan,
+    _calculate_fan_in_and_fan_out,
+    constant,
+    dirac,
+    eye,
+    kaiming_normal,
+    kaiming_uniform,
+    normal,
+    orthogonal,
+    sparse,
+    uniform,
+    xavier_normal,
+    xavier_uniform,
+)
 
 __all__ = [
+    "InitArgumentError",
     "InitRecord",
     "calculate_gain",
     "constant_",

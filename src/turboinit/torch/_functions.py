@@ -11,6 +11,7 @@ tensor is written (in place for contiguous CPU tensors; one ``copy_`` else).
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any, Callable
 
@@ -21,7 +22,17 @@ import turboinit as _ti
 
 from .._args import real
 from .._seed import SeedLike, StreamLike
-from ._tensor import DTYPES, check_tensor, dtype_name, fill, writes_in_place
+from . import _dtensor
+from ._tensor import (
+    DTYPES,
+    InitArgumentError,
+    check_tensor,
+    check_writable,
+    dtype_name,
+    fill,
+    is_fake,
+    writes_in_place,
+)
 
 Tensor = torch.Tensor
 _MODES = ["fan_in", "fan_out"]
@@ -37,6 +48,18 @@ def _writer(fn: Callable[..., Any], *args: Any, stream: StreamLike | None = None
         return fn(shape, *args, dtype=dt, out=out, region=region, **seeded)
 
     return write
+
+
+def _scalar(value: Any) -> Any:
+    """A 0-dim real tensor as a Python number (torch accepts them as mean, std, a, b, gain, val)."""
+    if isinstance(value, torch.Tensor) and value.dim() == 0 and not value.is_complex():
+        if value.is_meta or is_fake(value):
+            raise TypeError("a 0-dim meta or fake tensor holds no value to use as a parameter")
+        return value.item()
+    return value
+
+
+_SQRT1_2 = 0.7071067811865476  # a complex normal: each part has std / sqrt(2), as in torch
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -90,9 +113,12 @@ def uniform_(
     >>> bool((w >= -1).all() and (w < 1).all())
     True
     """
-    lo, hi = real(a, "a"), real(b, "b")
+    lo, hi = real(_scalar(a), "a"), real(_scalar(b), "b")
+    if lo > hi:  # torch raises RuntimeError here; InitArgumentError is both
+        raise InitArgumentError(f"a, b: need a <= b, got a={lo!r}, b={hi!r}")
 
-    return fill(tensor, generator, "uniform_", _writer(_ti.uniform, lo, hi, stream=stream))
+    write = _writer(_ti.uniform, lo, hi, stream=stream)
+    return fill(tensor, generator, "uniform_", write, complex_ok=True)
 
 
 def normal_(
@@ -116,9 +142,14 @@ def normal_(
     >>> round(float(w.std()), 3)
     0.02
     """
-    m, s = real(mean, "mean"), real(std, "std")
+    m, s = real(_scalar(mean), "mean"), real(_scalar(std), "std")
+    if s < 0:  # torch raises RuntimeError here; InitArgumentError is both
+        raise InitArgumentError(f"std: must be >= 0, got {s!r}")
+    if isinstance(tensor, torch.Tensor) and tensor.is_complex():
+        s = s * _SQRT1_2
 
-    return fill(tensor, generator, "normal_", _writer(_ti.normal, m, s, stream=stream))
+    write = _writer(_ti.normal, m, s, stream=stream)
+    return fill(tensor, generator, "normal_", write, complex_ok=True)
 
 
 def trunc_normal_(
@@ -155,7 +186,8 @@ def trunc_normal_(
     >>> bool(w.abs().max() <= 0.03)
     True
     """
-    m, s, lo, hi = real(mean, "mean"), real(std, "std"), real(a, "a"), real(b, "b")
+    m, s = real(_scalar(mean), "mean"), real(_scalar(std), "std")
+    lo, hi = real(_scalar(a), "a"), real(_scalar(b), "b")
     if not s >= 0:
         raise ValueError(f"std: must be >= 0, got {s!r}")
     if not lo < hi:
@@ -176,11 +208,21 @@ def trunc_normal_(
     return fill(tensor, generator, "trunc_normal_", write)
 
 
-def _fill_constant(tensor: Tensor, value: float, fn: str) -> Tensor:
+def _fill_constant(tensor: Tensor, value: Any, fn: str) -> Tensor:
     check_tensor(tensor, fn)
-    if tensor.dtype not in DTYPES:
-        # turboinit makes floats only; a constant of another dtype (an int
-        # counter such as BatchNorm's num_batches_tracked) is PyTorch's fill_.
+    value = _scalar(value)
+    if _dtensor.is_dtensor(tensor):
+        # A constant is the same everywhere: every shard, replica or padding.
+        _dtensor.check_placements(tensor, fn)
+        _fill_constant(_dtensor.local_tensor(tensor), value, fn)
+        return tensor
+    check_writable(tensor, fn)
+    if tensor.is_meta or is_fake(tensor):
+        return tensor
+    if tensor.dtype not in DTYPES or not _finite(value):
+        # turboinit makes finite floats; a constant of another dtype (an int
+        # counter such as BatchNorm's num_batches_tracked, bool, complex) or a
+        # non-finite one (a -inf mask) is PyTorch's fill_, exact in any float dtype.
         with torch.no_grad():
             return tensor.fill_(value)
 
@@ -194,13 +236,21 @@ def _fill_constant(tensor: Tensor, value: float, fn: str) -> Tensor:
         return tensor.fill_(v)
 
 
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(value)
+    except (TypeError, OverflowError):
+        return True  # not a float: let the checks name it
+
+
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill ``tensor`` with ``val`` (``torch.nn.init.constant_``).
 
     .. math:: x_i = \\mathrm{val}
 
-    ``val`` is rounded once to the tensor's dtype; it must be finite and not
-    overflow it (``ValueError``/``OverflowError``).  Tensors of other dtypes
+    ``val`` (a number or a 0-dim tensor) is rounded once to the tensor's
+    dtype; a finite value must not overflow it (``OverflowError``).
+    Non-finite values (``-inf`` masks, ``nan``) and tensors of other dtypes
     than float32/64/16 and bfloat16 (ints, bool, complex) are filled by
     PyTorch's ``fill_``.
 
@@ -258,7 +308,7 @@ def eye_(tensor: Tensor) -> Tensor:
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
 
-    return fill(tensor, 0, "eye_", _writer(_ti.identity))
+    return fill(tensor, 0, "eye_", _writer(_ti.identity), cast=True)
 
 
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
@@ -282,7 +332,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     if tensor.dim() not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
 
-    return fill(tensor, 0, "dirac_", _writer(_ti.dirac, groups))
+    return fill(tensor, 0, "dirac_", _writer(_ti.dirac, groups), cast=True)
 
 
 def xavier_uniform_(
@@ -303,7 +353,13 @@ def xavier_uniform_(
     >>> bool(w.abs().max() < (6 / 400) ** 0.5)
     True
     """
-
+    gain = _scalar(gain)
+    if isinstance(tensor, torch.Tensor) and tensor.is_complex():
+        std = real(gain, "gain") * math.sqrt(
+            2.0 / float(sum(_calculate_fan_in_and_fan_out(tensor)))
+        )
+        b = math.sqrt(3.0) * std
+        return uniform_(tensor, -b, b, generator, stream=stream)
     write = _writer(_ti.xavier_uniform, gain, stream=stream)
     return fill(tensor, generator, "xavier_uniform_", write)
 
@@ -323,7 +379,12 @@ def xavier_normal_(
     >>> round(float(w.std()) ** 2 * 400 / 2, 1)
     1.0
     """
-
+    gain = _scalar(gain)
+    if isinstance(tensor, torch.Tensor) and tensor.is_complex():
+        std = real(gain, "gain") * math.sqrt(
+            2.0 / float(sum(_calculate_fan_in_and_fan_out(tensor)))
+        )
+        return normal_(tensor, 0.0, std, generator, stream=stream)
     write = _writer(_ti.xavier_normal, gain, stream=stream)
     return fill(tensor, generator, "xavier_normal_", write)
 
@@ -338,6 +399,35 @@ def _kaiming_checks(tensor: Tensor, mode: str, fn: str) -> bool:
     if m not in _MODES:
         raise ValueError(f"Mode {mode} not supported, please use one of {_MODES}")
     return True
+
+
+def _kaiming_std(tensor: Tensor, a: Any, mode: str, nonlinearity: str) -> float:
+    """torch's std of kaiming_*_ (used for complex tensors, filled as uniform_/normal_)."""
+    return calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+
+
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    """``torch.nn.init._calculate_fan_in_and_fan_out``: (fan_in, fan_out) of a weight.
+
+    fan_in = ``shape[1] * receptive field``, fan_out = ``shape[0] * receptive
+    field`` (receptive field: the product of ``shape[2:]``); ``ValueError``
+    for fewer than 2 dimensions, as in torch.
+    """
+    if tensor.dim() < 2:
+        raise ValueError(
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+        )
+    fan_in, fan_out = _ti.compute_fans(tuple(tensor.shape))
+    return int(fan_in), int(fan_out)
+
+
+def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
+    """``torch.nn.init._calculate_correct_fan``: fan_in or fan_out by ``mode``."""
+    m = mode.lower() if isinstance(mode, str) else mode
+    if m not in _MODES:
+        raise ValueError(f"Mode {mode} not supported, please use one of {_MODES}")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if m == "fan_in" else fan_out
 
 
 def kaiming_uniform_(
@@ -368,6 +458,10 @@ def kaiming_uniform_(
     """
     if not _kaiming_checks(tensor, mode, "kaiming_uniform_"):
         return tensor
+    a = _scalar(a)
+    if tensor.is_complex():
+        b = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
+        return uniform_(tensor, -b, b, generator, stream=stream)
 
     write = _writer(_ti.kaiming_uniform, a, mode.lower(), nonlinearity, stream=stream)
     return fill(tensor, generator, "kaiming_uniform_", write)
@@ -398,6 +492,10 @@ def kaiming_normal_(
     """
     if not _kaiming_checks(tensor, mode, "kaiming_normal_"):
         return tensor
+    a = _scalar(a)
+    if tensor.is_complex():
+        std = _kaiming_std(tensor, a, mode, nonlinearity)
+        return normal_(tensor, 0.0, std, generator, stream=stream)
 
     write = _writer(_ti.kaiming_normal, a, mode.lower(), nonlinearity, stream=stream)
     return fill(tensor, generator, "kaiming_normal_", write)
@@ -411,8 +509,10 @@ def orthogonal_(
     .. math:: W = \\mathrm{gain}\\, Q,\\quad Q^\\top Q = I\\ (\\text{or } Q Q^\\top = I),
 
     Q Haar-distributed, the trailing dimensions flattened:
-    ``(shape[0], prod(shape[1:]))``.  ``ValueError`` for fewer than 2
-    dimensions; an empty tensor is left as it is.  Same as
+    ``(shape[0], prod(shape[1:]))``.  On a sharded ``DTensor`` every rank
+    makes the whole matrix (QR couples all entries) and keeps its shard:
+    the time and memory of the full matrix on each rank, no collective.
+    ``ValueError`` for fewer than 2 dimensions; an empty tensor is left as it is.  Same as
     :func:`turboinit.orthogonal` (``layout="torch"``).
 
     Examples
@@ -423,6 +523,7 @@ def orthogonal_(
     True
     """
     check_tensor(tensor, "orthogonal_")
+    gain = _scalar(gain)
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -432,7 +533,12 @@ def orthogonal_(
         if out is None:  # meta tensor: only the arguments are checked
             real(gain, "gain")
             return None
-        return _ti.orthogonal(shape, gain, seed=seed, stream=stream, dtype=dt, out=out)
+        if region is None:
+            return _ti.orthogonal(shape, gain, seed=seed, stream=stream, dtype=dt, out=out)
+        # A shard: Q is one matrix (its QR couples every entry), so the whole
+        # matrix is made here, on every rank, and the shard copied out of it.
+        out[...] = _ti.orthogonal(shape, gain, seed=seed, stream=stream, dtype=dt)[region]
+        return out
 
     return fill(tensor, generator, "orthogonal_", write)
 
@@ -475,3 +581,33 @@ def sparse_(
         return _ti.sparse(shape, sparsity, std, seed=seed, stream=stream, dtype=dt, out=out)
 
     return fill(tensor, generator, "sparse_", write)
+
+
+def _deprecated(new: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """torch's deprecated alias ``nn.init.<name>`` of ``<name>_``, with its FutureWarning."""
+    old = new.__name__[:-1]
+
+    def alias(*args: Any, **kwargs: Any) -> Tensor:
+        warnings.warn(
+            f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return new(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of :func:`{new.__name__}` (as in ``torch.nn.init``)."
+    return alias
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)

@@ -14,7 +14,7 @@ from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 from .._progress import Progress
 from .._seed import SeedLike, seed_sequence
-from . import _rules
+from . import _capture, _dtensor, _rules
 from ._tensor import DTYPES
 
 logger = logging.getLogger("turboinit.torch")
@@ -22,6 +22,7 @@ logger = logging.getLogger("turboinit.torch")
 _PROGRESS_AFTER_S = 1.0
 
 SchemeLike = Union[None, str, tuple[str, dict[str, Any]], Callable[[str, Tensor], Any]]
+NamesLike = Union[None, dict[str, str], Callable[[str], str]]
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def init_model(
     scheme: SchemeLike = None,
     progress: bool | None = None,
     dtype: Any = None,
+    names: NamesLike = None,
+    init: Callable[[], Any] | None = None,
 ) -> dict[str, InitRecord]:
     """Re-initialise every parameter (and norm running statistics) of a model, in place.
 
@@ -112,6 +115,19 @@ def init_model(
       xavier_uniform/glorot_uniform, xavier_normal/glorot_normal,
       kaiming_uniform/he_uniform, kaiming_normal/he_normal,
       lecun_uniform, lecun_normal, orthogonal, sparse.
+    * ``"capture"`` with ``init=`` the model's own init function (e.g.
+      ``init=model.init_weights``, or ``lambda: model.apply(model._init_weights)``):
+      ``init()`` runs once on ``meta`` stand-ins of the parameters under a
+      torch function mode that records every init op on each parameter
+      (``torch.nn.init.*_``, ``Tensor.normal_/uniform_/zero_/fill_``,
+      ``copy_`` of a constant, ``trunc_normal_``, rescaling by a number, a
+      number written into a row); the ops are then replayed with turboinit,
+      by parameter name, with the model's own distributions, bounds and
+      constants.  A parameter with an op that cannot be replayed (e.g.
+      ``erfinv_``, ``copy_`` of a computed tensor) is left as it is, named
+      in its record (``scheme`` starts with ``"NOT REPLAYED"``) and in one
+      warning; so is a parameter the init never touched.  The init function
+      runs for real on buffers.
     * a callable ``scheme(name, param)`` called for every parameter: it
       returns ``None`` (the layer's default), ``"skip"`` (leave the
       parameter as it is), a rule name, a ``(name, kwargs)`` pair, or a
@@ -134,6 +150,15 @@ def init_model(
     function is only called for real.)  Give unknown parameters a rule with
     a callable scheme.
 
+    Sharded models: a ``torch.distributed.tensor.DTensor`` parameter (FSDP2's ``fully_shard``,
+    ``parallelize_module``'s Colwise/RowwiseParallel, any mesh, uneven or
+    empty shards) is filled shard by shard: each rank generates only the
+    global region its local tensor holds, with no collective, and the
+    global tensor equals that of the unsharded model bit for bit, for any
+    mesh.  Every rank must pass the same ``seed`` (``None`` is refused for
+    sharded models: each rank would draw its own).  Fans are those of the
+    global shape.  ``Partial`` placements are refused.
+
     Parameters
     ----------
     module : torch.nn.Module
@@ -152,6 +177,15 @@ def init_model(
         (float32, float64, float16 or bfloat16).  Parameters that are
         re-initialised are re-allocated empty (their old values are not
         copied); buffers that are left as they are are converted with ``.to``.
+        Not for sharded (``DTensor``) models: give them their dtype before sharding.
+    names : dict or callable, optional
+        The full-model name of each of ``module``'s own names (a dict of
+        the names that differ, or a function of a name), for a pipeline
+        stage whose names were rewritten: the name is the stream, so a
+        stage initialised under its full-model names holds exactly what
+        the full model holds.  (A stage cut out of the full model by deleting
+        layers keeps its names and needs no mapping.)  Report keys are the
+        full-model names.
 
     Returns
     -------
@@ -174,12 +208,24 @@ def init_model(
     """
     if not isinstance(module, nn.Module):
         raise TypeError(f"module: expected a torch.nn.Module, got {type(module).__name__}")
+    rename = _renamer(names)
     key_seed: SeedLike = seed if type(seed) is int and seed >= 0 else seed_sequence(seed)
     target = _check_dtype(dtype)
     if progress not in (None, True, False):
         raise TypeError(f"progress: expected None, True or False, got {progress!r}")
-    items = _plan(module, scheme)
+    skipped: dict[str, str] = {}
+    if isinstance(scheme, str) and scheme == "capture":
+        items = _plan_capture(module, init, rename, skipped)
+    else:
+        if init is not None:
+            raise TypeError("init: only used with scheme='capture'")
+        items = _plan(module, scheme, rename)
     _check_tensors(items, target)
+    if seed is None and any(_dtensor.is_dtensor(_tensor(it)) for it in items):
+        raise ValueError(
+            "seed: None draws fresh entropy on each rank, so the shards of a sharded "
+            "(DTensor) model would not fit together; pass the same int seed on every rank"
+        )
     if target is not None:
         _convert(module, items, target)
 
@@ -220,7 +266,64 @@ def init_model(
     finally:
         if bar is not None:
             bar.close()
+    if skipped:
+        for it_name, why in skipped.items():
+            t = _named_tensor(module, it_name, rename)
+            report[it_name] = InitRecord(
+                it_name, "parameter", why, tuple(t.shape), _dtype_str(t.dtype), 0.0
+            )
+        first = "; ".join(f"{n!r}: {w}" for n, w in list(skipped.items())[:5])
+        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
+        warnings.warn(
+            f"init_model: {len(skipped)} parameter(s) left as they are: {first}{more}",
+            stacklevel=2,
+        )
     return report
+
+
+def _named_tensor(module: nn.Module, full: str, rename: Callable[[str], str]) -> Tensor:
+    for n, p in module.named_parameters():
+        if rename(n) == full:
+            return p
+    raise KeyError(full)  # pragma: no cover - names come from the module
+
+
+def _replayer(ops: list[_capture.Op]) -> _rules.Apply:
+    def apply(t: Tensor, seed: SeedLike, stream: str) -> None:
+        _capture.replay(t, ops, seed, stream)
+
+    return apply
+
+
+def _plan_capture(
+    module: nn.Module,
+    init: Callable[[], Any] | None,
+    rename: Callable[[str], str],
+    skipped: dict[str, str],
+) -> list[_Item]:
+    """Items that replay what ``init()`` does; ``skipped``: parameters it cannot replay."""
+    if not callable(init):
+        raise TypeError(
+            "init: scheme='capture' needs init=, the model's own init function "
+            f"(e.g. init=model.init_weights), got {type(init).__name__}"
+        )
+    rec = _capture.record(module, init, rename)
+    items: list[_Item] = []
+    seen: set[int] = set()
+    for prefix, m in module.named_modules():
+        for local, p in m._parameters.items():
+            if p is None or id(p) in seen:
+                continue
+            seen.add(id(p))
+            name = rename(_join(prefix, local))
+            if name in rec.bad:
+                skipped[name] = "NOT REPLAYED: " + ", ".join(dict.fromkeys(rec.bad[name]))
+            elif name not in rec.ops:
+                skipped[name] = "NOT REPLAYED: the init function did not touch it"
+            else:
+                rule = _rules.Rule(_capture.label(rec.ops[name]), _replayer(rec.ops[name]))
+                items.append(_Item(name, "parameter", m, local, rule))
+    return items
 
 
 def _check_dtype(dtype: Any) -> torch.dtype | None:
@@ -249,7 +352,35 @@ def _tensor(it: _Item) -> Tensor:
     return t
 
 
-def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
+def _renamer(names: NamesLike) -> Callable[[str], str]:
+    if names is None:
+        return lambda n: n
+    if isinstance(names, dict):
+        bad = [k for k, v in names.items() if not isinstance(k, str) or not isinstance(v, str)]
+        if bad:
+            raise TypeError(f"names: expected a dict of str to str; bad entries for {bad[:3]}")
+        table = dict(names)
+        return lambda n: table.get(n, n)
+    if callable(names):
+        fn = names
+
+        def rename(n: str) -> str:
+            full = fn(n)
+            if not isinstance(full, str):
+                raise TypeError(
+                    f"names: the function returned {type(full).__name__} for {n!r}, expected str"
+                )
+            return full
+
+        return rename
+    raise TypeError(
+        f"names: expected None, a dict of str to str or a callable, got {type(names).__name__}"
+    )
+
+
+def _plan(
+    module: nn.Module, scheme: SchemeLike, rename: Callable[[str], str] = lambda n: n
+) -> list[_Item]:
     """Every parameter and reset buffer with its rule, in ``named_parameters`` order."""
     named_rule: _rules.Rule | None = None
     per_param: Callable[[str, Tensor], Any] | None = None
@@ -297,8 +428,9 @@ def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
             if p is None or id(p) in seen:
                 continue
             seen.add(id(p))
-            name = _join(prefix, local)
-            rule: _rules.Rule | None = defaults.get(name)
+            own = _join(prefix, local)
+            rule: _rules.Rule | None = defaults.get(own)
+            name = rename(own)
             if per_param is not None:
                 chosen = _rules.from_spec(per_param(name, p))
                 rule = chosen if chosen is not None else rule
@@ -313,10 +445,10 @@ def _plan(module: nn.Module, scheme: SchemeLike) -> list[_Item]:
             if rule is not _rules.SKIP:
                 items.append(_Item(name, "parameter", m, local, rule))
         for local, b in m._buffers.items():
-            name = _join(prefix, local)
-            if b is not None and id(b) not in seen and name in defaults:
+            own = _join(prefix, local)
+            if b is not None and id(b) not in seen and own in defaults:
                 seen.add(id(b))
-                items.append(_Item(name, "buffer", m, local, defaults[name]))
+                items.append(_Item(rename(own), "buffer", m, local, defaults[own]))
     if unresolved:
         raise TypeError(
             "init_model: no rule for parameter(s) " + ", ".join(unresolved) + "; their module "
@@ -331,14 +463,20 @@ def _join(prefix: str, name: str) -> str:
 
 
 def _check_tensors(items: list[_Item], target: torch.dtype | None) -> None:
+    meta = [it.name for it in items if _tensor(it).is_meta]
+    if meta:
+        first = ", ".join(repr(n) for n in meta[:3])
+        more = f" and {len(meta) - 3} more" if len(meta) > 3 else ""
+        raise ValueError(
+            f"init_model: {len(meta)} of {len(items)} tensors are on the meta device "
+            f"({first}{more}): materialise the model first, e.g. "
+            "module.to_empty(device='cpu')"
+        )
     bad: list[str] = []
     for it in items:
         t = _tensor(it)
-        if t.is_meta:
-            bad.append(
-                f"{it.name!r} is on the meta device (materialise the model first, "
-                "e.g. module.to_empty(device='cpu'))"
-            )
+        if target is not None and _dtensor.is_dtensor(t) and t.dtype != target:
+            bad.append(f"{it.name!r} is a DTensor: dtype= cannot re-allocate its shards")
         elif t.layout != torch.strided:
             bad.append(f"{it.name!r} has layout {t.layout} (only dense tensors)")
         else:

@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from .. import compute_fans
 from .._seed import SeedLike
+from . import _dtensor
 from . import _functions as F
 
 Apply = Callable[[Tensor, SeedLike, str], object]
@@ -163,7 +164,7 @@ def _embedding(padding_idx: int | None) -> Rule:
     def apply(t: Tensor, seed: SeedLike, stream: str) -> None:
         F.normal_(t, 0.0, 1.0, generator=seed, stream=stream)
         if padding_idx is not None:
-            F.zeros_(t[padding_idx])
+            _dtensor.zero_row_(t, padding_idx)
 
     label = "normal(0, 1)" if padding_idx is None else f"normal(0, 1), row {padding_idx} zero"
     return Rule(label, apply)

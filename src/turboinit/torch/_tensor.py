@@ -22,6 +22,7 @@ import torch
 
 from .._args import bfloat16_dtype
 from .._seed import SeedLike
+from . import _dtensor
 
 DTYPES: dict[torch.dtype, str] = {
     torch.float32: "float32",
@@ -36,6 +37,52 @@ Fill = Callable[[tuple[int, ...], str, SeedLike, Optional[np.ndarray], Any], Any
 
 _SEED_BITS = 62
 
+# complex tensors are filled through their real view: complex64 -> float32 pairs
+_COMPLEX = {torch.complex64: "float32", torch.complex128: "float64"}
+
+
+class InitArgumentError(ValueError, RuntimeError):
+    """A bad argument or tensor: a ``ValueError`` (NumPy's and turboinit's
+    convention) that is also the ``RuntimeError`` torch raises for the same
+    input (``uniform_(a > b)``, ``normal_(std < 0)``, an inference tensor,
+    an expanded tensor), so ``except RuntimeError`` written for torch catches it.
+
+    Examples
+    --------
+    >>> import torch, turboinit.torch as tt
+    >>> try:
+    ...     tt.uniform_(torch.empty(3), 1.0, 0.0)
+    ... except RuntimeError as e:  # as written for torch.nn.init
+    ...     print(type(e).__name__, isinstance(e, ValueError))
+    InitArgumentError True
+    """
+
+
+def is_fake(tensor: torch.Tensor) -> bool:
+    """A ``FakeTensor`` (``FakeTensorMode``, tracing): holds no values, like a meta tensor."""
+    try:
+        from torch._subclasses.fake_tensor import is_fake as _is_fake
+    except ImportError:  # pragma: no cover - old torch
+        return False
+    return bool(_is_fake(tensor))
+
+
+def check_writable(tensor: torch.Tensor, fn: str) -> None:
+    """Refuse, as torch does, what an in-place op may not write."""
+    if torch.compiler.is_compiling():
+        raise RuntimeError(
+            f"turboinit.torch.{fn} cannot be traced by torch.compile (it writes through "
+            "NumPy and the C++ core); call it outside the compiled region, e.g. "
+            "initialise the model before torch.compile(model), or wrap the call in "
+            "torch.compiler.disable"
+        )
+    if tensor.is_inference() and not torch.is_inference_mode_enabled():
+        raise InitArgumentError(
+            f"{fn}: tensor: Inplace update to inference tensor outside InferenceMode is "
+            "not allowed. You can make a clone to get a normal tensor before doing "
+            "inplace update."
+        )
+
 
 def check_tensor(tensor: Any, fn: str) -> torch.Tensor:
     if not isinstance(tensor, torch.Tensor):
@@ -47,7 +94,9 @@ def check_tensor(tensor: Any, fn: str) -> torch.Tensor:
     return tensor
 
 
-def dtype_name(tensor: torch.Tensor, fn: str) -> str:
+def dtype_name(tensor: torch.Tensor, fn: str, complex_ok: bool = False) -> str:
+    if complex_ok and tensor.dtype in _COMPLEX:
+        return _COMPLEX[tensor.dtype]
     try:
         return DTYPES[tensor.dtype]
     except KeyError:
@@ -76,32 +125,126 @@ def writes_in_place(tensor: torch.Tensor) -> bool:
     )
 
 
-def fill(tensor: torch.Tensor, generator: Any, fn: str, write: Fill) -> torch.Tensor:
-    """Fill ``tensor`` with ``write``; return it (the same object)."""
+def fill(
+    tensor: torch.Tensor,
+    generator: Any,
+    fn: str,
+    write: Fill,
+    within: Optional[tuple[slice, ...]] = None,
+    cast: bool = False,
+    complex_ok: bool = False,
+) -> torch.Tensor:
+    """Fill ``tensor`` with ``write``; return it (the same object).
+
+    A ``DTensor`` is filled shard by shard: its local tensor receives exactly
+    the global region it holds (see ``_dtensor``), generated alone.
+
+    ``within`` (step-1 slices of the global shape): fill only ``tensor[within]``,
+    as a tensor of its own of shape ``extent(within)`` (used to replay an op
+    that a model's init applied to a view of a parameter).
+
+    ``complex_ok``: a complex tensor is filled through ``torch.view_as_real``
+    (for elementwise ``write``s, scaled by the caller as torch scales them).  ``cast``: a tensor of
+    any other dtype (int, bool, complex) gets float64 values converted by
+    ``copy_`` (exact for the 0/1 of ``eye_`` and ``dirac_``).
+    """
     check_tensor(tensor, fn)
-    dt = dtype_name(tensor, fn)
-    shape = tuple(tensor.shape)
-    if tensor.is_meta:
-        write(shape, dt, 0, None, tuple(slice(0, 0) for _ in shape))
+    if tensor.is_complex() and complex_ok:
+        if _dtensor.is_dtensor(tensor):
+            raise TypeError(f"{fn}: tensor: complex DTensors are not supported")
+        dtype_name(tensor, fn, complex_ok=True)
+        check_writable(tensor, fn)
+        if tensor.is_meta or is_fake(tensor):
+            return tensor
+        with torch.no_grad():
+            direct = writes_in_place(tensor)
+            tmp = tensor if direct else torch.empty(tuple(tensor.shape), dtype=tensor.dtype)
+            fill(torch.view_as_real(tmp), generator, fn, write, within)
+            if not direct:
+                tensor.copy_(tmp)
         return tensor
-    seed = resolve_seed(generator)
+    if cast and tensor.dtype not in DTYPES:
+        dt = "float64"
+    else:
+        dt = dtype_name(tensor, fn)
+    check_writable(tensor, fn)
+    shape = tuple(tensor.shape)
+    sharded = _dtensor.is_dtensor(tensor)
+    if sharded:
+        _dtensor.check_placements(tensor, fn)
+    vstart: tuple[int, ...] = (0,) * len(shape)
+    vshape = shape
+    if within is not None:
+        vstart = tuple(int(w.start) for w in within)
+        vshape = tuple(int(w.stop) - int(w.start) for w in within)
+    if tensor.is_meta or is_fake(tensor):
+        write(vshape, dt, 0, None, tuple(slice(0, 0) for _ in vshape))
+        return tensor
+    seed = resolve_seed(generator, tensor.device)
     with torch.no_grad():
-        if writes_in_place(tensor):
-            write(shape, dt, seed, as_array(tensor), None)
-            # Writes through NumPy bypass autograd's version counter; bump it as
-            # an in-place torch op would, so a tensor saved for backward is caught.
-            torch.autograd.graph.increment_version(tensor)
+        if not sharded and within is None:
+            _fill_block(tensor, shape, dt, seed, None, write)
+            return tensor
+        if sharded:
+            local = _dtensor.local_tensor(tensor)
+            todo = _dtensor.blocks(tensor)
         else:
-            tmp = torch.empty(shape, dtype=tensor.dtype, device="cpu")
-            write(shape, dt, seed, as_array(tmp), None)
-            tensor.copy_(tmp)
+            local = tensor
+            todo = [(tuple(slice(0, n) for n in shape),) * 2]
+        wrote = False
+        for region, where in todo:
+            target = local if len(todo) == 1 else local[where]
+            if within is not None:
+                # the part of this block inside ``within``, in block and in virtual coordinates
+                lo = [max(r.start, w.start) for r, w in zip(region, within)]
+                hi = [min(r.stop, w.stop) for r, w in zip(region, within)]
+                if any(h <= low for low, h in zip(lo, hi)):
+                    continue
+                target = target[
+                    tuple(slice(a - r.start, b - r.start) for a, b, r in zip(lo, hi, region))
+                ]
+                region = tuple(slice(a - s, b - s) for a, b, s in zip(lo, hi, vstart))
+            _fill_block(target, vshape, dt, seed, region, write)
+            wrote = True
+        if not wrote:  # an empty shard: check the arguments, write nothing
+            write(vshape, dt, 0, None, tuple(slice(0, 0) for _ in vshape))
     return tensor
 
 
-def resolve_seed(generator: Any) -> SeedLike:
+def _fill_block(
+    target: torch.Tensor, shape: tuple[int, ...], dt: str, seed: SeedLike, region: Any, write: Fill
+) -> None:
+    """``full[region]`` of the tensor of global ``shape`` into ``target`` (its shape)."""
+    if writes_in_place(target) and target.dtype in DTYPES and DTYPES[target.dtype] == dt:
+        write(shape, dt, seed, as_array(target), region)
+        # Writes through NumPy bypass autograd's version counter; bump it as
+        # an in-place torch op would, so a tensor saved for backward is caught.
+        torch.autograd.graph.increment_version(target)
+    else:
+        check_no_overlap(target)
+        tdt = target.dtype if target.dtype in DTYPES else torch.float64
+        tmp = torch.empty(tuple(target.shape), dtype=tdt, device="cpu")
+        write(shape, dt, seed, as_array(tmp), region)
+        target.copy_(tmp)
+
+
+def check_no_overlap(tensor: torch.Tensor) -> None:
+    """Refuse, before anything is generated, a tensor whose elements share memory
+    (an ``expand``-ed view), as torch's in-place random ops refuse it."""
+    if torch._debug_has_internal_overlap(tensor) == 1:
+        raise InitArgumentError(
+            "unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location. Please clone() the tensor before "
+            "performing the operation."
+        )
+
+
+def resolve_seed(generator: Any, device: Any = None) -> SeedLike:
     """The turboinit seed of a ``generator=`` argument.
 
-    * ``None``: two 62-bit integers drawn from PyTorch's default CPU generator
+    * ``None``: two 62-bit integers drawn from PyTorch's default generator of
+      ``device`` (the tensor's: ``torch.cuda.manual_seed`` governs CUDA tensors
+      as it governs torch's own functions; the CPU generator otherwise)
       with ``torch.randint`` (so ``torch.manual_seed`` makes calls reproducible
       and successive calls differ, as with ``torch.nn.init``);
     * a ``torch.Generator``: the same, drawn from it (advancing it);
@@ -129,6 +272,8 @@ def resolve_seed(generator: Any) -> SeedLike:
         kw: dict[str, Any] = {}
         if generator is not None:
             kw = {"generator": generator, "device": generator.device}
+        elif device is not None and torch.device(device).type not in ("cpu", "meta"):
+            kw = {"device": device}
         w = torch.randint(0, 2**_SEED_BITS, (2,), dtype=torch.int64, **kw).tolist()
         return (int(w[0]) << _SEED_BITS) | int(w[1])
     if isinstance(generator, np.random.SeedSequence):
