@@ -64,8 +64,9 @@ void bind_contract(py::module_& m) {
   m.def("below", py::vectorize(&elementwise<representable_below>), "dtype"_a, "x"_a,
         "The largest value of the dtype strictly below x; elementwise");
   m.def(
-      "overflow_threshold", [](int dtype_code) { return overflow_threshold(dtype_from_int(dtype_code)); },
-      "dtype"_a, "The smallest magnitude that rounds to infinity in the dtype (inf for float64)");
+      "overflow_threshold",
+      [](int dtype_code) { return overflow_threshold(dtype_from_int(dtype_code)); }, "dtype"_a,
+      "The smallest magnitude that rounds to infinity in the dtype (inf for float64)");
   m.def(
       "max_finite", [](int dtype_code) { return max_finite(dtype_from_int(dtype_code)); },
       "dtype"_a, "The largest finite value of the dtype");
