@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "runtime/dispatch.hpp"
+#include "runtime/errors.hpp"
 #include "simd/kernels.hpp"
 #include "tensor/region_fill.hpp"
 #include "samplers/truncated_normal_plan.hpp"
@@ -16,12 +17,6 @@ namespace turboinit {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-std::string num(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
 
 void require_finite(double x, const char* name) {
   if (!std::isfinite(x)) throw std::invalid_argument(std::string(name) + ": must be finite, got " + num(x));

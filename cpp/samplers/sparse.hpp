@@ -13,6 +13,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "samplers/bounded.hpp"
 #include "tensor/dtype.hpp"
 #include "runtime/parallel.hpp"
 #include "rng/philox.hpp"
@@ -61,18 +62,12 @@ class sparse_draws {
     return lo | (hi << 32);
   }
 
-  // Uniform on [0, range), range >= 1, without bias (Lemire 2019).
+  // Uniform on [0, range), range >= 1, without bias (samplers/bounded.hpp).
   uint64_t below(uint64_t range) {
-    __uint128_t m = static_cast<__uint128_t>(next()) * range;
-    uint64_t low = static_cast<uint64_t>(m);
-    if (low < range) {
-      const uint64_t threshold = (0 - range) % range;
-      while (low < threshold) {
-        m = static_cast<__uint128_t>(next()) * range;
-        low = static_cast<uint64_t>(m);
-      }
+    uint64_t t = bounded::kUnknown, v = 0;
+    while (!bounded::accept(next(), range, t, v)) {
     }
-    return static_cast<uint64_t>(m >> 64);
+    return v;
   }
 
  private:
