@@ -118,17 +118,7 @@ def normalize_shape(shape: ShapeLike, argname: str = "shape") -> tuple[int, ...]
         dims = tuple(value)
     out = []
     for d in dims:
-        if isinstance(d, (bool, np.bool_)):
-            raise TypeError(f"{argname}: dimensions must be ints, got bool")
-        try:
-            n = operator.index(d)
-        except TypeError:
-            raise TypeError(
-                f"{argname}: dimensions must be ints, got {type(d).__name__} ({d!r})"
-            ) from None
-        if n < 0:
-            raise ValueError(f"{argname}: dimensions must be >= 0, got {n}")
-        out.append(n)
+        out.append(integer(d, f"{argname} dimension", minimum=0, expected="an int"))
     return tuple(out)
 
 

@@ -236,11 +236,7 @@ def _validate_tensor(name: Any, entry: Any, default_dtype: np.dtype) -> _Tensor:
         raise TypeError(f"{where}['shape']: expected a list of ints, got {type(shape).__name__}")
     dims = []
     for d in shape:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
-            raise TypeError(f"{where}['shape']: dimensions must be ints, got {d!r}")
-        if d < 0:
-            raise ValueError(f"{where}['shape']: dimensions must be >= 0, got {d}")
-        dims.append(operator.index(d))
+        dims.append(integer(d, f"{where}['shape'] dimension", minimum=0))
     init = entry["init"]
     if not isinstance(init, str):
         raise TypeError(f"{where}['init']: expected a function name, got {type(init).__name__}")
