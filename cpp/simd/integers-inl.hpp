@@ -87,43 +87,37 @@ static void fill_integers_typed(const integers_args& a, uint64_t first, uint64_t
   uint16_t pending[kStageElems + W];  // append_set_lanes writes up to W past the end
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;
-    const vu32 attempt0 = {};
     const uint64_t flat0 = g0 * G;
-    for (uint64_t gi = 0; gi < ng; ++gi) {
-      const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
-      for (int sub = 0; sub < kGroupBlocks; sub += W) {
-        vu32 lo, hi;
-        block_counters(block0 + sub, lo, hi);
-        V cand[C];
-        L::candidates(philox(lo, hi, attempt0, st.key), cand);
-        for (int k = 0; k < C; ++k) {
-          const uint64_t at = gi * G + static_cast<uint64_t>(k * kGroupBlocks + sub);
-          if constexpr (!Wide && !PerElement) {
-            if (full32) {
-              store(stage + at, cand[k]);
+    first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
+      V cand[C];
+      L::candidates(w, cand);
+      for (int k = 0; k < C; ++k) {
+        const uint64_t at = gi * G + static_cast<uint64_t>(k * kGroupBlocks + sub);
+        if constexpr (!Wide && !PerElement) {
+          if (full32) {
+            store(stage + at, cand[k]);
+            continue;
+          }
+          vu32 h, l;
+          mulhilo(cand[k], static_cast<uint32_t>(s_all), h, l);
+          store(stage + at, h);
+          const vi32 ok = l >= splat<vu32>(static_cast<uint32_t>(t_all));
+          n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
+                                        ~mask_bits(ok) & kLaneBits);
+        } else {
+          for (int j = 0; j < W; ++j) {
+            const uint64_t flat = flat0 + at + j;
+            // Only this call's elements: a neighbour's may already hold values.
+            if (PerElement && (flat < first || flat >= end)) {
+              stage[at + j] = 0;
               continue;
             }
-            vu32 h, l;
-            mulhilo(cand[k], static_cast<uint32_t>(s_all), h, l);
-            store(stage + at, h);
-            const vi32 ok = l >= splat<vu32>(static_cast<uint32_t>(t_all));
-            n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
-                                          ~mask_bits(ok) & kLaneBits);
-          } else {
-            for (int j = 0; j < W; ++j) {
-              const uint64_t flat = flat0 + at + j;
-              // Only this call's elements: a neighbour's may already hold values.
-              if (PerElement && (flat < first || flat >= end)) {
-                stage[at + j] = 0;
-                continue;
-              }
-              if (!draw(cand[k][j], flat, stage[at + j]))
-                pending[n_pending++] = static_cast<uint16_t>(at + j);
-            }
+            if (!draw(cand[k][j], flat, stage[at + j]))
+              pending[n_pending++] = static_cast<uint16_t>(at + j);
           }
         }
       }
-    }
+    });
     // Redraw the rejected elements, W at a time, each from its own block and
     // candidate slot with the next attempt number.
     for (uint32_t attempt = 1; n_pending > 0; ++attempt) {
