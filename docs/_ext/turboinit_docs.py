@@ -31,6 +31,9 @@ API_MODULES = (
     "turboinit.torch",
     "turboinit.dask",
     "turboinit.checkpoint",
+    "turboinit.keras",
+    "turboinit.jax",
+    "turboinit.jax.initializers",
 )
 _JSON_LINES = 120  # a results file without a table is shown up to this many lines
 

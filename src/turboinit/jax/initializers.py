@@ -35,7 +35,7 @@ import turboinit as _ti
 
 from .._args import normalize_shape
 from .._seed import SeedLike, StreamLike, stream_words
-from ._keys import materialise
+from ._keys import aligned_empty, materialise
 
 __all__ = [
     "constant",
@@ -70,8 +70,9 @@ _FLOATS = ("float32", "float64", "float16", "bfloat16")
 _MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
 _DISTRIBUTIONS = ("truncated_normal", "normal", "uniform")
 
-# draw(shape, dtype name, seed, axes) -> host array; axes maps "in_axis" etc. to axes of shape.
-Draw = Callable[[tuple[int, ...], str, SeedLike, dict[str, Any]], np.ndarray]
+# draw(shape, dtype name, seed, axes, out) fills and returns ``out`` (a new array when None);
+# axes maps "in_axis" etc. to axes of shape.
+Draw = Callable[[tuple[int, ...], str, SeedLike, dict[str, Any], Optional[np.ndarray]], np.ndarray]
 
 
 def _dtype(dtype: Any) -> np.dtype:
@@ -142,10 +143,11 @@ def _factory(
             drawn, perm, ax = dims, tuple(range(len(dims))), dict(axes or {})
 
         def make(s: SeedLike) -> np.ndarray:
-            out = draw(drawn, dt.name, s, ax)
+            out = aligned_empty(dims, dt)
             if torch_layout and len(dims) >= 2:
-                out = np.ascontiguousarray(out.transpose(perm))
-            return out
+                np.copyto(out, draw(drawn, dt.name, s, ax, None).transpose(perm))
+                return out
+            return draw(drawn, dt.name, s, ax, out)
 
         result: jax.Array = materialise(key, fixed, make, dims, dt, out_sharding)
         return result
@@ -222,9 +224,20 @@ def variance_scaling(
         )
     _ti.variance_scaling((1, 1), scale, mode, distribution, seed=0)  # validates scale
 
-    def draw(shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any]) -> np.ndarray:
+    def draw(
+        shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any], out: Optional[np.ndarray]
+    ) -> np.ndarray:
         return _ti.variance_scaling(
-            shape, scale, mode, distribution, layout="jax", seed=s, stream=stream, dtype=dt, **ax
+            shape,
+            scale,
+            mode,
+            distribution,
+            layout="jax",
+            seed=s,
+            stream=stream,
+            dtype=dt,
+            out=out,
+            **ax,
         )
 
     axes = _fan_axes(in_axis, out_axis, batch_axis)
@@ -242,8 +255,10 @@ def _preset(
     torch_layout: bool,
     **kw: Any,
 ) -> Initializer:
-    def draw(shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any]) -> np.ndarray:
-        return fn(shape, layout="jax", seed=s, stream=stream, dtype=dt, **kw, **ax)
+    def draw(
+        shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any], out: Optional[np.ndarray]
+    ) -> np.ndarray:
+        return fn(shape, layout="jax", seed=s, stream=stream, dtype=dt, out=out, **kw, **ax)
 
     axes = _fan_axes(in_axis, out_axis, batch_axis)
     return _factory(draw, dtype, seed, stream, torch_layout, axes)
@@ -479,8 +494,10 @@ def normal(
     """
     _ti.normal((), 0.0, stddev, seed=0)  # validates stddev
 
-    def draw(shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any]) -> np.ndarray:
-        return _ti.normal(shape, 0.0, stddev, seed=s, stream=stream, dtype=dt)
+    def draw(
+        shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any], out: Optional[np.ndarray]
+    ) -> np.ndarray:
+        return _ti.normal(shape, 0.0, stddev, seed=s, stream=stream, dtype=dt, out=out)
 
     return _factory(draw, dtype, seed, stream, torch_layout)
 
@@ -514,9 +531,11 @@ def truncated_normal(
     """
     _ti.truncated_normal((), 0.0, stddev, lower, upper, seed=0)  # validates
 
-    def draw(shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any]) -> np.ndarray:
+    def draw(
+        shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any], out: Optional[np.ndarray]
+    ) -> np.ndarray:
         return _ti.truncated_normal(
-            shape, 0.0, stddev, lower, upper, seed=s, stream=stream, dtype=dt
+            shape, 0.0, stddev, lower, upper, seed=s, stream=stream, dtype=dt, out=out
         )
 
     return _factory(draw, dtype, seed, stream, torch_layout)
@@ -547,8 +566,10 @@ def uniform(
     """
     _ti.uniform((), 0.0, scale, seed=0)  # validates
 
-    def draw(shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any]) -> np.ndarray:
-        return _ti.uniform(shape, 0.0, scale, seed=s, stream=stream, dtype=dt)
+    def draw(
+        shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any], out: Optional[np.ndarray]
+    ) -> np.ndarray:
+        return _ti.uniform(shape, 0.0, scale, seed=s, stream=stream, dtype=dt, out=out)
 
     return _factory(draw, dtype, seed, stream, torch_layout)
 
@@ -586,11 +607,22 @@ def orthogonal(
             f"{column_axis!r}"
         )
 
-    def draw(shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any]) -> np.ndarray:
+    def draw(
+        shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any], out: Optional[np.ndarray]
+    ) -> np.ndarray:
         if torch_layout:
-            return _ti.orthogonal(shape, scale, layout="torch", seed=s, stream=stream, dtype=dt)
+            return _ti.orthogonal(
+                shape, scale, layout="torch", seed=s, stream=stream, dtype=dt, out=out
+            )
         return _ti.orthogonal(
-            shape, scale, layout="jax", column_axis=column_axis, seed=s, stream=stream, dtype=dt
+            shape,
+            scale,
+            layout="jax",
+            column_axis=column_axis,
+            seed=s,
+            stream=stream,
+            dtype=dt,
+            out=out,
         )
 
     return _factory(draw, dtype, seed, stream, torch_layout)
@@ -620,9 +652,11 @@ def delta_orthogonal(
     True
     """
 
-    def draw(shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any]) -> np.ndarray:
+    def draw(
+        shape: tuple[int, ...], dt: str, s: SeedLike, ax: dict[str, Any], out: Optional[np.ndarray]
+    ) -> np.ndarray:
         return _ti.delta_orthogonal(
-            shape, scale, column_axis=column_axis, seed=s, stream=stream, dtype=dt
+            shape, scale, column_axis=column_axis, seed=s, stream=stream, dtype=dt, out=out
         )
 
     return _factory(draw, dtype, seed, stream, False)

@@ -17,6 +17,7 @@ import numpy as np
 
 import turboinit as _ti
 
+from .._args import normalize_dtype
 from .._seed import StreamLike
 from ._seeding import call_seed, call_stream, check_stream, resolve_seed
 
@@ -38,8 +39,22 @@ def _float_dtype(dtype: Any) -> str:
     return name
 
 
+def _target(shape: tuple[int, ...], dtype: str) -> Optional[np.ndarray]:
+    """Where to draw: on the jax backend a 64-byte aligned array, which ``_tensor`` hands
+    to JAX without a copy; elsewhere None (a new array; torch wraps it without a copy)."""
+    if keras.backend.backend() != "jax":
+        return None
+    from ..jax._keys import aligned_empty
+
+    return aligned_empty(shape, normalize_dtype(dtype)[0])
+
+
 def _tensor(array: np.ndarray, dtype: str) -> Any:
     """A tensor of the active backend (on its default device)."""
+    if keras.backend.backend() == "jax":
+        import jax
+
+        return jax.device_put(array)
     if dtype == "bfloat16":
         # Not every backend reads ml_dtypes' bfloat16; float32 holds it exactly.
         array = array.astype(np.float32)
@@ -54,14 +69,22 @@ class _Random(keras.initializers.Initializer):  # type: ignore[misc]
         self.seed = resolve_seed(seed)
         self.stream = check_stream(stream)
 
-    def _sample(self, shape: tuple[int, ...], dtype: str, seed: int, stream: StreamLike) -> Any:
+    def _sample(
+        self,
+        shape: tuple[int, ...],
+        dtype: str,
+        seed: int,
+        stream: StreamLike,
+        out: Optional[np.ndarray],
+    ) -> np.ndarray:
         raise NotImplementedError
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dims = tuple(int(d) for d in shape)
         dt = _float_dtype(dtype)
         stream = call_stream(self.stream)
-        return _tensor(self._sample(dims, dt, call_seed(self.seed), stream), dt)
+        out = self._sample(dims, dt, call_seed(self.seed), stream, _target(dims, dt))
+        return _tensor(out, dt)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -100,8 +123,17 @@ class RandomNormal(_Random):
         _ti.normal((), mean, stddev, seed=0)  # validates
         super().__init__(seed, stream=stream)
 
-    def _sample(self, shape: tuple[int, ...], dtype: str, seed: int, stream: StreamLike) -> Any:
-        return _ti.normal(shape, self.mean, self.stddev, seed=seed, stream=stream, dtype=dtype)
+    def _sample(
+        self,
+        shape: tuple[int, ...],
+        dtype: str,
+        seed: int,
+        stream: StreamLike,
+        out: Optional[np.ndarray],
+    ) -> np.ndarray:
+        return _ti.normal(
+            shape, self.mean, self.stddev, seed=seed, stream=stream, dtype=dtype, out=out
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -139,9 +171,16 @@ class TruncatedNormal(_Random):
         _ti.truncated_normal((), mean, stddev, -2.0, 2.0, seed=0)  # validates
         super().__init__(seed, stream=stream)
 
-    def _sample(self, shape: tuple[int, ...], dtype: str, seed: int, stream: StreamLike) -> Any:
+    def _sample(
+        self,
+        shape: tuple[int, ...],
+        dtype: str,
+        seed: int,
+        stream: StreamLike,
+        out: Optional[np.ndarray],
+    ) -> np.ndarray:
         return _ti.truncated_normal(
-            shape, self.mean, self.stddev, -2.0, 2.0, seed=seed, stream=stream, dtype=dtype
+            shape, self.mean, self.stddev, -2.0, 2.0, seed=seed, stream=stream, dtype=dtype, out=out
         )
 
     def get_config(self) -> dict[str, Any]:
@@ -178,8 +217,17 @@ class RandomUniform(_Random):
         _ti.uniform((), minval, maxval, seed=0)  # validates
         super().__init__(seed, stream=stream)
 
-    def _sample(self, shape: tuple[int, ...], dtype: str, seed: int, stream: StreamLike) -> Any:
-        return _ti.uniform(shape, self.minval, self.maxval, seed=seed, stream=stream, dtype=dtype)
+    def _sample(
+        self,
+        shape: tuple[int, ...],
+        dtype: str,
+        seed: int,
+        stream: StreamLike,
+        out: Optional[np.ndarray],
+    ) -> np.ndarray:
+        return _ti.uniform(
+            shape, self.minval, self.maxval, seed=seed, stream=stream, dtype=dtype, out=out
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
@@ -262,7 +310,14 @@ class VarianceScaling(_Random):
         batch = [a for a in range(r) if a not in named]
         return {"layout": "jax", "in_axis": ins, "out_axis": outs, "batch_axis": batch}
 
-    def _sample(self, shape: tuple[int, ...], dtype: str, seed: int, stream: StreamLike) -> Any:
+    def _sample(
+        self,
+        shape: tuple[int, ...],
+        dtype: str,
+        seed: int,
+        stream: StreamLike,
+        out: Optional[np.ndarray],
+    ) -> np.ndarray:
         return _ti.variance_scaling(
             shape,
             self.scale,
@@ -271,6 +326,7 @@ class VarianceScaling(_Random):
             seed=seed,
             stream=stream,
             dtype=dtype,
+            out=out,
             **self._fans(shape),
         )
 
@@ -302,9 +358,24 @@ class _Preset(VarianceScaling):
     ) -> None:
         super().__init__(*self._args, seed, input_axes, output_axes, stream=stream)
 
-    def _sample(self, shape: tuple[int, ...], dtype: str, seed: int, stream: StreamLike) -> Any:
+    def _sample(
+        self,
+        shape: tuple[int, ...],
+        dtype: str,
+        seed: int,
+        stream: StreamLike,
+        out: Optional[np.ndarray],
+    ) -> np.ndarray:
         fn = type(self)._function
-        return fn(shape, seed=seed, stream=stream, dtype=dtype, **self._kwargs, **self._fans(shape))
+        return fn(
+            shape,
+            seed=seed,
+            stream=stream,
+            dtype=dtype,
+            out=out,
+            **self._kwargs,
+            **self._fans(shape),
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -479,14 +550,21 @@ class Orthogonal(_Random):
         _ti.orthogonal((1, 1), gain, seed=0)  # validates
         super().__init__(seed, stream=stream)
 
-    def _sample(self, shape: tuple[int, ...], dtype: str, seed: int, stream: StreamLike) -> Any:
+    def _sample(
+        self,
+        shape: tuple[int, ...],
+        dtype: str,
+        seed: int,
+        stream: StreamLike,
+        out: Optional[np.ndarray],
+    ) -> np.ndarray:
         if len(shape) < 2:
             raise ValueError(
                 "shape: the tensor to initialize must be at least two-dimensional, "
                 f"got shape={shape} of rank {len(shape)}"
             )
         return _ti.orthogonal(
-            shape, self.gain, layout="keras", seed=seed, stream=stream, dtype=dtype
+            shape, self.gain, layout="keras", seed=seed, stream=stream, dtype=dtype, out=out
         )
 
     def get_config(self) -> dict[str, Any]:
@@ -498,7 +576,7 @@ def _constant(shape: Any, dtype: Any, value: Any) -> Any:
     dims = tuple(int(d) for d in shape)
     dt = _dtype(dtype)
     if dt in _FLOATS and isinstance(value, numbers.Real):
-        return _tensor(_ti.constant(dims, float(value), dtype=dt), dt)
+        return _tensor(_ti.constant(dims, float(value), dtype=dt, out=_target(dims, dt)), dt)
     return keras.ops.cast(value, dtype=dt) * keras.ops.ones(dims, dtype=dt)
 
 
@@ -598,7 +676,7 @@ class Identity(keras.initializers.Initializer):  # type: ignore[misc]
                 f"got shape={dims} of rank {len(dims)}"
             )
         dt = _float_dtype(dtype)
-        return _tensor(_ti.identity(dims, self.gain, dtype=dt), dt)
+        return _tensor(_ti.identity(dims, self.gain, dtype=dt, out=_target(dims, dt)), dt)
 
     def get_config(self) -> dict[str, Any]:
         return {"gain": self.gain}
