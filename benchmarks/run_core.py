@@ -28,7 +28,7 @@ import sys
 from typing import Any
 
 from turboinit._bench import harness
-from turboinit._bench.cli import available_threads, parse_size, publish
+from turboinit._bench.cli import available_threads, parse_count, publish
 from turboinit._bench.harness import size_label
 from turboinit._bench.machine import cache_bytes
 from turboinit._bench.progress import Bar
@@ -165,7 +165,7 @@ def headline(results: dict[str, Any], size: int, in_cache: int, threads: int) ->
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes: check the script, no numbers")
-    p.add_argument("--size", type=parse_size, help="headline size (default 2**28 = 1 GiB float32)")
+    p.add_argument("--size", type=parse_count, help="headline size (default 2**28 = 1 GiB float32)")
     p.add_argument("--threads", type=int, help="threads for the headline (default: all)")
     p.add_argument("--repeat", type=int, default=7, help="timed samples per measurement")
     p.add_argument("--out", default=os.path.join(HERE, "results", "core"))

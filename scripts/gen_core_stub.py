@@ -26,19 +26,30 @@ import numpy.typing
 '''
 
 
+def _constant_type(value: object) -> str:
+    if isinstance(value, dict):
+        types = {type(v).__name__ for v in value.values()} or {"int"}
+        return f"dict[str, {' | '.join(sorted(types))}]"
+    return type(value).__name__
+
+
 def render() -> str:
     from turboinit import _core
 
-    lines = [HEADER]
+    constants, lines = [], []
     for name in sorted(n for n in dir(_core) if not n.startswith("_")):
-        doc = getattr(_core, name).__doc__ or ""
+        value = getattr(_core, name)
+        if not callable(value):  # an exported constant: int or {name: int}
+            constants.append(f"{name}: {_constant_type(value)}")
+            continue
+        doc = value.__doc__ or ""
         signature = doc.strip().splitlines()[0]
         if not signature.startswith(name + "("):
             raise SystemExit(f"_core.{name}: no pybind11 signature in its docstring")
         if signature.endswith("-> dict"):
             signature += "[str, typing.Any]"
         lines.append(format_def(signature))
-    return "\n".join(lines) + "\n"
+    return "\n".join([HEADER, *constants, *([""] if constants else []), *lines]) + "\n"
 
 
 LINE_LENGTH = 100  # [tool.ruff] line-length

@@ -207,14 +207,14 @@ def test_peak_memory_of_turboinit_is_its_output() -> None:
     ("text", "value"),
     [("1000", 1000), ("1e6", 10**6), ("2**26", 2**26), ("2^10", 1024), ("1_000", 1000)],
 )
-def test_parse_size(text: str, value: int) -> None:
-    assert cli.parse_size(text) == value
+def test_parse_count(text: str, value: int) -> None:
+    assert cli.parse_count(text) == value
 
 
 @pytest.mark.parametrize("text", ["0", "-5", "1.5e0", "ten", "2**99"])
-def test_parse_size_rejects(text: str) -> None:
+def test_parse_count_rejects(text: str) -> None:
     with pytest.raises(Exception, match="--sizes"):
-        cli.parse_size(text)
+        cli.parse_count(text)
 
 
 def test_thread_sweep() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import turboinit as ti
-from turboinit import checkpoint
+from turboinit import _registry, checkpoint
 from turboinit.checkpoint import available_specs, load_spec, parse_size, write
 
 safetensors_numpy = pytest.importorskip("safetensors.numpy")
@@ -425,6 +425,7 @@ def whole_only(shape, scale=1.0, *, seed=None, stream=0, dtype="float32"):
 
 def test_whole_tensor_initializers(tmp_path, monkeypatch):
     monkeypatch.setattr(ti, "whole_only", whole_only, raising=False)
+    monkeypatch.setattr(_registry, "GENERATORS", _registry.GENERATORS | {"whole_only"})
     spec = {
         "tensors": {
             "q": {"shape": [30, 20], "init": "whole_only", "args": {"scale": 3.0}},
@@ -476,6 +477,7 @@ def flaky(shape, *, seed=None, stream=0, dtype="float32", out=None, region=None)
 
 def test_error_midway_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(ti, "flaky", flaky, raising=False)
+    monkeypatch.setattr(_registry, "GENERATORS", _registry.GENERATORS | {"flaky"})
     spec = {
         "tensors": {
             "a": {"shape": [100, 10], "init": "normal"},

@@ -9,26 +9,6 @@
 
 namespace turboinit::bindings {
 
-namespace {
-
-struct call {
-  dtype type;
-  tensor_region region;
-  philox_stream stream;
-  void* ptr;
-};
-
-call prepare(py::array& out, int dtype_code, const std::vector<uint64_t>& shape,
-             const std::vector<uint64_t>& start, const std::vector<uint64_t>& extent, uint32_t k0,
-             uint32_t k1, uint64_t block_offset) {
-  const dtype t = dtype_from_int(dtype_code);
-  tensor_region region = make_region(shape, start, extent);
-  void* ptr = checked_output(out, itemsize(t), region.size());
-  return {t, std::move(region), philox_stream{{k0, k1}, block_offset}, ptr};
-}
-
-}  // namespace
-
 void bind_distributions(py::module_& m) {
   m.def(
       "truncated_normal_plan",
@@ -36,9 +16,8 @@ void bind_distributions(py::module_& m) {
         if (std::isnan(lower) || std::isnan(upper) || !(lower < upper))
           throw py::value_error("lower, upper: need lower < upper");
         const truncated_normal_plan p = plan_truncated_normal(lower, upper);
-        static const char* names[] = {"normal", "half_normal", "uniform", "exponential"};
         py::dict d;
-        d["method"] = names[static_cast<int>(p.method)];
+        d["method"] = kTruncMethodNames[static_cast<int>(p.method)];
         d["acceptance"] = p.acceptance;
         d["mirror"] = p.mirror;
         d["a"] = p.a;
@@ -46,53 +25,52 @@ void bind_distributions(py::module_& m) {
         d["lambda"] = p.lambda;
         return d;
       },
-      py::arg("lower"), py::arg("upper"),
+      "lower"_a, "upper"_a,
       "The proposal chosen for a truncated standard normal on [lower, upper] and its exact "
       "acceptance rate (for tests and docs).");
-  m.def("max_standard_normal", [](int dtype_code) { return max_standard_normal(dtype_from_int(dtype_code)); },
-        py::arg("dtype"));
-
-
   m.def(
-      "uniform",
-      [](py::array out, int dtype_code, std::vector<uint64_t> shape, std::vector<uint64_t> start,
-         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset,
-         double low, double high) {
-        call c = prepare(out, dtype_code, shape, start, extent, k0, k1, block_offset);
-        run_without_gil([&] {
-          fill_uniform(c.ptr, c.type, c.region, c.stream, low, high, interruptible());
-        });
+      "check_uniform",
+      [](int dtype_code, double low, double high) {
+        check_uniform(dtype_from_int(dtype_code), low, high);
       },
-      py::arg("out"), py::arg("dtype"), py::arg("shape"), py::arg("start"), py::arg("extent"),
-      py::arg("k0"), py::arg("k1"), py::arg("block_offset"), py::arg("low"), py::arg("high"));
-
+      "dtype"_a, "low"_a, "high"_a,
+      "Raise what uniform() would raise for these parameters; draws and writes nothing.");
   m.def(
-      "normal",
-      [](py::array out, int dtype_code, std::vector<uint64_t> shape, std::vector<uint64_t> start,
-         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset,
-         double mean, double std) {
-        call c = prepare(out, dtype_code, shape, start, extent, k0, k1, block_offset);
-        run_without_gil([&] {
-          fill_normal(c.ptr, c.type, c.region, c.stream, mean, std, interruptible());
-        });
+      "check_truncated_normal",
+      [](int dtype_code, double mean, double std, double lower, double upper) {
+        check_truncated_normal(dtype_from_int(dtype_code), mean, std, lower, upper);
       },
-      py::arg("out"), py::arg("dtype"), py::arg("shape"), py::arg("start"), py::arg("extent"),
-      py::arg("k0"), py::arg("k1"), py::arg("block_offset"), py::arg("mean"), py::arg("std"));
-
+      "dtype"_a, "mean"_a, "std"_a, "lower"_a, "upper"_a,
+      "Raise what truncated_normal() would raise for these parameters; draws and writes nothing.");
   m.def(
-      "truncated_normal",
-      [](py::array out, int dtype_code, std::vector<uint64_t> shape, std::vector<uint64_t> start,
-         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset,
-         double mean, double std, double lower, double upper) {
-        call c = prepare(out, dtype_code, shape, start, extent, k0, k1, block_offset);
-        run_without_gil([&] {
-          fill_truncated_normal(c.ptr, c.type, c.region, c.stream, mean, std, lower, upper,
-                                interruptible());
-        });
+      "max_standard_normal",
+      [](int dtype_code) { return max_standard_normal(dtype_from_int(dtype_code)); }, "dtype"_a,
+      "The largest |z| the normal sampler can return when computing for this dtype.");
+
+  def_fill<dtype, double, double>(
+      m, "uniform",
+      [](const fill_call<dtype>& c, double low, double high) {
+        fill_uniform(c.out, c.type, c.region, c.stream, low, high, c.options);
       },
-      py::arg("out"), py::arg("dtype"), py::arg("shape"), py::arg("start"), py::arg("extent"),
-      py::arg("k0"), py::arg("k1"), py::arg("block_offset"), py::arg("mean"), py::arg("std"),
-      py::arg("lower"), py::arg("upper"));
+      "Fill out with U[low, high) values of the region of the tensor; never high, also "
+      "after rounding.",
+      "low"_a, "high"_a);
+  def_fill<dtype, double, double>(
+      m, "normal",
+      [](const fill_call<dtype>& c, double mean, double std) {
+        fill_normal(c.out, c.type, c.region, c.stream, mean, std, c.options);
+      },
+      "Fill out with N(mean, std^2) values (Box-Muller) of the region of the tensor.", "mean"_a,
+      "std"_a);
+  def_fill<dtype, double, double, double, double>(
+      m, "truncated_normal",
+      [](const fill_call<dtype>& c, double mean, double std, double lower, double upper) {
+        fill_truncated_normal(c.out, c.type, c.region, c.stream, mean, std, lower, upper,
+                              c.options);
+      },
+      "Fill out with N(mean, std^2) values restricted to [mean + lower std, mean + upper std] "
+      "(exact rejection sampling) of the region of the tensor.",
+      "mean"_a, "std"_a, "lower"_a, "upper"_a);
 }
 
 }  // namespace turboinit::bindings

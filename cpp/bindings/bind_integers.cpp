@@ -6,35 +6,22 @@
 namespace turboinit::bindings {
 
 void bind_integers(py::module_& m) {
-  m.def(
-      "integers",
-      [](py::array out, int dtype_code, std::vector<uint64_t> shape, std::vector<uint64_t> start,
-         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset,
-         uint64_t low, uint64_t span) {
-        const int_dtype t = int_dtype_from_int(dtype_code);
-        const tensor_region region = make_region(shape, start, extent);
-        void* ptr = checked_output(out, itemsize(t), region.size());
-        const philox_stream stream{{k0, k1}, block_offset};
-        run_without_gil(
-            [&] { fill_integers(ptr, t, region, stream, low, span, interruptible()); });
+  def_fill<int_dtype, uint64_t, uint64_t>(
+      m, "integers",
+      [](const fill_call<int_dtype>& c, uint64_t low, uint64_t span) {
+        fill_integers(c.out, c.type, c.region, c.stream, low, span, c.options);
       },
-      py::arg("out"), py::arg("dtype"), py::arg("shape"), py::arg("start"), py::arg("extent"),
-      py::arg("k0"), py::arg("k1"), py::arg("block_offset"), py::arg("low"), py::arg("span"));
-
-  m.def(
-      "integers_in_place",
-      [](py::array out, int dtype_code, std::vector<uint64_t> shape, std::vector<uint64_t> start,
-         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset,
-         bool wide) {
-        const int_dtype t = int_dtype_from_int(dtype_code);
-        const tensor_region region = make_region(shape, start, extent);
-        void* ptr = checked_output(out, itemsize(t), region.size());
-        const philox_stream stream{{k0, k1}, block_offset};
-        run_without_gil(
-            [&] { fill_integers_in_place(ptr, t, region, stream, wide, interruptible()); });
+      "Fill out with low + U{0, ..., span} (low as 64-bit two's complement bits), without "
+      "modulo bias.",
+      "low"_a, "span"_a);
+  def_fill<int_dtype, bool>(
+      m, "integers_in_place",
+      [](const fill_call<int_dtype>& c, bool wide) {
+        fill_integers_in_place(c.out, c.type, c.region, c.stream, wide, c.options);
       },
-      py::arg("out"), py::arg("dtype"), py::arg("shape"), py::arg("start"), py::arg("extent"),
-      py::arg("k0"), py::arg("k1"), py::arg("block_offset"), py::arg("wide"));
+      "Replace each element's span in out by an offset in [0, span]; wide: the two-word "
+      "layout, needed when a span is >= 2**32.",
+      "wide"_a);
 }
 
 }  // namespace turboinit::bindings

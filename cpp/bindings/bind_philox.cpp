@@ -1,7 +1,7 @@
 // The raw Philox4x32 block function and the raw 32-bit stream.
 #include "bindings/common.hpp"
-#include "samplers/distributions.hpp"
 #include "rng/philox.hpp"
+#include "samplers/distributions.hpp"
 
 namespace turboinit::bindings {
 
@@ -21,21 +21,16 @@ void bind_philox(py::module_& m) {
         }
         return result;
       },
-      py::arg("counter"), py::arg("k0"), py::arg("k1"), py::arg("rounds"));
+      "counter"_a, "k0"_a, "k1"_a, "rounds"_a,
+      "The Philox4x32 block function with `rounds` rounds on an (..., 4) array of counters "
+      "under the key (k0, k1).");
 
-  m.def(
-      "bits",
-      [](py::array out, std::vector<uint64_t> shape, std::vector<uint64_t> start,
-         std::vector<uint64_t> extent, uint32_t k0, uint32_t k1, uint64_t block_offset) {
-        const tensor_region region = make_region(shape, start, extent);
-        void* ptr = checked_output(out, 4, region.size());
-        const philox_stream stream{{k0, k1}, block_offset};
-        run_without_gil([&] {
-          fill_bits(static_cast<uint32_t*>(ptr), region, stream, interruptible());
-        });
+  def_fill<raw32>(
+      m, "bits",
+      [](const fill_call<raw32>& c) {
+        fill_bits(static_cast<uint32_t*>(c.out), c.region, c.stream, c.options);
       },
-      py::arg("out"), py::arg("shape"), py::arg("start"), py::arg("extent"), py::arg("k0"),
-      py::arg("k1"), py::arg("block_offset"));
+      "Fill out (uint32) with the raw words behind a float32 uniform of the same region.");
 }
 
 }  // namespace turboinit::bindings

@@ -1,4 +1,7 @@
 // Shared by the bind_*.cpp files: the only place where Python meets the core.
+// Every fill binding starts with the same arguments, converted here once:
+// the target (out, dtype, shape, start, extent), the key (k0, k1) and the
+// counter (block_offset).
 #pragma once
 
 #include <pybind11/numpy.h>
@@ -6,11 +9,14 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include "tensor/dtype.hpp"
+#include "rng/philox.hpp"
 #include "runtime/parallel.hpp"
+#include "samplers/integers.hpp"
+#include "tensor/dtype.hpp"
 #include "tensor/region.hpp"
 
 namespace turboinit::bindings {
@@ -18,6 +24,7 @@ namespace turboinit::bindings {
 namespace py = pybind11;
 using namespace pybind11::literals;
 
+void bind_contract(py::module_& m);
 void bind_config(py::module_& m);
 void bind_philox(py::module_& m);
 void bind_distributions(py::module_& m);
@@ -32,6 +39,8 @@ void bind_bulk(py::module_& m);
 // Nothing is copied or cast; a mismatch raises ValueError/TypeError.
 void* checked_output(py::array& out, std::size_t item, uint64_t elements);
 
+// The region (shape, start, extent), validated (the bindings that do not go
+// through convert() below).
 tensor_region make_region(const std::vector<uint64_t>& shape, const std::vector<uint64_t>& start,
                           const std::vector<uint64_t>& extent);
 
@@ -79,6 +88,65 @@ void run_without_gil(F&& f) {
   park_if_finalizing();
   PyEval_RestoreThread(state);  // finalisation may still begin now: see above
   if (stopped) throw py::error_already_set();
+}
+
+// The element type of a fill: dtype (floats), int_dtype (integers) or raw32
+// (the raw 32-bit words of bits(), which takes no dtype argument).
+struct raw32 {};
+
+// A fill binding's shared arguments, converted and checked.
+template <class Type>
+struct fill_call {
+  Type type;
+  tensor_region region;
+  philox_stream stream;
+  void* out;
+  exec_options options;
+};
+
+using dims = std::vector<uint64_t>;
+
+// Checks the region, then `out` against it: the one conversion of the shared
+// arguments.
+fill_call<dtype> convert(py::array& out, int dtype_code, const dims& shape, const dims& start,
+                         const dims& extent, uint32_t k0, uint32_t k1, uint64_t block_offset);
+fill_call<int_dtype> convert_int(py::array& out, int dtype_code, const dims& shape,
+                                 const dims& start, const dims& extent, uint32_t k0, uint32_t k1,
+                                 uint64_t block_offset);
+fill_call<raw32> convert_raw32(py::array& out, const dims& shape, const dims& start,
+                               const dims& extent, uint32_t k0, uint32_t k1, uint64_t block_offset);
+
+// Defines `name(out, [dtype,] shape, start, extent, k0, k1, block_offset,
+// params...)`: converts the shared arguments under the GIL, then runs
+// body(call, params...) without it.  `Params` are the C++ types of the
+// sampler's own parameters, `names` their py::arg names.
+template <class Type, class... Params, class Body, class... Names>
+void def_fill(py::module_& m, const char* name, Body body, const char* doc, Names... names) {
+  if constexpr (std::is_same_v<Type, raw32>) {
+    m.def(
+        name,
+        [body](py::array out, dims shape, dims start, dims extent, uint32_t k0, uint32_t k1,
+               uint64_t block_offset, Params... params) {
+          const auto call = convert_raw32(out, shape, start, extent, k0, k1, block_offset);
+          run_without_gil([&] { body(call, params...); });
+        },
+        "out"_a, "shape"_a, "start"_a, "extent"_a, "k0"_a, "k1"_a, "block_offset"_a, names..., doc);
+  } else {
+    m.def(
+        name,
+        [body](py::array out, int dtype_code, dims shape, dims start, dims extent, uint32_t k0,
+               uint32_t k1, uint64_t block_offset, Params... params) {
+          const auto call = [&] {
+            if constexpr (std::is_same_v<Type, int_dtype>)
+              return convert_int(out, dtype_code, shape, start, extent, k0, k1, block_offset);
+            else
+              return convert(out, dtype_code, shape, start, extent, k0, k1, block_offset);
+          }();
+          run_without_gil([&] { body(call, params...); });
+        },
+        "out"_a, "dtype"_a, "shape"_a, "start"_a, "extent"_a, "k0"_a, "k1"_a, "block_offset"_a,
+        names..., doc);
+  }
 }
 
 }  // namespace turboinit::bindings

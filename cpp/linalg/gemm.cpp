@@ -396,8 +396,6 @@ T dot(int64_t n, const T* x, const T* y) {
   return out;
 }
 
-const char* gemm_target() { return table().name; }
-
 template void gemm<float>(float, view<const float>, view<const float>, view<float>, bool,
                           const exec_options&);
 template void gemm<double>(double, view<const double>, view<const double>, view<double>, bool,

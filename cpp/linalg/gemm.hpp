@@ -86,7 +86,4 @@ void gemm(T alpha, const packed_matrix<T>& a, view<const T> b, view<T> c, bool o
 template <class T>
 T dot(int64_t n, const T* x, const T* y);
 
-// Name of the SIMD target whose kernels gemm uses (that of active_kernel()).
-const char* gemm_target();
-
 }  // namespace turboinit::linalg

@@ -17,9 +17,11 @@
 #include <type_traits>
 
 #include "samplers/distributions.hpp"
+#include "runtime/errors.hpp"
 #include "linalg/gemm.hpp"
 #include "linalg/householder_qr.hpp"
 #include "tensor/region.hpp"
+#include "tensor/region_fill.hpp"
 
 namespace turboinit {
 namespace {
@@ -29,12 +31,6 @@ using linalg::view;
 template <class T>
 std::unique_ptr<T[]> uninitialized(uint64_t n) {
   return std::unique_ptr<T[]>(new T[n]);
-}
-
-std::string num(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
 }
 
 // out[i * cols + j] = store(q[i + j * rows]): a column-major rows x cols
@@ -58,7 +54,7 @@ void write_transposed(const T* q, uint64_t rows, uint64_t cols, const Store& sto
 template <class T, class Store>
 void write_same(const T* q, uint64_t n, const Store& store, const exec_options& options) {
   parallel_for(
-      n, uint64_t{1} << 16,
+      n, kFillGrain,
       [&](uint64_t i0, uint64_t i1) {
         for (uint64_t i = i0; i < i1; ++i) store(i, q[i]);
       },

@@ -14,6 +14,8 @@ enum class orthogonal_method : int {
   qr = 0,   // Householder QR, columns times sign(R_jj): Haar distributed
   svd = 1,  // U or V^T of the SVD (Saxe et al. 2014, Lasagne's Orthogonal)
 };
+// The Python names of orthogonal_method, indexed by its value.
+inline constexpr const char* kOrthogonalMethodNames[] = {"qr", "svd"};
 
 // Writes gain * Q to `out`, a row-major rows x cols array of `out_dtype`.
 // qr: with m = max(rows, cols), n = min(rows, cols) and N = normal((n, m))

@@ -5,8 +5,10 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "runtime/dispatch.hpp"
+#include "runtime/errors.hpp"
 #include "simd/kernels.hpp"
 #include "tensor/region_fill.hpp"
 #include "samplers/truncated_normal_plan.hpp"
@@ -15,12 +17,6 @@ namespace turboinit {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-std::string num(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
 
 void require_finite(double x, const char* name) {
   if (!std::isfinite(x)) throw std::invalid_argument(std::string(name) + ": must be finite, got " + num(x));
@@ -35,15 +31,7 @@ void prepare(const tensor_region& region, const philox_stream& stream, dtype t,
                       kernels::candidates_per_block(computes_in_double(t), two_uniforms));
 }
 
-}  // namespace
-
-double max_standard_normal(dtype out_dtype) {
-  // sqrt(-2 log u) with u >= 2^-32 (float32) or 2^-53 (float64), plus rounding margin.
-  return computes_in_double(out_dtype) ? 8.5716 : 6.6604;
-}
-
-void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
-                  double low, double high, const exec_options& options) {
+kernels::uniform_args uniform_setup(dtype t, double low, double high) {
   require_finite(low, "low");
   require_finite(high, "high");
   if (high < low) throw std::invalid_argument("high: must be >= low, got low=" + num(low) + ", high=" + num(high));
@@ -53,9 +41,7 @@ void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_
     throw std::overflow_error(std::string("low, high: [") + num(low) + ", " + num(high) +
                               ") reaches beyond the largest " + dtype_name(t) + " (" +
                               num(max_finite(t)) + ")");
-  prepare(region, stream, t);
   kernels::uniform_args args;
-  args.stream = stream;
   args.store.out = t;
   args.store.offset = low;
   const double span = high - low;
@@ -75,35 +61,14 @@ void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_
       throw std::invalid_argument(std::string("low, high: no ") + dtype_name(t) + " value lies in [" +
                                   num(low) + ", " + num(high) + ")");
   }
-  const auto& k = active_kernel();
-  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
-    k.uniform(args, first, count, dst);
-  });
+  return args;
 }
 
-void fill_normal(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
-                 double mean, double std, const exec_options& options) {
-  require_finite(mean, "mean");
-  require_finite(std, "std");
-  if (std < 0) throw std::invalid_argument("std: must be >= 0, got " + num(std));
-  const double reach = std::fabs(mean) + max_standard_normal(t) * std;
-  if (!(std::fabs(round_to(t, reach)) <= max_finite(t)))
-    throw std::overflow_error("std: N(" + num(mean) + ", " + num(std) + "^2) samples can reach " +
-                              num(reach) + ", beyond the largest " + dtype_name(t) + " (" +
-                              num(max_finite(t)) + ")");
-  prepare(region, stream, t);
-  kernels::normal_args args;
-  args.stream = stream;
-  args.store = {t, mean, std, -kInf, kInf};
-  const auto& k = active_kernel();
-  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
-    k.normal(args, first, count, dst);
-  });
-}
-
-void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
-                           const philox_stream& stream, double mean, double std, double lower,
-                           double upper, const exec_options& options) {
+// The kernel's arguments (all but the stream) and whether its proposal takes
+// two uniforms per candidate; every parameter rule is checked here.
+std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, double mean,
+                                                                        double std, double lower,
+                                                                        double upper) {
   require_finite(mean, "mean");
   require_finite(std, "std");
   if (std < 0) throw std::invalid_argument("std: must be >= 0, got " + num(std));
@@ -112,11 +77,7 @@ void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
     throw std::invalid_argument("lower, upper: need lower < upper, got lower=" + num(lower) +
                                 ", upper=" + num(upper));
   const truncated_normal_plan plan = plan_truncated_normal(lower, upper);
-  prepare(region, stream, t,
-          plan.method == kernels::trunc_method::uniform ||
-              plan.method == kernels::trunc_method::exponential);
   kernels::truncated_normal_args args;
-  args.stream = stream;
   args.method = plan.method;
   // Bounds far beyond what the compute type can resolve behave like these.
   const double far = computes_in_double(t) ? 1e300 : 1e30;
@@ -174,10 +135,65 @@ void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
                                   "; give finite bounds or a smaller std");
     }
   }
+  const bool two_uniforms = plan.method == kernels::trunc_method::uniform ||
+                            plan.method == kernels::trunc_method::exponential;
+  return {args, two_uniforms};
+}
+
+}  // namespace
+
+double max_standard_normal(dtype out_dtype) {
+  // sqrt(-2 log u) with u >= 2^-32 (float32) or 2^-53 (float64), plus rounding margin.
+  return computes_in_double(out_dtype) ? 8.5716 : 6.6604;
+}
+
+void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
+                  double low, double high, const exec_options& options) {
+  kernels::uniform_args args = uniform_setup(t, low, high);
+  prepare(region, stream, t);
+  args.stream = stream;
+  const auto& k = active_kernel();
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+    k.uniform(args, first, count, dst);
+  });
+}
+
+void check_uniform(dtype t, double low, double high) { uniform_setup(t, low, high); }
+
+void fill_normal(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
+                 double mean, double std, const exec_options& options) {
+  require_finite(mean, "mean");
+  require_finite(std, "std");
+  if (std < 0) throw std::invalid_argument("std: must be >= 0, got " + num(std));
+  const double reach = std::fabs(mean) + max_standard_normal(t) * std;
+  if (!(std::fabs(round_to(t, reach)) <= max_finite(t)))
+    throw std::overflow_error("std: N(" + num(mean) + ", " + num(std) + "^2) samples can reach " +
+                              num(reach) + ", beyond the largest " + dtype_name(t) + " (" +
+                              num(max_finite(t)) + ")");
+  prepare(region, stream, t);
+  kernels::normal_args args;
+  args.stream = stream;
+  args.store = {t, mean, std, -kInf, kInf};
+  const auto& k = active_kernel();
+  fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
+    k.normal(args, first, count, dst);
+  });
+}
+
+void fill_truncated_normal(void* out, dtype t, const tensor_region& region,
+                           const philox_stream& stream, double mean, double std, double lower,
+                           double upper, const exec_options& options) {
+  auto [args, two_uniforms] = truncated_normal_setup(t, mean, std, lower, upper);
+  prepare(region, stream, t, two_uniforms);
+  args.stream = stream;
   const auto& k = active_kernel();
   fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
     k.truncated_normal(args, first, count, dst);
   });
+}
+
+void check_truncated_normal(dtype t, double mean, double std, double lower, double upper) {
+  truncated_normal_setup(t, mean, std, lower, upper);
 }
 
 void fill_bits(uint32_t* out, const tensor_region& region, const philox_stream& stream,

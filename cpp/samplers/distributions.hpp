@@ -30,6 +30,11 @@ void fill_truncated_normal(void* out, dtype out_dtype, const tensor_region& regi
                            const philox_stream& stream, double mean, double std, double lower,
                            double upper, const exec_options& options);
 
+// The parameter rules of fill_uniform / fill_truncated_normal alone: throw
+// exactly what they would throw for these parameters, write nothing.
+void check_uniform(dtype out_dtype, double low, double high);
+void check_truncated_normal(dtype out_dtype, double mean, double std, double lower, double upper);
+
 // The raw 32-bit words behind a float32 uniform of the same region.
 void fill_bits(uint32_t* out, const tensor_region& region, const philox_stream& stream,
                const exec_options& options);

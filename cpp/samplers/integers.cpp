@@ -1,5 +1,7 @@
 #include "samplers/integers.hpp"
 
+#include "samplers/bounded.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <limits>
@@ -43,15 +45,6 @@ uint64_t max_span(int_dtype t, bool wide) {
   return wide ? by_type : std::min<uint64_t>(by_type, 0xFFFFFFFFu);
 }
 
-uint64_t read_span(const char* p, int item) {
-  switch (item) {
-    case 1: return *reinterpret_cast<const uint8_t*>(p);
-    case 2: return *reinterpret_cast<const uint16_t*>(p);
-    case 4: return *reinterpret_cast<const uint32_t*>(p);
-    default: return *reinterpret_cast<const uint64_t*>(p);
-  }
-}
-
 void run(void* out, int_dtype t, const tensor_region& region, const kernels::integers_args& args,
          const exec_options& options) {
   const auto& k = active_kernel();
@@ -86,7 +79,7 @@ void fill_integers(void* out, int_dtype t, const tensor_region& region,
   if (lo + i128{span} > hi_t) throw std::invalid_argument("high" + of);
   region.validate();
   const bool wide = span > 0xFFFFFFFFu;
-  check_counter_space(region, stream, wide ? 2 : 4);
+  check_counter_space(region, stream, integers_per_block(wide));
   kernels::integers_args args;
   args.stream = stream;
   args.itemsize = ti.bytes;
@@ -101,7 +94,7 @@ void fill_integers_in_place(void* out, int_dtype t, const tensor_region& region,
                             const exec_options& options) {
   const int item = info(t).bytes;
   region.validate();
-  check_counter_space(region, stream, wide ? 2 : 4);
+  check_counter_space(region, stream, integers_per_block(wide));
   // The kernel relies on every span fitting the layout: check them all first.
   const uint64_t limit = max_span(t, wide);
   if (limit != ~uint64_t{0} && region.size() > 0) {
@@ -111,7 +104,8 @@ void fill_integers_in_place(void* out, int_dtype t, const tensor_region& region,
         [&](uint64_t e0, uint64_t e1) {
           const char* p = static_cast<const char*>(out);
           uint64_t worst = 0;
-          for (uint64_t e = e0; e < e1; ++e) worst = std::max(worst, read_span(p + e * item, item));
+          for (uint64_t e = e0; e < e1; ++e)
+            worst = std::max(worst, bounded::read_span(p + e * item, item));
           if (worst > limit) bad.store(true);
         },
         options);  // interruptible too: it reads the whole output

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/dispatch.hpp"
+#include "runtime/errors.hpp"
 #include "samplers/distributions.hpp"
 #include "simd/kernels.hpp"
 #include "tensor/region.hpp"
@@ -16,16 +17,9 @@
 namespace turboinit {
 namespace {
 
-constexpr uint64_t kWorkPerChunk = uint64_t{1} << 16;  // elements touched per parallel chunk
 // Below this share of kept entries a row is written entry by entry; above it,
 // the whole row is generated and the rest zeroed (same values either way).
 constexpr uint64_t kDenseRowDivisor = 16;
-
-std::string num(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
 
 inline int lowest_bit(uint64_t bits) { return __builtin_ctzll(bits); }
 // Writes +0 (all bits clear in every dtype) to one element.
@@ -94,7 +88,7 @@ void zero_columns(char* out, std::size_t item, const geometry& g, const philox_s
   const bool complement = sparse_complement(g.rows, zeros);
   const uint64_t draws = complement ? g.rows - zeros : zeros;
   const uint64_t blocks = (g.nc + 63) / 64;
-  const uint64_t grain = std::max<uint64_t>(1, kWorkPerChunk / (64 * draws + g.rows));
+  const uint64_t grain = std::max<uint64_t>(1, kFillGrain / (64 * draws + g.rows));
   parallel_for(
       blocks, grain,
       [&](uint64_t b0, uint64_t b1) {
@@ -139,7 +133,7 @@ void fill_rows(char* out, dtype t, const geometry& g, const philox_stream& strea
     const uint64_t lo = std::max(g.c0, 64 * w), hi = std::min(g.c0 + g.nc, 64 * w + 64);
     return low_bits(hi - 64 * w) & ~low_bits(lo - 64 * w);
   };
-  const uint64_t grain = std::max<uint64_t>(1, kWorkPerChunk / (g.cols + g.nc));
+  const uint64_t grain = std::max<uint64_t>(1, kFillGrain / (g.cols + g.nc));
   parallel_for(
       g.nr, grain,
       [&](uint64_t i0, uint64_t i1) {

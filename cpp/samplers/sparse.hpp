@@ -13,6 +13,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "samplers/bounded.hpp"
 #include "tensor/dtype.hpp"
 #include "runtime/parallel.hpp"
 #include "rng/philox.hpp"
@@ -28,6 +29,8 @@ enum class sparse_mode : int {
   zeros_per_column = 0,  // PyTorch: N(0, std^2), then `count` zeros in every column
   nonzeros_per_row = 1,  // Martens: `count` N(0, std^2) entries in every row, zeros elsewhere
 };
+// The Python names of sparse_mode, indexed by its value.
+inline constexpr const char* kSparseModeNames[] = {"zeros_per_column", "nonzeros_per_row"};
 
 // Fills `region` of the row-major (rows, cols) matrix region.shape into `out`
 // (region.size() elements of dtype `t`, row-major), bit for bit equal to that
@@ -59,18 +62,12 @@ class sparse_draws {
     return lo | (hi << 32);
   }
 
-  // Uniform on [0, range), range >= 1, without bias (Lemire 2019).
+  // Uniform on [0, range), range >= 1, without bias (samplers/bounded.hpp).
   uint64_t below(uint64_t range) {
-    __uint128_t m = static_cast<__uint128_t>(next()) * range;
-    uint64_t low = static_cast<uint64_t>(m);
-    if (low < range) {
-      const uint64_t threshold = (0 - range) % range;
-      while (low < threshold) {
-        m = static_cast<__uint128_t>(next()) * range;
-        low = static_cast<uint64_t>(m);
-      }
+    uint64_t t = bounded::kUnknown, v = 0;
+    while (!bounded::accept(next(), range, t, v)) {
     }
-    return static_cast<uint64_t>(m >> 64);
+    return v;
   }
 
  private:

@@ -9,6 +9,10 @@
 
 namespace turboinit {
 
+// The names of kernels::trunc_method, indexed by its value.
+inline constexpr const char* kTruncMethodNames[] = {"normal", "half_normal", "uniform",
+                                                    "exponential"};
+
 struct truncated_normal_plan {
   kernels::trunc_method method = kernels::trunc_method::normal;
   double a = 0.0, b = 0.0;  // the interval the proposal samples, mirrored if needed

@@ -3,15 +3,9 @@
 // rounds, block_counters, staged_run, mask_bits and append_set_lanes it uses
 // (same per-target anonymous namespace).
 //
-// Method: Lemire (2019), "Fast random integer generation in an interval".
-// For s = span + 1 values and a uniform k-bit word x (k = 32 or 64), the
-// product m = x * s (2k bits) gives the candidate hi(m) in [0, s), accepted
-// iff lo(m) >= t = 2^k mod s.  Accepting exactly those leaves 2^k - t words
-// per value, the same number for every value: no modulo bias.  Lemire's
-// nearly-divisionless variant computes t only when lo(m) < s (t < s, so
-// lo(m) >= s always accepts); with one span per call the core computes t once
-// instead, which takes the same decisions.  s = 2^k (full range) takes x as
-// it is.
+// Method: Lemire's bounded draw (samplers/bounded.hpp) on s = span + 1
+// values; with one span per call t is computed once, which takes the same
+// decisions.  s = 2^k (full range) takes x as it is.
 //
 // Counter layout (same scheme as the other samplers): a candidate is one
 // 32-bit word when every span is < 2^32 ("narrow": C = 4 candidates per
@@ -25,10 +19,10 @@
 // the region: a narrow call gives the same value to every dtype wide enough
 // to hold it.
 
+#include "samplers/bounded.hpp"
+
 namespace turboinit::kernels::TURBOINIT_TARGET {
 namespace {
-
-__extension__ typedef unsigned __int128 u128;
 
 template <bool Wide> struct int_lanes;
 template <> struct int_lanes<false> {
@@ -55,39 +49,6 @@ template <> struct int_lanes<true> {
   }
 };
 
-// One candidate against s values (s in [1, 2^32]); t < 0 means "not known yet".
-static inline bool bounded32(uint32_t x, uint64_t s, int64_t t, uint32_t& v) {
-  const uint64_t m = uint64_t{x} * s;  // < 2^64 since s <= 2^32
-  v = static_cast<uint32_t>(m >> 32);
-  const uint32_t l = static_cast<uint32_t>(m);
-  if (l >= s) return true;
-  if (t < 0) t = static_cast<int64_t>((uint64_t{1} << 32) % s);
-  return l >= static_cast<uint64_t>(t);
-}
-
-// One candidate against s values (s = 0 stands for 2^64).
-static inline bool bounded64(uint64_t x, uint64_t s, bool t_known, uint64_t t, uint64_t& v) {
-  if (s == 0) {
-    v = x;
-    return true;
-  }
-  const u128 m = static_cast<u128>(x) * s;
-  v = static_cast<uint64_t>(m >> 64);
-  const uint64_t l = static_cast<uint64_t>(m);
-  if (l >= s) return true;
-  if (!t_known) t = (0 - s) % s;
-  return l >= t;
-}
-
-static inline uint64_t read_unsigned(const char* p, int itemsize) {
-  switch (itemsize) {
-    case 1: return *reinterpret_cast<const uint8_t*>(p);
-    case 2: return *reinterpret_cast<const uint16_t*>(p);
-    case 4: return *reinterpret_cast<const uint32_t*>(p);
-    default: return *reinterpret_cast<const uint64_t*>(p);
-  }
-}
-
 template <class T, class S>
 static inline void store_offsets(const S* src, uint64_t n, char* dst, uint64_t low) {
   T* d = reinterpret_cast<T*>(dst);  // aligned: checked by the caller
@@ -109,25 +70,16 @@ static void fill_integers_typed(const integers_args& a, uint64_t first, uint64_t
   // One span for the whole call: s and t once.
   const uint64_t s_all = a.span + 1;  // narrow: in [1, 2^32]; wide: 0 means 2^64
   const bool full32 = !Wide && s_all == (uint64_t{1} << 32);
-  const uint64_t t_all = Wide ? (s_all == 0 ? 0 : (0 - s_all) % s_all)
-                              : (uint64_t{1} << 32) % s_all;
+  const uint64_t t_all = Wide ? bounded::threshold64(s_all) : bounded::threshold32(s_all);
 
   // Value of candidate x for flat index `flat`; false if rejected.
-  auto bounded = [&](S x, uint64_t flat, S& v) -> bool {
-    if constexpr (Wide) {
-      if constexpr (PerElement) {
-        const uint64_t s = read_unsigned(dst + (flat - first) * item, item) + 1;
-        return bounded64(x, s, false, 0, v);
-      } else {
-        return bounded64(x, s_all, true, t_all, v);
-      }
+  auto draw = [&](S x, uint64_t flat, S& v) -> bool {
+    if constexpr (PerElement) {
+      uint64_t t = bounded::kUnknown;
+      return bounded::accept(x, bounded::read_span(dst + (flat - first) * item, item) + 1, t, v);
     } else {
-      if constexpr (PerElement) {
-        const uint64_t s = read_unsigned(dst + (flat - first) * item, item) + 1;
-        return bounded32(x, s, -1, v);
-      } else {
-        return bounded32(x, s_all, static_cast<int64_t>(t_all), v);
-      }
+      uint64_t t = t_all;
+      return bounded::accept(x, s_all, t, v);
     }
   };
 
@@ -135,43 +87,37 @@ static void fill_integers_typed(const integers_args& a, uint64_t first, uint64_t
   uint16_t pending[kStageElems + W];  // append_set_lanes writes up to W past the end
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;
-    const vu32 attempt0 = {};
     const uint64_t flat0 = g0 * G;
-    for (uint64_t gi = 0; gi < ng; ++gi) {
-      const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
-      for (int sub = 0; sub < kGroupBlocks; sub += W) {
-        vu32 lo, hi;
-        block_counters(block0 + sub, lo, hi);
-        V cand[C];
-        L::candidates(philox(lo, hi, attempt0, st.key), cand);
-        for (int k = 0; k < C; ++k) {
-          const uint64_t at = gi * G + static_cast<uint64_t>(k * kGroupBlocks + sub);
-          if constexpr (!Wide && !PerElement) {
-            if (full32) {
-              store(stage + at, cand[k]);
+    first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
+      V cand[C];
+      L::candidates(w, cand);
+      for (int k = 0; k < C; ++k) {
+        const uint64_t at = gi * G + static_cast<uint64_t>(k * kGroupBlocks + sub);
+        if constexpr (!Wide && !PerElement) {
+          if (full32) {
+            store(stage + at, cand[k]);
+            continue;
+          }
+          vu32 h, l;
+          mulhilo(cand[k], static_cast<uint32_t>(s_all), h, l);
+          store(stage + at, h);
+          const vi32 ok = l >= splat<vu32>(static_cast<uint32_t>(t_all));
+          n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
+                                        ~mask_bits(ok) & kLaneBits);
+        } else {
+          for (int j = 0; j < W; ++j) {
+            const uint64_t flat = flat0 + at + j;
+            // Only this call's elements: a neighbour's may already hold values.
+            if (PerElement && (flat < first || flat >= end)) {
+              stage[at + j] = 0;
               continue;
             }
-            vu32 h, l;
-            mulhilo(cand[k], static_cast<uint32_t>(s_all), h, l);
-            store(stage + at, h);
-            const vi32 ok = l >= splat<vu32>(static_cast<uint32_t>(t_all));
-            n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
-                                          ~mask_bits(ok) & kLaneBits);
-          } else {
-            for (int j = 0; j < W; ++j) {
-              const uint64_t flat = flat0 + at + j;
-              // Only this call's elements: a neighbour's may already hold values.
-              if (PerElement && (flat < first || flat >= end)) {
-                stage[at + j] = 0;
-                continue;
-              }
-              if (!bounded(cand[k][j], flat, stage[at + j]))
-                pending[n_pending++] = static_cast<uint16_t>(at + j);
-            }
+            if (!draw(cand[k][j], flat, stage[at + j]))
+              pending[n_pending++] = static_cast<uint16_t>(at + j);
           }
         }
       }
-    }
+    });
     // Redraw the rejected elements, W at a time, each from its own block and
     // candidate slot with the next attempt number.
     for (uint32_t attempt = 1; n_pending > 0; ++attempt) {
@@ -198,7 +144,7 @@ static void fill_integers_typed(const integers_args& a, uint64_t first, uint64_t
         L::candidates(philox(lo, hi, splat<vu32>(attempt), st.key), cand);
         for (int l = 0; l < lanes; ++l) {
           S v;
-          if (bounded(cand[row[l]][l], flat0 + pos[l], v)) {
+          if (draw(cand[row[l]][l], flat0 + pos[l], v)) {
             stage[pos[l]] = v;
           } else {
             pending[kept++] = pos[l];

@@ -71,6 +71,22 @@ static inline void block_counters(uint64_t block, vu32& lo, vu32& hi) {
   hi = splat<vu32>(static_cast<uint32_t>(block >> 32)) - (vu32)(lo < io);
 }
 
+// The first draw (attempt 0) of every block of groups [g0, g0 + ng), W blocks
+// at a time: f(gi, sub, words) for blocks block_offset + (g0 + gi) *
+// kGroupBlocks + sub + [0, W).  Every sampler's stage starts here.
+template <class F>
+static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng, const F& f) {
+  const vu32 attempt0 = {};
+  for (uint64_t gi = 0; gi < ng; ++gi) {
+    const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
+    for (int sub = 0; sub < kGroupBlocks; sub += W) {
+      vu32 lo, hi;
+      block_counters(block0 + sub, lo, hi);
+      f(gi, sub, philox(lo, hi, attempt0, st.key));
+    }
+  }
+}
+
 // Uniforms from raw words.
 static inline vf32 unit_f32(vu32 x) { return to_f32((vi32)(x >> 8)) * 0x1p-24f; }      // [0, 1)
 static inline vf32 open_unit_f32(vu32 x) {                                             // (0, 1]
@@ -187,6 +203,28 @@ template <class CT, bool Half> struct normal_proposal {  // N(0,1) or |N(0,1)|
   }
 };
 
+// The float32 proposals below take two words per candidate, pair(u1, u2, x,
+// ok): two candidates per block, or the one of row `row`; in float64 they
+// take all four words, one candidate per block.
+template <class P>
+static inline void pairs(const P& p, const words& w, vf32 (&x)[2], vi32 (&ok)[2]) {
+  p.pair(w.x0, w.x1, x[0], ok[0]);
+  p.pair(w.x2, w.x3, x[1], ok[1]);
+}
+template <class P>
+static inline void pair_in_row(const P& p, const words& w, vi32 row, vf32& x, vi32& ok) {
+  const vi32 second = row != 0;
+  p.pair(select(second, w.x2, w.x0), select(second, w.x3, w.x1), x, ok);
+}
+template <class P>
+static inline void single(const P& p, const words& w, vf64& x, vi64& ok) {
+  vf64 xs[1];
+  vi64 oks[1];
+  p(w, xs, oks);
+  x = xs[0];
+  ok = oks[0];
+}
+
 // U(a, b), accepted with probability exp((m^2 - x^2) / 2).
 template <class CT> struct uniform_proposal;
 template <> struct uniform_proposal<float> {
@@ -196,14 +234,8 @@ template <> struct uniform_proposal<float> {
     x = vfma(unit_f32(ux), p.width, p.a);
     ok = vlog(open_unit_f32(ut)) <= (p.m - x) * (p.m + x) * 0.5f;  // (m^2 - x^2) / 2
   }
-  void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const {
-    pair(w.x0, w.x1, x[0], ok[0]);
-    pair(w.x2, w.x3, x[1], ok[1]);
-  }
-  void one(const words& w, vi32 row, vf32& x, vi32& ok) const {
-    const vi32 second = row != 0;
-    pair(select(second, w.x2, w.x0), select(second, w.x3, w.x1), x, ok);
-  }
+  void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const { pairs(*this, w, x, ok); }
+  void one(const words& w, vi32 row, vf32& x, vi32& ok) const { pair_in_row(*this, w, row, x, ok); }
 };
 template <> struct uniform_proposal<double> {
   static constexpr int C = 1;
@@ -212,13 +244,7 @@ template <> struct uniform_proposal<double> {
     x[0] = vfma(unit_f64(w.x0, w.x1), p.width, p.a);
     ok[0] = vlog(open_unit_f64(w.x2, w.x3)) <= (p.m - x[0]) * (p.m + x[0]) * 0.5;
   }
-  void one(const words& w, vi32, vf64& x, vi64& ok) const {
-    vf64 xs[1];
-    vi64 oks[1];
-    (*this)(w, xs, oks);
-    x = xs[0];
-    ok = oks[0];
-  }
+  void one(const words& w, vi32, vf64& x, vi64& ok) const { single(*this, w, x, ok); }
 };
 
 // Robert (1995): a + Exp(lambda), accepted with probability exp(-(x - lambda)^2 / 2).
@@ -231,14 +257,8 @@ template <> struct exponential_proposal<float> {
     const vf32 d = x - p.lambda;
     ok = (x <= p.b) & (vlog(open_unit_f32(ut)) <= d * d * -0.5f);
   }
-  void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const {
-    pair(w.x0, w.x1, x[0], ok[0]);
-    pair(w.x2, w.x3, x[1], ok[1]);
-  }
-  void one(const words& w, vi32 row, vf32& x, vi32& ok) const {
-    const vi32 second = row != 0;
-    pair(select(second, w.x2, w.x0), select(second, w.x3, w.x1), x, ok);
-  }
+  void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const { pairs(*this, w, x, ok); }
+  void one(const words& w, vi32 row, vf32& x, vi32& ok) const { pair_in_row(*this, w, row, x, ok); }
 };
 template <> struct exponential_proposal<double> {
   static constexpr int C = 1;
@@ -248,13 +268,7 @@ template <> struct exponential_proposal<double> {
     const vf64 d = x[0] - p.lambda;
     ok[0] = (x[0] <= p.b) & (vlog(open_unit_f64(w.x2, w.x3)) <= d * d * -0.5);
   }
-  void one(const words& w, vi32, vf64& x, vi64& ok) const {
-    vf64 xs[1];
-    vi64 oks[1];
-    (*this)(w, xs, oks);
-    x = xs[0];
-    ok = oks[0];
-  }
+  void one(const words& w, vi32, vf64& x, vi64& ok) const { single(*this, w, x, ok); }
 };
 
 // ---- stores: affine map, clamp, one rounding --------------------------------
@@ -351,18 +365,12 @@ static void fill_plain(const Sampler& sampler, const philox_stream& st, const af
   alignas(64) CT stage[kStageElems + W];
   std::memset(stage + kStageElems, 0, sizeof(CT) * W);
   const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
-  const vu32 attempt0 = {};
   auto generate = [&](uint64_t g0, uint64_t ng) {
-    for (uint64_t gi = 0; gi < ng; ++gi) {
-      const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
-      for (int sub = 0; sub < kGroupBlocks; sub += W) {
-        vu32 lo, hi;
-        block_counters(block0 + sub, lo, hi);
-        vec cand[C];
-        sampler(philox(lo, hi, attempt0, st.key), cand);
-        for (int k = 0; k < C; ++k) store(stage + gi * G + k * kGroupBlocks + sub, cand[k]);
-      }
-    }
+    first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
+      vec cand[C];
+      sampler(w, cand);
+      for (int k = 0; k < C; ++k) store(stage + gi * G + k * kGroupBlocks + sub, cand[k]);
+    });
   };
   auto store_part = [&](uint64_t lo, uint64_t n, uint64_t done) {
     store_any<CT>(stage + lo, n, static_cast<char*>(out) + done * itemsize(as.out), as.out, sp);
@@ -384,23 +392,17 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
   const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;
-    const vu32 attempt0 = {};
-    for (uint64_t gi = 0; gi < ng; ++gi) {
-      const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
-      for (int sub = 0; sub < kGroupBlocks; sub += W) {
-        vu32 lo, hi;
-        block_counters(block0 + sub, lo, hi);
-        vec cand[C];
-        mask ok[C];
-        prop(philox(lo, hi, attempt0, st.key), cand, ok);
-        for (int k = 0; k < C; ++k) {
-          const uint64_t at = gi * G + k * kGroupBlocks + sub;
-          store(stage + at, cand[k]);
-          n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
-                                        ~mask_bits(ok[k]) & kLaneBits);
-        }
+    first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
+      vec cand[C];
+      mask ok[C];
+      prop(w, cand, ok);
+      for (int k = 0; k < C; ++k) {
+        const uint64_t at = gi * G + k * kGroupBlocks + sub;
+        store(stage + at, cand[k]);
+        n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
+                                      ~mask_bits(ok[k]) & kLaneBits);
       }
-    }
+    });
     // Redraw the rejected elements, W at a time, each from its own block and
     // row with the next attempt number.
     for (uint32_t attempt = 1; n_pending > 0; ++attempt) {
@@ -494,21 +496,14 @@ void truncated_normal_entry(const truncated_normal_args& a, uint64_t first, uint
 void bits_entry(const philox_stream& st, uint64_t first, uint64_t count, uint32_t* out) {
   constexpr uint64_t G = uint64_t{kGroupBlocks} * 4;
   alignas(64) uint32_t stage[kStageElems];
-  const vu32 attempt0 = {};
   auto generate = [&](uint64_t g0, uint64_t ng) {
-    for (uint64_t gi = 0; gi < ng; ++gi) {
-      const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
-      for (int sub = 0; sub < kGroupBlocks; sub += W) {
-        vu32 lo, hi;
-        block_counters(block0 + sub, lo, hi);
-        const words w = philox(lo, hi, attempt0, st.key);
-        uint32_t* at = stage + gi * G + sub;
-        store(at, w.x0);
-        store(at + kGroupBlocks, w.x1);
-        store(at + 2 * kGroupBlocks, w.x2);
-        store(at + 3 * kGroupBlocks, w.x3);
-      }
-    }
+    first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
+      uint32_t* at = stage + gi * G + sub;
+      store(at, w.x0);
+      store(at + kGroupBlocks, w.x1);
+      store(at + 2 * kGroupBlocks, w.x2);
+      store(at + 3 * kGroupBlocks, w.x3);
+    });
   };
   auto store_part = [&](uint64_t lo, uint64_t n, uint64_t done) {
     std::memcpy(out + done, stage + lo, n * sizeof(uint32_t));

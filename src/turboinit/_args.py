@@ -12,12 +12,14 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from . import _core
+
 ShapeLike = Union[int, Sequence[int]]
 RegionLike = Union[slice, tuple[slice, ...], None]
 DTypeLike = Any
 
-# Codes understood by the compiled core (cpp/tensor/dtype.hpp).
-_CODES = {"float64": 0, "float32": 1, "float16": 2, "bfloat16": 3}
+# Codes understood by the compiled core (cpp/tensor/dtype.hpp), exported by it.
+_CODES: dict[str, int] = _core.DTYPES
 _MAX_BYTES = 2**62
 
 # The strings NumPy reads as a float dtype, optionally after a byte-order mark.
@@ -116,17 +118,7 @@ def normalize_shape(shape: ShapeLike, argname: str = "shape") -> tuple[int, ...]
         dims = tuple(value)
     out = []
     for d in dims:
-        if isinstance(d, (bool, np.bool_)):
-            raise TypeError(f"{argname}: dimensions must be ints, got bool")
-        try:
-            n = operator.index(d)
-        except TypeError:
-            raise TypeError(
-                f"{argname}: dimensions must be ints, got {type(d).__name__} ({d!r})"
-            ) from None
-        if n < 0:
-            raise ValueError(f"{argname}: dimensions must be >= 0, got {n}")
-        out.append(n)
+        out.append(integer(d, f"{argname} dimension", minimum=0, expected="an int"))
     return tuple(out)
 
 
@@ -200,7 +192,7 @@ def _slice_bound(value: Any, default: int, n: int, d: int) -> int:
     return i
 
 
-def check_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+def check_exact_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
     """Check a caller's ``out=`` array; nothing is ever copied or cast."""
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
@@ -215,6 +207,31 @@ def check_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
     if not out.flags.aligned:
         raise ValueError("out: must be aligned")
     return out
+
+
+def integer(
+    value: Any,
+    argname: str,
+    *,
+    minimum: Optional[int] = None,
+    maximum: Optional[int] = None,
+    expected: str = "an int",
+) -> int:
+    """``value`` as a Python int: any integer, NumPy's included (``operator.index``),
+    never a bool.  TypeError / ValueError name ``argname`` and the accepted range."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{argname}: expected {expected}, got bool")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{argname}: expected {expected}, got {type(value).__name__}") from None
+    if minimum is not None and maximum is not None and not minimum <= n <= maximum:
+        raise ValueError(f"{argname}: must be in [{minimum}, {maximum}], got {n}")
+    if minimum is not None and n < minimum:
+        raise ValueError(f"{argname}: must be >= {minimum}, got {n}")
+    if maximum is not None and n > maximum:
+        raise ValueError(f"{argname}: must be <= {maximum}, got {n}")
+    return n
 
 
 def real(value: Any, argname: str) -> float:
@@ -260,7 +277,7 @@ def prepare_target(
     check_size(full, dt.itemsize)
     start, extent = normalize_region(region, full)
     if out is not None:
-        arr = check_out(out, dt, extent)
+        arr = check_exact_out(out, dt, extent)
     else:
         try:
             arr = np.empty(extent, dtype=dt)

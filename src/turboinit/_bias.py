@@ -3,13 +3,11 @@ output layer's bias from the marginal statistics of the training targets."""
 
 from __future__ import annotations
 
-import numbers
-import operator
 from typing import Any, Optional
 
 import numpy as np
 
-from ._args import DTypeLike, RegionLike, ShapeLike, normalize_dtype, real
+from ._args import DTypeLike, RegionLike, ShapeLike, integer, normalize_dtype, real
 from ._fills import constant
 from ._seed import SeedLike, StreamLike
 
@@ -175,13 +173,7 @@ def output_bias(
 def _class_counts(y: np.ndarray, num_classes: Optional[int]) -> np.ndarray:
     n_cls: Optional[int] = None
     if num_classes is not None:
-        if isinstance(num_classes, (bool, np.bool_)) or not isinstance(
-            num_classes, (numbers.Integral, np.integer)
-        ):
-            raise TypeError(f"num_classes: expected an int, got {type(num_classes).__name__}")
-        n_cls = operator.index(num_classes)
-        if n_cls < 1:
-            raise ValueError(f"num_classes: must be >= 1, got {n_cls}")
+        n_cls = integer(num_classes, "num_classes", minimum=1)
     if y.ndim == 2:
         if n_cls is not None and y.shape[1] != n_cls:
             raise ValueError(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import operator
 import os
 import sys
 import threading
 from typing import Any, Optional, TextIO
 
-import numpy as np
-
 from . import _core
+from ._args import integer
 
 
 def get_num_threads() -> int:
@@ -70,14 +68,7 @@ def set_num_threads(n: Optional[int]) -> None:
     if n is None:
         _core.set_num_threads(0)
         return
-    if isinstance(n, (bool, np.bool_)):
-        raise TypeError("n: expected a positive int or None, got bool")
-    try:
-        count = operator.index(n)
-    except TypeError:
-        raise TypeError(f"n: expected a positive int or None, got {type(n).__name__}") from None
-    if count < 1:
-        raise ValueError(f"n: must be >= 1, got {count}")
+    count = integer(n, "n", minimum=1, expected="a positive int or None")
     limit = max_num_threads()
     if count > limit:
         raise ValueError(

@@ -6,6 +6,26 @@ import typing
 import numpy
 import numpy.typing
 
+BLOCKS_PER_GROUP: int
+DTYPES: dict[str, int]
+INT_DTYPES: dict[str, int]
+ORTHOGONAL_METHODS: dict[str, int]
+SPARSE_MODES: dict[str, int]
+TRUNC_METHODS: dict[str, int]
+VALUES_PER_BLOCK: dict[str, int]
+
+def at_or_above(
+    dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
+    x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> object: ...
+def at_or_below(
+    dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
+    x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> object: ...
+def below(
+    dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
+    x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> object: ...
 def bitgen_install(capsule: object, stream: object) -> None: ...
 def bits(
     out: numpy.ndarray,
@@ -34,7 +54,18 @@ def bulk_per_block(
     kind: typing.SupportsInt | typing.SupportsIndex,
     dtype: typing.SupportsInt | typing.SupportsIndex,
 ) -> int: ...
-def gemm_target() -> str: ...
+def check_truncated_normal(
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    mean: typing.SupportsFloat | typing.SupportsIndex,
+    std: typing.SupportsFloat | typing.SupportsIndex,
+    lower: typing.SupportsFloat | typing.SupportsIndex,
+    upper: typing.SupportsFloat | typing.SupportsIndex,
+) -> None: ...
+def check_uniform(
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    low: typing.SupportsFloat | typing.SupportsIndex,
+    high: typing.SupportsFloat | typing.SupportsIndex,
+) -> None: ...
 def get_num_threads() -> int: ...
 def integers(
     out: numpy.ndarray,
@@ -59,6 +90,7 @@ def integers_in_place(
     block_offset: typing.SupportsInt | typing.SupportsIndex,
     wide: bool,
 ) -> None: ...
+def max_finite(dtype: typing.SupportsInt | typing.SupportsIndex) -> float: ...
 def max_standard_normal(dtype: typing.SupportsInt | typing.SupportsIndex) -> float: ...
 def normal(
     out: numpy.ndarray,
@@ -83,12 +115,17 @@ def orthogonal(
     gain: typing.SupportsFloat | typing.SupportsIndex,
     method: typing.SupportsInt | typing.SupportsIndex,
 ) -> None: ...
+def overflow_threshold(dtype: typing.SupportsInt | typing.SupportsIndex) -> float: ...
 def philox4x32(
     counter: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32],
     k0: typing.SupportsInt | typing.SupportsIndex,
     k1: typing.SupportsInt | typing.SupportsIndex,
     rounds: typing.SupportsInt | typing.SupportsIndex,
 ) -> numpy.typing.NDArray[numpy.uint32]: ...
+def round_to(
+    dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
+    x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> object: ...
 def set_kernel(name: str) -> None: ...
 def set_num_threads(n: typing.SupportsInt | typing.SupportsIndex) -> None: ...
 def sparse(

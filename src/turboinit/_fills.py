@@ -10,7 +10,6 @@ takes a key); they are validated and otherwise ignored.
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any, Optional
 
 import numpy as np
@@ -20,6 +19,7 @@ from ._args import (
     RegionLike,
     ShapeLike,
     Target,
+    integer,
     normalize_dtype,
     normalize_shape,
     prepare_target,
@@ -260,14 +260,7 @@ def dirac(
     full = normalize_shape(shape)
     if len(full) not in (3, 4, 5):
         raise ValueError(f"shape: only 3-, 4- or 5-dimensional shapes are supported, got {full}")
-    if isinstance(groups, (bool, np.bool_)):
-        raise TypeError("groups: expected an int, got bool")
-    try:
-        g = operator.index(groups)
-    except TypeError:
-        raise TypeError(f"groups: expected an int, got {type(groups).__name__}") from None
-    if g < 1:
-        raise ValueError(f"groups: must be >= 1, got {g}")
+    g = integer(groups, "groups", minimum=1)
     if full[0] % g != 0:
         raise ValueError(
             f"groups: dim 0 must be divisible by groups, got shape[0]={full[0]}, groups={g}"

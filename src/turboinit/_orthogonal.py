@@ -9,7 +9,6 @@ SIMD target, without the GIL, stoppable with Ctrl-C between panels.
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any, Literal
 
 import numpy as np
@@ -18,8 +17,9 @@ from . import _core
 from ._args import (
     DTypeLike,
     ShapeLike,
-    check_out,
+    check_exact_out,
     check_size,
+    integer,
     normalize_dtype,
     normalize_shape,
     real,
@@ -30,16 +30,11 @@ Layout = Literal["torch", "keras", "jax"]
 Method = Literal["qr", "svd"]
 
 _LAYOUTS = ("torch", "keras", "jax")
-_METHODS = {"qr": 0, "svd": 1}
+_METHODS: dict[str, int] = _core.ORTHOGONAL_METHODS
 
 
 def _axis(value: Any, ndim: int, argname: str) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{argname}: expected an int, got bool")
-    try:
-        ax = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{argname}: expected an int, got {type(value).__name__}") from None
+    ax = integer(value, argname)
     if not -ndim <= ax < ndim:
         raise ValueError(f"{argname}: {ax} is out of range for a {ndim}-dimensional shape")
     return ax % ndim
@@ -170,7 +165,7 @@ def orthogonal(
     if not math.isfinite(g):
         raise ValueError(f"gain: must be finite, got {g!r}")
     if out is not None:
-        check_out(out, dt, full)
+        check_exact_out(out, dt, full)
     k0, k1 = philox_key(seed, stream)
     moved = ax != len(full) - 1
     if out is not None and not moved:
@@ -258,7 +253,7 @@ def delta_orthogonal(
     dt, _ = normalize_dtype(dtype)
     check_size(full, dt.itemsize)
     if out is not None:
-        check_out(out, dt, full)
+        check_exact_out(out, dt, full)
     q = orthogonal(
         full[-2:], gain, layout="jax", column_axis=column_axis, seed=seed, stream=stream, dtype=dt
     )

@@ -14,6 +14,18 @@ from typing import Any, Callable
 
 import turboinit
 
+# The public generating functions of turboinit, by name: each has the signature
+# ``fn(shape, <params>, *, seed, stream, dtype, ...)`` (tests/test_registry.py
+# checks it, and that no public function of that shape is missing here).
+GENERATORS: frozenset[str] = frozenset(
+    """
+    constant delta_orthogonal dirac eye identity ones orthogonal relu_bias sparse zeros
+    normal truncated_normal uniform variance_scaling
+    glorot_normal glorot_uniform xavier_normal xavier_uniform
+    he_normal he_uniform kaiming_normal kaiming_uniform lecun_normal lecun_uniform
+    """.split()
+)
+
 # Always generated whole, even should they take ``region=`` (each piece would
 # redo the whole work), with the reason shown to users.
 GLOBAL: dict[str, str] = {
@@ -57,8 +69,9 @@ def whole_reason(name: str, fn: Callable[..., Any]) -> str:
     return f"{name} has no region= parameter"
 
 
-def is_generator(fn: Any) -> bool:
-    """``fn(shape, ..., *, seed, stream, dtype, ...)``: a public generating function."""
+def has_generator_signature(fn: Any) -> bool:
+    """``fn(shape, ..., *, seed, stream, dtype, ...)``: what ``turboinit.dask`` accepts,
+    turboinit's own generators (:data:`GENERATORS`) or a user's function of that form."""
     if not callable(fn):
         return False
     try:
@@ -79,14 +92,12 @@ def accepts(fn: Callable[..., Any], name: str) -> bool:
 
 def generators() -> list[str]:
     """Names of the public generating functions of :mod:`turboinit`, sorted."""
-    return sorted(
-        n for n in dir(turboinit) if not n.startswith("_") and is_generator(getattr(turboinit, n))
-    )
+    return sorted(GENERATORS)
 
 
 def lookup(name: str) -> Callable[..., Any]:
     """The public generating function ``turboinit.<name>``; ``LookupError`` if none."""
-    fn = getattr(turboinit, name, None) if not name.startswith("_") else None
-    if fn is None or not is_generator(fn):
+    if name not in GENERATORS:
         raise LookupError(name)
-    return fn  # type: ignore[no-any-return]
+    fn: Callable[..., Any] = getattr(turboinit, name)
+    return fn

@@ -19,6 +19,8 @@ from typing import Union
 
 import numpy as np
 
+from ._args import integer
+
 SeedLike = Union[int, np.integer, np.random.SeedSequence, None]
 StreamLike = Union[int, np.integer, str]
 
@@ -57,16 +59,7 @@ def stream_words(stream: StreamLike) -> tuple[int, int]:
             ) from None
         digest = hashlib.sha256(data).digest()
         return (1, int.from_bytes(digest, "little"))
-    if isinstance(stream, (bool, np.bool_)):
-        raise TypeError("stream: expected a non-negative int or a str, got bool")
-    try:
-        value = operator.index(stream)
-    except TypeError:
-        raise TypeError(
-            f"stream: expected a non-negative int or a str, got {type(stream).__name__}"
-        ) from None
-    if value < 0:
-        raise ValueError(f"stream: must be non-negative, got {value}")
+    value = integer(stream, "stream", minimum=0, expected="a non-negative int or a str")
     if value < 2**32:
         return (0, value)
     # Wider integers are hashed under their own tag: as raw words they would

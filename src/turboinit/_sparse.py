@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import math
-import numbers
-import operator
 from typing import Optional
 
 import numpy as np
 
 from . import _core
-from ._args import DTypeLike, RegionLike, ShapeLike, prepare_target, real
+from ._args import DTypeLike, RegionLike, ShapeLike, integer, prepare_target, real
 from ._seed import SeedLike, StreamLike, philox_key
 
-_ZEROS_PER_COLUMN = 0
-_NONZEROS_PER_ROW = 1
+_ZEROS_PER_COLUMN = _core.SPARSE_MODES["zeros_per_column"]
+_NONZEROS_PER_ROW = _core.SPARSE_MODES["nonzeros_per_row"]
 
 
 def sparse(
@@ -96,13 +94,7 @@ def sparse(
     if nonzero_per_unit is None:
         mode, count = _ZEROS_PER_COLUMN, math.ceil(s * rows)
     else:
-        if isinstance(nonzero_per_unit, (bool, np.bool_)) or not isinstance(
-            nonzero_per_unit, (numbers.Integral, np.integer)
-        ):
-            raise TypeError(
-                f"nonzero_per_unit: expected an int or None, got {type(nonzero_per_unit).__name__}"
-            )
-        count = operator.index(nonzero_per_unit)
+        count = integer(nonzero_per_unit, "nonzero_per_unit", expected="an int or None")
         if not 0 <= count <= cols:
             raise ValueError(
                 f"nonzero_per_unit: must lie in [0, cols] = [0, {cols}] for shape {t.shape}, "

@@ -64,6 +64,8 @@ import numpy as np
 import turboinit
 
 from . import _registry, _replace
+from ._args import integer
+from ._progress import Progress, human
 
 __all__ = ["available_specs", "load_spec", "main", "write"]
 
@@ -245,11 +247,7 @@ def _validate_tensor(name: Any, entry: Any, default_dtype: np.dtype) -> _Tensor:
         raise TypeError(f"{where}['shape']: expected a list of ints, got {type(shape).__name__}")
     dims = []
     for d in shape:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
-            raise TypeError(f"{where}['shape']: dimensions must be ints, got {d!r}")
-        if d < 0:
-            raise ValueError(f"{where}['shape']: dimensions must be >= 0, got {d}")
-        dims.append(operator.index(d))
+        dims.append(integer(d, f"{where}['shape'] dimension", minimum=0))
     init = entry["init"]
     if not isinstance(init, str):
         raise TypeError(f"{where}['init']: expected a function name, got {type(init).__name__}")
@@ -437,10 +435,7 @@ def write(
     """
     raw = load_spec(_module_spec(spec))
     tensors, metadata = _validate(raw, dtype)
-    if isinstance(max_memory, bool) or not isinstance(max_memory, (int, np.integer)):
-        raise TypeError(f"max_memory: expected an int (bytes), got {type(max_memory).__name__}")
-    if max_memory < 1:
-        raise ValueError(f"max_memory: must be >= 1 byte, got {max_memory}")
+    max_memory = integer(max_memory, "max_memory", minimum=1, expected="an int (bytes)")
     if not (isinstance(progress, bool) or callable(progress)):
         raise TypeError("progress: expected a bool or a callable(bytes_written, bytes_total)")
     turboinit.uniform(0, seed=seed)  # checks seed: clear TypeError/ValueError
@@ -598,21 +593,13 @@ def _reserve(f: IO[bytes], total: int, folder: Path) -> None:
             raise OSError(
                 exc.errno,
                 f"path: not enough space ({exc.strerror}): the checkpoint needs "
-                f"{total} bytes ({_human(total)}) in the folder",
+                f"{total} bytes ({human(total)}) in the folder",
                 str(folder),
             ) from None
         raise
 
 
 # --------------------------------------------------------------------------- progress
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover
 
 
 def _silent(done: int | None) -> None:
@@ -631,54 +618,15 @@ def _make_reporter(progress: ProgressLike, total: int, label: str) -> Callable[[
         return report
     if not progress:
         return _silent
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return _LineReporter(total, label)
-    bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=label)
-    state = {"done": 0}
+    bar = Progress(total, label, unit="B")
 
-    def report_tqdm(done: int | None) -> None:
+    def report_bar(done: int | None) -> None:
         if done is None:
             bar.close()
-            return
-        bar.update(done - state["done"])
-        state["done"] = done
+        else:
+            bar.update(done - bar.done)
 
-    return report_tqdm
-
-
-class _LineReporter:
-    """A one-line progress display on stderr when tqdm is not installed."""
-
-    def __init__(self, total: int, label: str) -> None:
-        self.total, self.label = total, label
-        self.t0 = time.monotonic()
-        self.last = -1.0
-        self.closed = False
-
-    def __call__(self, done: int | None) -> None:
-        if self.closed:
-            return
-        now = time.monotonic()
-        if done is None:
-            self.closed = True
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            return
-        if now - self.last < 0.2 and done < self.total:
-            return
-        self.last = now
-        elapsed = max(now - self.t0, 1e-9)
-        rate = done / elapsed
-        left = (self.total - done) / rate if rate > 0 else float("inf")
-        pct = 100.0 * done / self.total if self.total else 100.0
-        eta = f"{left:.0f} s" if math.isfinite(left) else "?"
-        sys.stderr.write(
-            f"\r{self.label}: {pct:5.1f}% {_human(done)}/{_human(self.total)} "
-            f"{_human(rate)}/s, {eta} left   "
-        )
-        sys.stderr.flush()
+    return report_bar
 
 
 # --------------------------------------------------------------------------- command line
@@ -770,5 +718,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return 130
     size = dest.stat().st_size
-    print(f"wrote {dest} ({_human(size)}) in {time.monotonic() - t0:.1f} s", file=sys.stderr)
+    print(f"wrote {dest} ({human(size)}) in {time.monotonic() - t0:.1f} s", file=sys.stderr)
     return 0

@@ -254,7 +254,7 @@ def _name_of(fn: Any) -> str:
 
 
 def _check_function(fn: Any) -> None:
-    if not _registry.is_generator(fn):
+    if not _registry.has_generator_signature(fn):
         raise TypeError(
             "fn: expected a generating function fn(shape, ..., *, seed, stream, dtype"
             f"[, region]) such as turboinit.normal, got {fn!r}"

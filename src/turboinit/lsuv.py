@@ -27,7 +27,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._args import real
+from ._args import integer, real
 from ._fans import check_layout
 from ._seed import SeedLike, StreamLike, seed_sequence, stream_words
 
@@ -137,10 +137,7 @@ def lsuv(
     tol = real(tol_var, "tol_var")
     if not (math.isfinite(tol) and tol > 0):
         raise ValueError(f"tol_var: must be finite and > 0, got {tol!r}")
-    if isinstance(t_max, (bool, np.bool_)) or not isinstance(t_max, (int, np.integer)):
-        raise TypeError(f"t_max: expected an int, got {type(t_max).__name__}")
-    if t_max < 0:
-        raise ValueError(f"t_max: must be >= 0, got {t_max}")
+    t_max = integer(t_max, "t_max", minimum=0)
     check_layout(layout)
     ss = seed_sequence(seed)
     stream_words(stream)  # validate

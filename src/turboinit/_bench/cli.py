@@ -39,8 +39,9 @@ def thread_sweep(top: int) -> list[int]:
     return out + [top]
 
 
-def parse_size(text: str) -> int:
-    """'1000', '1e6', '2**26' or '2^26' -> int."""
+def parse_count(text: str) -> int:
+    """An element count: '1000', '1e6', '2**26' or '2^26' -> int (checkpoint's
+    parse_size reads byte sizes such as '64MiB')."""
     s = text.strip().replace("_", "")
     m = re.fullmatch(r"(\d+)\s*(?:\*\*|\^)\s*(\d+)", s)
     if m:
@@ -67,7 +68,7 @@ def _csv(text: str) -> list[str]:
 
 
 def _sizes(text: str) -> list[int]:
-    return [parse_size(x) for x in _csv(text)]
+    return [parse_count(x) for x in _csv(text)]
 
 
 def _choices(option: str, allowed: Sequence[str]) -> Callable[[str], list[str]]:

@@ -12,13 +12,12 @@ SIMD.  NumPy's sequential methods draw from the same counter.
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any, Union, cast
 
 import numpy as np
 
 from .. import _core
-from .._args import DTypeLike, normalize_shape
+from .._args import DTypeLike, integer, normalize_shape
 from .._seed import key_from_sequence
 from ._bitgen import Philox, SeedArg
 from ._bulk import BulkMethods
@@ -26,6 +25,7 @@ from ._integers import bounds, int_type
 from ._params import (
     BLOCKS_PER_GROUP,
     PER_BLOCK,
+    PER_BLOCK_INTEGERS,
     PER_BLOCK_TRUNCATED,
     Param,
     SizeLike,
@@ -49,7 +49,9 @@ from ._params import (
 ArrayOrFloat = Union[float, np.ndarray]
 
 
-class Generator(BulkMethods, np.random.Generator):
+# NumPy's stubs spell each method as overloads by argument type; BulkMethods'
+# take the same arguments under one signature each, which mypy calls incompatible.
+class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
     """NumPy's :class:`numpy.random.Generator` on turboinit's Philox counter space.
 
     A subclass of :class:`numpy.random.Generator` (``isinstance`` holds, so
@@ -195,16 +197,7 @@ class Generator(BulkMethods, np.random.Generator):
         >>> bool((a.random(4) != b.random(4)).all())
         True
         """
-        if isinstance(n_children, bool):
-            raise TypeError("n_children: expected a non-negative int, got bool")
-        try:
-            n = operator.index(n_children)
-        except TypeError:
-            raise TypeError(
-                f"n_children: expected a non-negative int, got {type(n_children).__name__}"
-            ) from None
-        if n < 0:
-            raise ValueError(f"n_children: must be >= 0, got {n}")
+        n = integer(n_children, "n_children", minimum=0, expected="a non-negative int")
         return [type(self)(child) for child in self._philox.spawn(n)]
 
     # ---- helpers ---------------------------------------------------------------
@@ -323,7 +316,7 @@ class Generator(BulkMethods, np.random.Generator):
         ct, ct_code = compute_dtype(dt)
         n = arr.size
         if not is_array(lo) and not is_array(hi):
-            _core.uniform(np.empty(0, dt), code, (0,), (0,), (0,), 0, 0, 0, lo, hi)  # validate
+            _core.check_uniform(code, lo, hi)
             k0, k1, offset = self._reserve(n, PER_BLOCK[ct_code == 0])
             _core.uniform(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, lo, hi)
             return scalar_result(arr) if scalar else arr
@@ -481,10 +474,9 @@ class Generator(BulkMethods, np.random.Generator):
         ct, ct_code = compute_dtype(dt)
         n = arr.size
         per_block = PER_BLOCK_TRUNCATED[ct_code == 0]
-        empty = np.empty(0, dt)
         if not is_array(mu) and not is_array(sigma):
             # Validate everything before reserving counter space.
-            _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, mu, sigma, a, b)
+            _core.check_truncated_normal(code, mu, sigma, a, b)
             k0, k1, offset = self._reserve(n, per_block)
             _core.truncated_normal(
                 flat(arr), code, (n,), (0,), (n,), k0, k1, offset, mu, sigma, a, b
@@ -497,9 +489,9 @@ class Generator(BulkMethods, np.random.Generator):
         if mu_a.size:
             reach, widest = float(np.abs(mu_a).max()), float(sigma_a.max())
             for m in (reach, -reach):
-                _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, m, widest, a, b)
+                _core.check_truncated_normal(code, m, widest, a, b)
         else:
-            _core.truncated_normal(empty, code, (0,), (0,), (0,), 0, 0, 0, 0.0, 1.0, a, b)
+            _core.check_truncated_normal(code, 0.0, 1.0, a, b)
         with np.errstate(over="ignore", invalid="ignore"):
             point = sigma_a == 0
             first = np.where(point, round_to(mu_a, dt), at_or_above(mu_a + a * sigma_a, dt))
@@ -586,12 +578,12 @@ class Generator(BulkMethods, np.random.Generator):
         if not arrays:
             assert isinstance(lo, int) and isinstance(span, int)
             wide = span > 0xFFFFFFFF
-            k0, k1, offset = self._reserve(n, 2 if wide else 4)
+            k0, k1, offset = self._reserve(n, PER_BLOCK_INTEGERS[wide])
             _core.integers(flat(arr), t.code, (n,), (0,), (n,), k0, k1, offset, lo, span)
         else:
             assert isinstance(lo, np.ndarray) and isinstance(span, np.ndarray)
             wide = span.size > 0 and int(span.max()) > 0xFFFFFFFF
-            k0, k1, offset = self._reserve(n, 2 if wide else 4)
+            k0, k1, offset = self._reserve(n, PER_BLOCK_INTEGERS[wide])
             # In place: spans in, offsets out, then low added (all mod 2**bits).
             u = arr.view(t.unsigned_view)
             np.copyto(u, span.astype(t.unsigned_view))

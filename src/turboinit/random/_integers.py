@@ -13,18 +13,10 @@ from typing import Any, Union
 
 import numpy as np
 
-# Codes of cpp/samplers/integers.hpp's int_dtype.
-_CODES = {
-    "int8": 0,
-    "int16": 1,
-    "int32": 2,
-    "int64": 3,
-    "uint8": 4,
-    "uint16": 5,
-    "uint32": 6,
-    "uint64": 7,
-    "bool": 8,
-}
+from .. import _core
+
+# Codes of cpp/samplers/integers.hpp's int_dtype, exported by the core.
+_CODES: dict[str, int] = _core.INT_DTYPES
 _MASK64 = (1 << 64) - 1
 
 

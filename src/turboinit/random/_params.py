@@ -12,17 +12,22 @@ from typing import Any, Callable, Literal, Union
 
 import numpy as np
 
+from .. import _core
 from .._args import DTypeLike, check_size, normalize_dtype, normalize_shape
 
 Param = Union[float, np.ndarray]
 SizeLike = Union[None, int, Sequence[int]]
 
-# Elements per Philox block for float64 / float32-computed samples, and the
-# fewest any truncated-normal proposal yields (cpp/simd/kernels.hpp,
-# candidates_per_block); a call reserves whole groups of 16 blocks.
-BLOCKS_PER_GROUP = 16
-PER_BLOCK = {True: 2, False: 4}
-PER_BLOCK_TRUNCATED = {True: 1, False: 2}
+# The counter layout, exported by the core (docs/counter_layout.md): a call
+# reserves whole groups of BLOCKS_PER_GROUP blocks; elements per Philox block
+# for float64 / float32-computed samples (key: computed in float64), the
+# fewest any truncated-normal proposal yields (two uniforms per candidate),
+# and integers (key: wide, i.e. some span >= 2**32).
+BLOCKS_PER_GROUP: int = _core.BLOCKS_PER_GROUP
+_PER = _core.VALUES_PER_BLOCK
+PER_BLOCK = {True: _PER["float64"], False: _PER["float32"]}
+PER_BLOCK_TRUNCATED = {True: _PER["float64_two_uniforms"], False: _PER["float32_two_uniforms"]}
+PER_BLOCK_INTEGERS = {True: _PER["integers_wide"], False: _PER["integers_narrow"]}
 
 # Elements per chunk of the array-parameter pass: the operands' buffers stay in cache.
 _CHUNK = 1 << 14
@@ -205,56 +210,33 @@ def fill_mapped(
             pos += chunk.size
 
 
-# ---- the dtype's representable values, as cpp/tensor/dtype.cpp computes them -------
+# ---- the dtype's representable values: cpp/tensor/dtype.cpp's rules, elementwise ----
 
 
-def _max_finite(dt: np.dtype) -> float:
-    if dt.name == "bfloat16":
-        return float.fromhex("0x1.fep127")
-    return float(np.finfo(dt).max)
+def _code(dt: np.dtype) -> int:
+    return normalize_dtype(dt)[1]
 
 
 def overflow_threshold(dt: np.dtype) -> float:
-    """The smallest magnitude that rounds to infinity in ``dt`` (cpp/tensor/dtype.cpp)."""
-    return {
-        "float64": math.inf,
-        "float32": float.fromhex("0x1.ffffffp127"),
-        "float16": 65520.0,
-        "bfloat16": float.fromhex("0x1.ffp127"),
-    }[dt.name]
+    """The smallest magnitude that rounds to infinity in ``dt``."""
+    return _core.overflow_threshold(_code(dt))
 
 
 def round_to(x: np.ndarray, dt: np.dtype) -> np.ndarray:
     """Round float64 values to ``dt`` (through float32 for 16-bit types, as the core does)."""
-    with np.errstate(over="ignore"):
-        if dt.itemsize == 2:
-            return x.astype(np.float32).astype(dt).astype(np.float64)
-        return x.astype(dt).astype(np.float64)
-
-
-def _step(r: np.ndarray, dt: np.dtype, up: bool) -> np.ndarray:
-    v = r.astype(dt)
-    stepped: np.ndarray = np.nextafter(v, np.array(np.inf if up else -np.inf, dtype=dt))
-    return stepped.astype(np.float64)
+    return np.asarray(_core.round_to(_code(dt), x), dtype=np.float64)
 
 
 def at_or_above(x: np.ndarray, dt: np.dtype) -> np.ndarray:
     """Smallest value of ``dt`` >= x (-max for x <= -max, +inf if none)."""
-    m = _max_finite(dt)
-    r = round_to(x, dt)
-    r = np.where(r < x, _step(r, dt, True), r)
-    return np.where(x <= -m, -m, np.where(x > m, np.inf, r))
+    return np.asarray(_core.at_or_above(_code(dt), x), dtype=np.float64)
 
 
 def at_or_below(x: np.ndarray, dt: np.dtype) -> np.ndarray:
     """Largest value of ``dt`` <= x (max for x >= max, -inf if none)."""
-    m = _max_finite(dt)
-    r = round_to(x, dt)
-    r = np.where(r > x, _step(r, dt, False), r)
-    return np.where(x >= m, m, np.where(x < -m, -np.inf, r))
+    return np.asarray(_core.at_or_below(_code(dt), x), dtype=np.float64)
 
 
 def below(x: np.ndarray, dt: np.dtype) -> np.ndarray:
     """Largest value of ``dt`` strictly below x."""
-    r = at_or_below(x, dt)
-    return np.where(r == x, _step(r, dt, False), r)
+    return np.asarray(_core.below(_code(dt), x), dtype=np.float64)

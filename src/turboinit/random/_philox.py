@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._args import integer
 
 
 def _uint32_array(value: Any, argname: str) -> np.ndarray:
@@ -47,8 +48,5 @@ def philox4x32(counter: Any, key: Any, rounds: int = 10) -> np.ndarray:
     k = _uint32_array(key, "key")
     if k.shape != (2,):
         raise ValueError(f"key: expected shape (2,), got {k.shape}")
-    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)):
-        raise TypeError(f"rounds: expected an int, got {type(rounds).__name__}")
-    if not 0 <= rounds <= 16:
-        raise ValueError(f"rounds: must be in [0, 16], got {rounds}")
-    return np.asarray(_core.philox4x32(c, int(k[0]), int(k[1]), int(rounds)))
+    r = integer(rounds, "rounds", minimum=0, maximum=16)
+    return np.asarray(_core.philox4x32(c, int(k[0]), int(k[1]), r))

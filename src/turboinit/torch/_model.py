@@ -14,6 +14,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
+from .._progress import Progress
 from .._seed import SeedLike, seed_sequence
 from . import _capture, _dtensor, _rules
 from ._tensor import DTYPES, resolve_seed
@@ -218,9 +219,9 @@ def init_model(
     scheme : None, str, (str, dict) or callable
         See above.
     progress : bool or None
-        A tqdm progress bar on stderr: ``True`` always (tqdm required),
-        ``False`` never, ``None`` when the initialisation has been running
-        for more than a second and tqdm is installed.
+        A progress display on stderr (tqdm if installed, else one plain
+        line): ``True`` always, ``False`` never, ``None`` once the
+        initialisation has been running for more than a second.
     dtype : torch.dtype or str, optional
         Convert floating-point parameters and buffers to this dtype first
         (float32, float64, float16 or bfloat16).  Parameters that are
@@ -273,7 +274,6 @@ def init_model(
     target = _check_dtype(dtype)
     if progress not in (None, True, False):
         raise TypeError(f"progress: expected None, True or False, got {progress!r}")
-    tqdm = _tqdm(required=progress is True) if progress is not False else None
     skipped: dict[str, str] = {}
     if isinstance(scheme, str) and scheme == "capture":
         items = _plan_capture(module, init, rename, skipped)
@@ -296,8 +296,8 @@ def init_model(
     report.seed = key_seed
     total = sum(_tensor(it).numel() for it in items)
     done, bar = 0, None
-    if progress is True and tqdm is not None:
-        bar = tqdm(total=total, unit="el", unit_scale=True, desc="init_model")
+    if progress is True:
+        bar = Progress(total, "init_model", unit="el")
     try:
         with torch.no_grad():
             for it in items:
@@ -323,13 +323,10 @@ def init_model(
                     bar.update(t.numel())
                 elif (
                     progress is None
-                    and tqdm is not None
                     and done < total
                     and time.perf_counter() - start > _PROGRESS_AFTER_S
                 ):
-                    bar = tqdm(
-                        total=total, initial=done, unit="el", unit_scale=True, desc="init_model"
-                    )
+                    bar = Progress(total, "init_model", unit="el", initial=done)
     finally:
         if bar is not None:
             bar.close()
@@ -422,16 +419,6 @@ def _plan_capture(
                 rule = _rules.Rule(_capture.label(rec.ops[name]), _replayer(rec.ops[name]))
                 items.append(_Item(name, "parameter", m, local, rule))
     return items
-
-
-def _tqdm(required: bool) -> Any:
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        if required:
-            raise ImportError("progress=True needs the tqdm package (pip install tqdm)") from None
-        return None
-    return tqdm
 
 
 def _check_dtype(dtype: Any) -> torch.dtype | None:
