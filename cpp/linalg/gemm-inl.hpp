@@ -170,20 +170,12 @@ constexpr int kMV = 2, kNR = 6;  // 16 registers
 constexpr int kMV = 2, kNR = 4;
 #endif
 
-
 }  // namespace
 
 // Declared for every target in linalg/gemm_kernels.hpp; external linkage.
 const gemm_table kGemmTable = {
-    TURBOINIT_TARGET_NAME,
-    kMV * vt<float>::lanes,
-    kNR,
-    kMV * vt<double>::lanes,
-    kNR,
-    &micro<float, kMV, kNR>,
-    &micro<double, kMV, kNR>,
-    &dots<float>,
-    &dots<double>,
+    TURBOINIT_TARGET_NAME,   kMV * vt<float>::lanes,   kNR,          kMV * vt<double>::lanes, kNR,
+    &micro<float, kMV, kNR>, &micro<double, kMV, kNR>, &dots<float>, &dots<double>,
 };
 
 }  // namespace turboinit::linalg::micro::TURBOINIT_TARGET

@@ -249,8 +249,8 @@ void gemm_packed(T alpha, const view<const T>& a, const T* a_packed, const view<
             const int cn = static_cast<int>(std::min<int64_t>(nr, cols - q));
             for (int64_t p = 0; p < rows; p += mr) {
               const int rm = static_cast<int>(std::min<int64_t>(mr, rows - p));
-              micro(kc, ap + p * kc, bbuf.data() + q * kc, &c(i0 + p, j0 + q), c.cs,
-                    rm, cn, subtract);
+              micro(kc, ap + p * kc, bbuf.data() + q * kc, &c(i0 + p, j0 + q), c.cs, rm, cn,
+                    subtract);
             }
           }
         }

@@ -51,8 +51,8 @@ view<T> col_major(T* data, int64_t rows, int64_t cols, int64_t ld) {
 
 // C = C + alpha * A B, or C = 0 + alpha * A B when `overwrite`.  alpha is +1
 // or -1.  C must be column- or row-major (rs == 1 or cs == 1; column-major
-// with a packed A) and must not overlap A or B.  Runs on options.num_threads threads (0: get_num_threads())
-// for large products; throws `interrupted` if options.poll asks to stop.
+// with a packed A) and must not overlap A or B.  Runs on options.num_threads threads (0:
+// get_num_threads()) for large products; throws `interrupted` if options.poll asks to stop.
 template <class T>
 void gemm(T alpha, view<const T> a, view<const T> b, view<T> c, bool overwrite,
           const exec_options& options);

@@ -12,8 +12,8 @@ namespace turboinit::linalg::micro {
 // c is column-major with leading dimension ldc; only the top-left
 // rows x cols of the MR x NR tile are written: c = c + s or c - s.
 template <class T>
-using micro_fn = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int rows,
-                          int cols, bool subtract);
+using micro_fn = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int rows, int cols,
+                          bool subtract);
 
 // out[j] = dot16(x, y[j]) for j < count <= 4, all of length n (gemm.hpp).
 template <class T>

@@ -120,9 +120,7 @@ exec_options serial_options() {
 // Columns per tile when `rows` rows are updated: kTile, widened for tall
 // matrices so that streaming V (rows x b) is paid over more columns.  A
 // function of the shape only (the tiling never changes a result anyway).
-int64_t tile_width(int64_t rows) {
-  return kTile * std::clamp<int64_t>(rows / 4096, 1, 5);
-}
+int64_t tile_width(int64_t rows) { return kTile * std::clamp<int64_t>(rows / 4096, 1, 5); }
 
 exec_options step_options(const exec_options& options, double flops) {
   exec_options o = options;
@@ -247,8 +245,7 @@ void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d,
   }
 }
 
-template void householder_qr<float>(int64_t, int64_t, float*, int64_t, float*,
-                                    const exec_options&);
+template void householder_qr<float>(int64_t, int64_t, float*, int64_t, float*, const exec_options&);
 template void householder_qr<double>(int64_t, int64_t, double*, int64_t, double*,
                                      const exec_options&);
 template void form_q<float>(int64_t, int64_t, float*, int64_t, const float*, const float*,

@@ -39,16 +39,15 @@ template <class T, class Store>
 void write_transposed(const T* q, uint64_t rows, uint64_t cols, const Store& store,
                       const exec_options& options) {
   constexpr uint64_t B = 64;
-  parallel_for(
-      (rows + B - 1) / B, 1,
-      [&](uint64_t b0, uint64_t b1) {
-        for (uint64_t i0 = b0 * B; i0 < std::min(rows, b1 * B); i0 += B)
-          for (uint64_t j0 = 0; j0 < cols; j0 += B)
-            for (uint64_t i = i0; i < std::min(rows, i0 + B); ++i)
-              for (uint64_t j = j0; j < std::min(cols, j0 + B); ++j)
-                store(i * cols + j, q[i + j * rows]);
-      },
-      options);
+  parallel_for((rows + B - 1) / B, 1,
+               [&](uint64_t b0, uint64_t b1) {
+                 for (uint64_t i0 = b0 * B; i0 < std::min(rows, b1 * B); i0 += B)
+                   for (uint64_t j0 = 0; j0 < cols; j0 += B)
+                     for (uint64_t i = i0; i < std::min(rows, i0 + B); ++i)
+                       for (uint64_t j = j0; j < std::min(cols, j0 + B); ++j)
+                         store(i * cols + j, q[i + j * rows]);
+               },
+               options);
 }
 
 template <class T, class Store>

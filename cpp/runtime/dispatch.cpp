@@ -50,8 +50,8 @@ void init_from_environment() {
     } else if (const auto* k = find(name)) {
       chosen = k;
     } else {
-      g_warning = "TURBOINIT_KERNEL='" + name +
-                  "' is not supported by this CPU or build; using '" + chosen->name + "'";
+      g_warning = "TURBOINIT_KERNEL='" + name + "' is not supported by this CPU or build; using '" +
+                  chosen->name + "'";
     }
   }
   g_active.store(chosen);

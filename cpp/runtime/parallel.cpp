@@ -76,8 +76,7 @@ std::string openmp_runtime() {
   return name + ", spec " + std::to_string(_OPENMP);
 }
 
-void parallel_for(uint64_t n, uint64_t grain,
-                  const std::function<void(uint64_t, uint64_t)>& body,
+void parallel_for(uint64_t n, uint64_t grain, const std::function<void(uint64_t, uint64_t)>& body,
                   const exec_options& options) {
   if (n == 0) return;
   grain = std::max<uint64_t>(grain, 1);

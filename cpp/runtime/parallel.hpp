@@ -50,8 +50,7 @@ class ieee_float_mode {
 };
 
 // Runs body(begin, end) over [0, n) in chunks of `grain` items.
-void parallel_for(uint64_t n, uint64_t grain,
-                  const std::function<void(uint64_t, uint64_t)>& body,
+void parallel_for(uint64_t n, uint64_t grain, const std::function<void(uint64_t, uint64_t)>& body,
                   const exec_options& options);
 
 }  // namespace turboinit

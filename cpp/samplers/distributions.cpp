@@ -19,7 +19,8 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void require_finite(double x, const char* name) {
-  if (!std::isfinite(x)) throw std::invalid_argument(std::string(name) + ": must be finite, got " + num(x));
+  if (!std::isfinite(x))
+    throw std::invalid_argument(std::string(name) + ": must be finite, got " + num(x));
 }
 
 bool computes_in_double(dtype t) { return t == dtype::float64; }
@@ -34,7 +35,9 @@ void prepare(const tensor_region& region, const philox_stream& stream, dtype t,
 kernels::uniform_args uniform_setup(dtype t, double low, double high) {
   require_finite(low, "low");
   require_finite(high, "high");
-  if (high < low) throw std::invalid_argument("high: must be >= low, got low=" + num(low) + ", high=" + num(high));
+  if (high < low)
+    throw std::invalid_argument("high: must be >= low, got low=" + num(low) +
+                                ", high=" + num(high));
   // Samples of [low, high) must all round to finite values of the dtype.
   const double limit = overflow_threshold(t);
   if (high > limit || low <= -limit)
@@ -52,14 +55,15 @@ kernels::uniform_args uniform_setup(dtype t, double low, double high) {
   args.store.scale = span_c;
   if (high == low) {
     const double v = round_to(t, low);
-    if (!std::isfinite(v)) throw std::overflow_error(std::string("low: not representable as ") + dtype_name(t));
+    if (!std::isfinite(v))
+      throw std::overflow_error(std::string("low: not representable as ") + dtype_name(t));
     args.store.lo = args.store.hi = v;
   } else {
     args.store.lo = representable_at_or_above(t, low);
     args.store.hi = representable_below(t, high);
     if (!(args.store.lo <= args.store.hi))
-      throw std::invalid_argument(std::string("low, high: no ") + dtype_name(t) + " value lies in [" +
-                                  num(low) + ", " + num(high) + ")");
+      throw std::invalid_argument(std::string("low, high: no ") + dtype_name(t) +
+                                  " value lies in [" + num(low) + ", " + num(high) + ")");
   }
   return args;
 }
@@ -67,12 +71,13 @@ kernels::uniform_args uniform_setup(dtype t, double low, double high) {
 // The kernel's arguments (all but the stream) and whether its proposal takes
 // two uniforms per candidate; every parameter rule is checked here.
 std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, double mean,
-                                                                        double std, double lower,
-                                                                        double upper) {
+                                                                       double std, double lower,
+                                                                       double upper) {
   require_finite(mean, "mean");
   require_finite(std, "std");
   if (std < 0) throw std::invalid_argument("std: must be >= 0, got " + num(std));
-  if (std::isnan(lower) || std::isnan(upper)) throw std::invalid_argument("lower, upper: must not be NaN");
+  if (std::isnan(lower) || std::isnan(upper))
+    throw std::invalid_argument("lower, upper: must not be NaN");
   if (!(lower < upper))
     throw std::invalid_argument("lower, upper: need lower < upper, got lower=" + num(lower) +
                                 ", upper=" + num(upper));
@@ -118,14 +123,11 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
         x_min = std::max(x_min, -zmax);
         x_max = std::min(x_max, zmax);
         break;
-      case kernels::trunc_method::half_normal:
-        x_max = std::min(x_max, zmax);
-        break;
+      case kernels::trunc_method::half_normal: x_max = std::min(x_max, zmax); break;
       case kernels::trunc_method::exponential:
         x_max = std::min(x_max, plan.a + exp_tail / plan.lambda);
         break;
-      case kernels::trunc_method::uniform:
-        break;
+      case kernels::trunc_method::uniform: break;
     }
     for (double x : {x_min, x_max}) {
       const double v = mean + args.store.scale * x;

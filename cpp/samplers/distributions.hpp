@@ -21,8 +21,7 @@ void fill_uniform(void* out, dtype out_dtype, const tensor_region& region,
 
 // N(mean, std^2) by Box-Muller.
 void fill_normal(void* out, dtype out_dtype, const tensor_region& region,
-                 const philox_stream& stream, double mean, double std,
-                 const exec_options& options);
+                 const philox_stream& stream, double mean, double std, const exec_options& options);
 
 // N(mean, std^2) restricted to [mean + lower std, mean + upper std]; lower and
 // upper are in units of std and may be infinite.

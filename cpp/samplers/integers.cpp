@@ -15,7 +15,6 @@
 namespace turboinit {
 namespace {
 
-
 struct int_info {
   const char* name;
   int bytes;
@@ -64,9 +63,8 @@ int_dtype int_dtype_from_int(int code) {
   return static_cast<int_dtype>(code);
 }
 
-void fill_integers(void* out, int_dtype t, const tensor_region& region,
-                   const philox_stream& stream, uint64_t low, uint64_t span,
-                   const exec_options& options) {
+void fill_integers(void* out, int_dtype t, const tensor_region& region, const philox_stream& stream,
+                   uint64_t low, uint64_t span, const exec_options& options) {
   const int_info ti = info(t);
   const std::string of = std::string(" is out of bounds for ") + ti.name;
   __extension__ typedef __int128 i128;
@@ -90,8 +88,7 @@ void fill_integers(void* out, int_dtype t, const tensor_region& region,
 }
 
 void fill_integers_in_place(void* out, int_dtype t, const tensor_region& region,
-                            const philox_stream& stream, bool wide,
-                            const exec_options& options) {
+                            const philox_stream& stream, bool wide, const exec_options& options) {
   const int item = info(t).bytes;
   region.validate();
   check_counter_space(region, stream, integers_per_block(wide));
@@ -110,9 +107,9 @@ void fill_integers_in_place(void* out, int_dtype t, const tensor_region& region,
         },
         options);  // interruptible too: it reads the whole output
     if (bad.load())
-      throw std::invalid_argument(std::string("spans: a span exceeds ") + std::to_string(limit) +
-                                  (t == int_dtype::boolean ? " (bool)"
-                                                           : " (pass wide=true for spans >= 2^32)"));
+      throw std::invalid_argument(
+          std::string("spans: a span exceeds ") + std::to_string(limit) +
+          (t == int_dtype::boolean ? " (bool)" : " (pass wide=true for spans >= 2^32)"));
   }
   kernels::integers_args args;
   args.stream = stream;

@@ -15,8 +15,14 @@ namespace turboinit {
 
 // Output types of integers (the codes are part of the binding's interface).
 enum class int_dtype : int {
-  int8 = 0, int16 = 1, int32 = 2, int64 = 3,
-  uint8 = 4, uint16 = 5, uint32 = 6, uint64 = 7,
+  int8 = 0,
+  int16 = 1,
+  int32 = 2,
+  int64 = 3,
+  uint8 = 4,
+  uint16 = 5,
+  uint32 = 6,
+  uint64 = 7,
   boolean = 8,
 };
 
@@ -32,9 +38,8 @@ inline constexpr int integers_per_block(bool wide) { return wide ? 2 : 4; }
 // 64-bit two's complement bits (the dtype says whether it is signed); every
 // value must be representable in `t`, else std::invalid_argument naming
 // `low` or `high`.  Narrow (4 per block) when span < 2^32.
-void fill_integers(void* out, int_dtype t, const tensor_region& region,
-                   const philox_stream& stream, uint64_t low, uint64_t span,
-                   const exec_options& options);
+void fill_integers(void* out, int_dtype t, const tensor_region& region, const philox_stream& stream,
+                   uint64_t low, uint64_t span, const exec_options& options);
 
 // Per-element spans, in place: on entry out[i] holds the span of element i
 // as an unsigned integer of t's size (bool: 0 or 1), on return the offset
@@ -44,7 +49,6 @@ void fill_integers(void* out, int_dtype t, const tensor_region& region,
 // written.  Element i equals fill_integers' element i for the same span and
 // layout, minus low.
 void fill_integers_in_place(void* out, int_dtype t, const tensor_region& region,
-                            const philox_stream& stream, bool wide,
-                            const exec_options& options);
+                            const philox_stream& stream, bool wide, const exec_options& options);
 
 }  // namespace turboinit

@@ -50,25 +50,24 @@ geometry validate(dtype t, const tensor_region& region, const philox_stream& str
   if (region.shape.size() != 2)
     throw std::invalid_argument("shape: sparse needs a 2-dimensional (rows, cols) shape");
   region.validate();
-  const geometry g{region.shape[0], region.shape[1], region.start[0], region.extent[0],
-                   region.start[1], region.extent[1]};
+  const geometry g{region.shape[0],  region.shape[1], region.start[0],
+                   region.extent[0], region.start[1], region.extent[1]};
   if (!std::isfinite(std)) throw std::invalid_argument("std: must be finite, got " + num(std));
   if (std < 0) throw std::invalid_argument("std: must be >= 0, got " + num(std));
   const double reach = max_standard_normal(t) * std;
   if (!(std::fabs(round_to(t, reach)) <= max_finite(t)))
     throw std::overflow_error("std: N(0, " + num(std) + "^2) samples can reach " + num(reach) +
-                              ", beyond the largest " + dtype_name(t) + " (" +
-                              num(max_finite(t)) + ")");
+                              ", beyond the largest " + dtype_name(t) + " (" + num(max_finite(t)) +
+                              ")");
   const bool per_column = mode == sparse_mode::zeros_per_column;
   const uint64_t limit = per_column ? g.rows : g.cols;
   if (count > limit)
     throw std::invalid_argument(std::string(per_column ? "zeros per column" : "nonzero_per_unit") +
                                 ": " + std::to_string(count) + " exceeds the " +
-                                (per_column ? "rows" : "columns") + " (" +
-                                std::to_string(limit) + ")");
+                                (per_column ? "rows" : "columns") + " (" + std::to_string(limit) +
+                                ")");
   // The normal values' blocks, and the position draws' blocks offset + unit.
-  check_counter_space(region, stream,
-                      kernels::candidates_per_block(t == dtype::float64, false));
+  check_counter_space(region, stream, kernels::candidates_per_block(t == dtype::float64, false));
   uint64_t last = 0;  // block of the last unit: offset + units - 1 < 2^64
   const uint64_t units = per_column ? g.cols : g.rows;
   if (units > 0 && __builtin_add_overflow(stream.block_offset, units - 1, &last))

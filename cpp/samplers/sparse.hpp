@@ -52,9 +52,9 @@ class sparse_draws {
     if (half_ == 0) {
       if (draw_block_ > std::numeric_limits<uint32_t>::max())
         throw std::overflow_error("sparse: a unit needs more than 2^33 random draws");
-      words_ = philox4x32({uint32_t(block_), uint32_t(block_ >> 32), uint32_t(draw_block_),
-                           kSparseCounterTag},
-                          key_);
+      words_ = philox4x32(
+          {uint32_t(block_), uint32_t(block_ >> 32), uint32_t(draw_block_), kSparseCounterTag},
+          key_);
       ++draw_block_;
     }
     const uint64_t lo = words_[2 * half_], hi = words_[2 * half_ + 1];

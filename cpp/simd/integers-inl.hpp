@@ -24,8 +24,10 @@
 namespace turboinit::kernels::TURBOINIT_TARGET {
 namespace {
 
-template <bool Wide> struct int_lanes;
-template <> struct int_lanes<false> {
+template <bool Wide>
+struct int_lanes;
+template <>
+struct int_lanes<false> {
   using scalar = uint32_t;
   using vec = vu32;
   static constexpr int C = 4;
@@ -36,7 +38,8 @@ template <> struct int_lanes<false> {
     x[3] = w.x3;
   }
 };
-template <> struct int_lanes<true> {
+template <>
+struct int_lanes<true> {
   using scalar = uint64_t;
   using vec = vu64;
   static constexpr int C = 2;

@@ -45,8 +45,8 @@ struct truncated_normal_args {  // x ~ N(0, 1) restricted to [a, b], 0 <= a unle
 
 using uniform_fn = void (*)(const uniform_args&, uint64_t first, uint64_t count, void* out);
 using normal_fn = void (*)(const normal_args&, uint64_t first, uint64_t count, void* out);
-using truncated_normal_fn = void (*)(const truncated_normal_args&, uint64_t first,
-                                     uint64_t count, void* out);
+using truncated_normal_fn = void (*)(const truncated_normal_args&, uint64_t first, uint64_t count,
+                                     void* out);
 // The raw 32-bit words in the layout of a float32 uniform: word i is the
 // word that float32 element i is made from.
 using bits_fn = void (*)(const philox_stream&, uint64_t first, uint64_t count, uint32_t* out);

@@ -49,8 +49,7 @@ static inline vf64n vlog(vf64n x) {
   p = vfma(p, z, 0.5 * 3.999999999940941908e-01);
   p = vfma(p, z, 0.5 * 6.666666666666735130e-01);
   p = vfma(p, z, 1.0);
-  return vfma(kd, 6.93147180369123816490e-01,
-              vfma(s + s, p, kd * 1.90821492927058770002e-10));
+  return vfma(kd, 6.93147180369123816490e-01, vfma(s + s, p, kd * 1.90821492927058770002e-10));
 }
 static inline vf64 vlog(vf64 x) { return join_halves(vlog(lo_half(x)), vlog(hi_half(x))); }
 

@@ -35,9 +35,18 @@ constexpr uint64_t kStageElems = 1024;
 constexpr int kMaxAttempts = 4096;
 constexpr uint32_t kLaneBits = (W == 32) ? ~0u : ((1u << W) - 1u);
 
-template <class CT> struct vtypes;
-template <> struct vtypes<float> { using vec = vf32; using mask = vi32; };
-template <> struct vtypes<double> { using vec = vf64; using mask = vi64; };
+template <class CT>
+struct vtypes;
+template <>
+struct vtypes<float> {
+  using vec = vf32;
+  using mask = vi32;
+};
+template <>
+struct vtypes<double> {
+  using vec = vf64;
+  using mask = vi64;
+};
 
 struct words {
   vu32 x0, x1, x2, x3;
@@ -88,8 +97,8 @@ static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng
 }
 
 // Uniforms from raw words.
-static inline vf32 unit_f32(vu32 x) { return to_f32((vi32)(x >> 8)) * 0x1p-24f; }      // [0, 1)
-static inline vf32 open_unit_f32(vu32 x) {                                             // (0, 1]
+static inline vf32 unit_f32(vu32 x) { return to_f32((vi32)(x >> 8)) * 0x1p-24f; }  // [0, 1)
+static inline vf32 open_unit_f32(vu32 x) {                                         // (0, 1]
   return to_f32((vi32)(x >> 1)) * 0x1p-31f + 0x1p-32f;
 }
 
@@ -132,8 +141,10 @@ static inline void box_muller_f64(const words& w, vf64& z_cos, vf64& z_sin) {
 
 // ---- samplers: C candidates from one block's words ------------------------
 
-template <class CT> struct uniform_sampler;
-template <> struct uniform_sampler<float> {
+template <class CT>
+struct uniform_sampler;
+template <>
+struct uniform_sampler<float> {
   static constexpr int C = 4;
   void operator()(const words& w, vf32 (&out)[C]) const {
     out[0] = unit_f32(w.x0);
@@ -142,7 +153,8 @@ template <> struct uniform_sampler<float> {
     out[3] = unit_f32(w.x3);
   }
 };
-template <> struct uniform_sampler<double> {
+template <>
+struct uniform_sampler<double> {
   static constexpr int C = 2;
   void operator()(const words& w, vf64 (&out)[C]) const {
     out[0] = unit_f64(w.x0, w.x1);
@@ -150,8 +162,10 @@ template <> struct uniform_sampler<double> {
   }
 };
 
-template <class CT> struct normal_sampler;
-template <> struct normal_sampler<float> {
+template <class CT>
+struct normal_sampler;
+template <>
+struct normal_sampler<float> {
   static constexpr int C = 4;
   void operator()(const words& w, vf32 (&out)[C]) const {
     box_muller(open_unit_f32(w.x0), unit_f32(w.x1), out[0], out[1]);
@@ -167,7 +181,8 @@ template <> struct normal_sampler<float> {
     return select((row & 1) != 0, zs, zc);
   }
 };
-template <> struct normal_sampler<double> {
+template <>
+struct normal_sampler<double> {
   static constexpr int C = 2;
   void operator()(const words& w, vf64 (&out)[C]) const { box_muller_f64(w, out[0], out[1]); }
   vf64 one(const words& w, vi32 row) const {
@@ -184,7 +199,8 @@ struct trunc_params {
   CT a, b, width, lambda, inv_lambda, m;
 };
 
-template <class CT, bool Half> struct normal_proposal {  // N(0,1) or |N(0,1)|
+template <class CT, bool Half>
+struct normal_proposal {  // N(0,1) or |N(0,1)|
   using vec = typename vtypes<CT>::vec;
   using mask = typename vtypes<CT>::mask;
   static constexpr int C = normal_sampler<CT>::C;
@@ -226,8 +242,10 @@ static inline void single(const P& p, const words& w, vf64& x, vi64& ok) {
 }
 
 // U(a, b), accepted with probability exp((m^2 - x^2) / 2).
-template <class CT> struct uniform_proposal;
-template <> struct uniform_proposal<float> {
+template <class CT>
+struct uniform_proposal;
+template <>
+struct uniform_proposal<float> {
   static constexpr int C = 2;
   trunc_params<float> p;
   void pair(vu32 ux, vu32 ut, vf32& x, vi32& ok) const {
@@ -237,7 +255,8 @@ template <> struct uniform_proposal<float> {
   void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const { pairs(*this, w, x, ok); }
   void one(const words& w, vi32 row, vf32& x, vi32& ok) const { pair_in_row(*this, w, row, x, ok); }
 };
-template <> struct uniform_proposal<double> {
+template <>
+struct uniform_proposal<double> {
   static constexpr int C = 1;
   trunc_params<double> p;
   void operator()(const words& w, vf64 (&x)[C], vi64 (&ok)[C]) const {
@@ -248,8 +267,10 @@ template <> struct uniform_proposal<double> {
 };
 
 // Robert (1995): a + Exp(lambda), accepted with probability exp(-(x - lambda)^2 / 2).
-template <class CT> struct exponential_proposal;
-template <> struct exponential_proposal<float> {
+template <class CT>
+struct exponential_proposal;
+template <>
+struct exponential_proposal<float> {
   static constexpr int C = 2;
   trunc_params<float> p;
   void pair(vu32 ue, vu32 ut, vf32& x, vi32& ok) const {
@@ -260,7 +281,8 @@ template <> struct exponential_proposal<float> {
   void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const { pairs(*this, w, x, ok); }
   void one(const words& w, vi32 row, vf32& x, vi32& ok) const { pair_in_row(*this, w, row, x, ok); }
 };
-template <> struct exponential_proposal<double> {
+template <>
+struct exponential_proposal<double> {
   static constexpr int C = 1;
   trunc_params<double> p;
   void operator()(const words& w, vf64 (&x)[C], vi64 (&ok)[C]) const {
@@ -462,8 +484,9 @@ void normal_entry(const normal_args& a, uint64_t first, uint64_t count, void* ou
 template <class CT>
 void truncated_normal_typed(const truncated_normal_args& a, uint64_t first, uint64_t count,
                             void* out) {
-  const trunc_params<CT> p{CT(a.a),      CT(a.b), CT(a.b - a.a),
-                          CT(a.lambda), CT(a.lambda > 0 ? 1.0 / a.lambda : 0.0), CT(a.m)};
+  const trunc_params<CT> p{
+      CT(a.a), CT(a.b), CT(a.b - a.a), CT(a.lambda), CT(a.lambda > 0 ? 1.0 / a.lambda : 0.0),
+      CT(a.m)};
   // Only reachable with probability < 0.5^4096; any value inside the bounds.
   const CT fallback = CT(a.method == trunc_method::normal && !(a.a > -1e300) ? a.b : a.a);
   switch (a.method) {

@@ -6,9 +6,13 @@ namespace turboinit::kernels::TURBOINIT_TARGET {
 namespace {
 
 const kernel_table kTable = {
-    TURBOINIT_TARGET_NAME, W * 32,        uniform_entry,
-    normal_entry,          truncated_normal_entry,
-    bits_entry,            integers_entry,
+    TURBOINIT_TARGET_NAME,
+    W * 32,
+    uniform_entry,
+    normal_entry,
+    truncated_normal_entry,
+    bits_entry,
+    integers_entry,
     bulk_entry,
     &linalg::micro::TURBOINIT_TARGET::kGemmTable,
 };

@@ -228,9 +228,9 @@ static inline uint32_t mask_bits(vi64 m) {
 // for W entries beyond the ones appended.
 static inline uint32_t append_set_lanes(uint16_t* dst, uint32_t base, uint32_t bits) {
 #if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
-  const __m512i idx = _mm512_add_epi32(
-      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-      _mm512_set1_epi32(static_cast<int>(base)));
+  const __m512i idx =
+      _mm512_add_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                       _mm512_set1_epi32(static_cast<int>(base)));
   const __m512i packed = _mm512_maskz_compress_epi32(static_cast<__mmask16>(bits), idx);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_cvtepi32_epi16(packed));
 #elif TURBOINIT_WIDTH == 8
@@ -255,12 +255,10 @@ static inline uint32_t append_set_lanes(uint16_t* dst, uint32_t base, uint32_t b
   // Four lanes at a time: a table of the set-bit positions of each nibble,
   // packed as 16-bit lanes, written whole.
   static constexpr uint64_t kNibble[16] = {
-      0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000001ull,
-      0x0000000000010000ull, 0x0000000000000002ull, 0x0000000000020000ull,
-      0x0000000000020001ull, 0x0000000200010000ull, 0x0000000000000003ull,
-      0x0000000000030000ull, 0x0000000000030001ull, 0x0000000300010000ull,
-      0x0000000000030002ull, 0x0000000300020000ull, 0x0000000300020001ull,
-      0x0003000200010000ull};
+      0x0000000000000000ull, 0x0000000000000000ull, 0x0000000000000001ull, 0x0000000000010000ull,
+      0x0000000000000002ull, 0x0000000000020000ull, 0x0000000000020001ull, 0x0000000200010000ull,
+      0x0000000000000003ull, 0x0000000000030000ull, 0x0000000000030001ull, 0x0000000300010000ull,
+      0x0000000000030002ull, 0x0000000300020000ull, 0x0000000300020001ull, 0x0003000200010000ull};
   uint32_t n = 0;
   for (int q = 0; q < W; q += 4) {
     const uint32_t nib = (bits >> q) & 15u;

@@ -8,13 +8,13 @@
 namespace turboinit {
 
 struct tensor_region {
-  std::vector<uint64_t> shape;   // the full tensor
-  std::vector<uint64_t> start;   // per dimension, start + extent <= shape
+  std::vector<uint64_t> shape;  // the full tensor
+  std::vector<uint64_t> start;  // per dimension, start + extent <= shape
   std::vector<uint64_t> extent;
 
   static tensor_region whole(std::vector<uint64_t> shape);
-  uint64_t full_size() const;    // product of shape
-  uint64_t size() const;         // product of extent
+  uint64_t full_size() const;  // product of shape
+  uint64_t size() const;       // product of extent
   // Throws std::invalid_argument (naming `region`) if inconsistent, and
   // std::overflow_error if the element count overflows 64 bits.
   void validate() const;
