@@ -398,6 +398,13 @@ class BulkMethods:
         (2.5, 2.5)
         """
         dt, _ = float_dtype(dtype, "standard_gamma", halves=False)
+        if out is not None and not (
+            isinstance(out, np.ndarray) and out.flags.c_contiguous and out.flags.writeable
+        ):
+            raise ValueError(
+                "Supplied output array must be C-contiguous, writable, aligned, and in "
+                "machine byte-order."
+            )
         a = float_param(shape, "shape")
         _check(_negative(a), "shape < 0")
         return self._bulk(_GAMMA, size, (a,), dt=dt, out=out, scalars=(1.0,))  # type: ignore[no-any-return]
@@ -498,14 +505,17 @@ class BulkMethods:
         if size is None:
             shape: tuple[int, ...] = (k,)
         else:
-            shape = tuple(np.atleast_1d(np.asarray(size, dtype=np.int64)).tolist()) + (k,)
+            shape = normalize_shape(size, "size") + (k,)
         arr = self._bulk(_LOG_GAMMA, shape, (np.broadcast_to(al, shape).copy(),))
         if arr.size == 0:
             return arr  # type: ignore[no-any-return]
-        with np.errstate(invalid="ignore"):
-            arr -= arr.max(axis=-1, keepdims=True)
-            np.exp(arr, out=arr)
-            arr /= arr.sum(axis=-1, keepdims=True)
+        top = arr.max(axis=-1, keepdims=True)
+        top[~np.isfinite(top)] = 0.0  # every alpha 0: log G = -inf throughout; the row is 0
+        arr -= top
+        np.exp(arr, out=arr)
+        total = arr.sum(axis=-1, keepdims=True)
+        total[total == 0] = 1.0
+        arr /= total
         return arr  # type: ignore[no-any-return]
 
     # ---- counts ------------------------------------------------------------------------
@@ -726,7 +736,7 @@ class BulkMethods:
                 cdf = np.cumsum(probs)
                 cdf /= cdf[-1]
                 u = np.asarray(self.random(size=shape))  # type: ignore[attr-defined]
-                idx = np.minimum(np.searchsorted(cdf, u, side="right"), n - 1)
+                idx = np.asarray(np.minimum(np.searchsorted(cdf, u, side="right"), n - 1))
         else:
             if k > n:
                 raise ValueError(
@@ -746,6 +756,13 @@ class BulkMethods:
             idx = flat_idx.reshape(shape)
         if pop is None:
             return int(idx[()]) if size is None else idx
+        if pop.ndim == 1 and idx.ndim == 0:  # one element (of any kind, objects included)
+            element = pop[int(idx)]
+            if size is None:
+                return element
+            boxed = np.empty((), dtype=pop.dtype)
+            boxed[()] = element
+            return boxed
         res = np.take(pop, idx, axis=axis)
         return res[()] if size is None and res.ndim == 0 else res
 
@@ -817,6 +834,10 @@ class BulkMethods:
             raise ValueError("method must be one of {'eigh', 'svd', 'cholesky'}")
         if check_valid not in ("warn", "raise", "ignore"):
             raise ValueError("check_valid must equal 'warn', 'raise', or 'ignore'")
+        if np.iscomplexobj(mean):
+            raise TypeError("mean must not be complex")
+        if np.iscomplexobj(cov):
+            raise TypeError("cov must not be complex")
         mu = np.asarray(mean, dtype=np.float64)
         c = np.asarray(cov, dtype=np.float64)
         if mu.ndim != 1:
@@ -894,5 +915,16 @@ def _multinomial_checks(n: Any, pvals: Any) -> tuple[np.ndarray, np.ndarray]:
     if np.any(~((pv >= 0) & (pv <= 1))):
         raise ValueError("pvals < 0, pvals > 1 or pvals contains NaNs")
     if np.any(pv[..., :-1].sum(axis=-1) > 1.0 + 1e-12):
+        if (
+            isinstance(pvals, np.ndarray)
+            and np.issubdtype(pvals.dtype, np.floating)
+            and pvals.dtype != np.float64
+            and pvals.sum() < 1.0001
+        ):  # NumPy's hint (1.0001 covers float16/float32): the cast to float64 went over 1
+            raise ValueError(
+                "sum(pvals[:-1].astype(np.float64)) > 1.0. The pvals array is cast to 64-bit "
+                "floating point prior to checking the sum. Precision changes when casting may "
+                "cause problems even if the sum of the original pvals is valid."
+            )
         raise ValueError("sum(pvals[:-1]) > 1.0")
     return n_a, pv
