@@ -21,35 +21,9 @@ namespace {
 
 // ---- more elementary functions -------------------------------------------------
 
-// GCC 12 reports its own AVX-512 headers' pass-through operands as
-// uninitialised when this function is compiled on its own (GCC bug 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 static inline words philox_tagged(vu32 c0, vu32 c1, vu32 c2, uint32_t tag, philox_key key) {
-  vu32 c3 = splat<vu32>(tag);
-  uint32_t k0 = key[0], k1 = key[1];
-  for (int r = 0; r < kPhiloxRounds; ++r) {
-    if (r > 0) {
-      k0 += kPhiloxW0;
-      k1 += kPhiloxW1;
-    }
-    vu32 hi0, lo0, hi1, lo1;
-    mulhilo(c0, kPhiloxM0, hi0, lo0);
-    mulhilo(c2, kPhiloxM1, hi1, lo1);
-    const vu32 n0 = hi1 ^ c1 ^ k0;
-    const vu32 n2 = hi0 ^ c3 ^ k1;
-    c0 = n0;
-    c1 = lo1;
-    c2 = n2;
-    c3 = lo0;
-  }
-  return {c0, c1, c2, c3};
+  return philox4(c0, c1, c2, splat<vu32>(tag), key);
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 // e^x: x = k ln2 + r (Cody-Waite, |r| <= ln2 / 2), e^r by its Taylor series
 // (truncation below half an ulp), 2^k applied in two exact halves so that
