@@ -22,13 +22,11 @@ import os
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-import turboinit.torch as tt  # noqa: E402
+import turboinit.torch as tt
 
 SEED = 1234
 

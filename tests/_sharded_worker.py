@@ -9,17 +9,14 @@ mesh on which torch's own init differs from its single-process init.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+import torch
+import torch.distributed as dist
+from torch import nn
 
-import torch  # noqa: E402
-import torch.distributed as dist  # noqa: E402
-from torch import nn  # noqa: E402
-
-import turboinit.torch as tt  # noqa: E402
+import turboinit.torch as tt
 
 SEED = 20240514
 D, H, V, HEAD = 12, 20, 23, 2  # odd sizes: uneven shards for 3 and 4 ranks; HEAD=2: empty ones
