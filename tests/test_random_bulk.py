@@ -150,7 +150,7 @@ def test_bytes() -> None:
 
 # ---- parameters: arrays, broadcasting, scalars -----------------------------------------
 
-# (method, scalar args, index of the broadcast parameter, integer result)
+# (method, scalar args): each parameter becomes an array in the test below
 CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("exponential", (2.0,)),
     ("laplace", (1.0, 2.0)),

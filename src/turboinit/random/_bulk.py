@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from .. import _core
-from .._args import DTypeLike, normalize_shape
+from .._args import DTypeLike, integer, normalize_shape
 from ._params import Param, SizeLike, allocate, flat, float_dtype, float_param, is_array
 
 ArrayOrFloat = Union[float, np.ndarray]
@@ -358,16 +358,7 @@ class BulkMethods:
         >>> type(b).__name__, len(b)
         ('bytes', 10)
         """
-        if isinstance(length, bool):
-            raise TypeError("length: expected a non-negative int, got bool")
-        try:
-            n = operator.index(length)
-        except TypeError:
-            raise TypeError(
-                f"length: expected a non-negative int, got {type(length).__name__}"
-            ) from None
-        if n < 0:
-            raise ValueError(f"length: must be non-negative, got {n}")
+        n = integer(length, "length", minimum=0, expected="a non-negative int")
         words = -(-n // 4)
         buf = allocate((words,), np.dtype(np.uint32))
         k0, k1, offset = self._reserve(words, 4)
