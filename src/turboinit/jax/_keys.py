@@ -13,7 +13,6 @@ s & 0xFFFFFFFF]``) give seed ``s`` for ``0 <= s < 2**64``: the same values as
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import jax
@@ -27,19 +26,6 @@ _jax: Any = jax
 
 # make(seed) -> the host array of the result
 Make = Callable[[SeedLike], np.ndarray]
-
-
-# XLA's CPU client aliases (does not copy) host buffers aligned to 64 bytes.
-_ALIGN = 64
-
-
-def aligned_empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """An uninitialised C-contiguous array whose data is 64-byte aligned, so that
-    ``jax.device_put`` on the CPU wraps it instead of copying it."""
-    nbytes = math.prod(shape) * dtype.itemsize
-    raw = np.empty(nbytes + _ALIGN, dtype=np.uint8)
-    start = (-raw.ctypes.data) % _ALIGN
-    return raw[start : start + nbytes].view(dtype).reshape(shape)
 
 
 def key_words(key: Any) -> Any:

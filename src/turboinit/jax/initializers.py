@@ -34,8 +34,9 @@ import numpy as np
 import turboinit as _ti
 
 from .._args import normalize_shape
+from .._host_buffer import empty_host
 from .._seed import SeedLike, StreamLike, stream_words
-from ._keys import aligned_empty, materialise
+from ._keys import materialise
 
 __all__ = [
     "constant",
@@ -143,9 +144,10 @@ def _factory(
             drawn, perm, ax = dims, tuple(range(len(dims))), dict(axes or {})
 
         def make(s: SeedLike) -> np.ndarray:
-            out = aligned_empty(dims, dt)
+            out = empty_host(dims, dt)
             if torch_layout and len(dims) >= 2:
-                np.copyto(out, draw(drawn, dt.name, s, ax, None).transpose(perm))
+                drawn_out = draw(drawn, dt.name, s, ax, empty_host(drawn, dt))
+                np.copyto(out, drawn_out.transpose(perm))
                 return out
             return draw(drawn, dt.name, s, ax, out)
 

@@ -18,6 +18,7 @@ import numpy as np
 import turboinit as _ti
 
 from .._args import normalize_dtype
+from .._host_buffer import empty_host
 from .._seed import StreamLike
 from ._seeding import call_seed, call_stream, check_stream, resolve_seed
 
@@ -40,13 +41,12 @@ def _float_dtype(dtype: Any) -> str:
 
 
 def _target(shape: tuple[int, ...], dtype: str) -> Optional[np.ndarray]:
-    """Where to draw: on the jax backend a 64-byte aligned array, which ``_tensor`` hands
-    to JAX without a copy; elsewhere None (a new array; torch wraps it without a copy)."""
-    if keras.backend.backend() != "jax":
+    """Where to draw: on the jax and torch backends a host buffer that ``_tensor`` hands
+    over without a copy (64-byte aligned, small pages: see ``turboinit._host_buffer``);
+    elsewhere None (a new array)."""
+    if keras.backend.backend() not in ("jax", "torch"):
         return None
-    from ..jax._keys import aligned_empty
-
-    return aligned_empty(shape, normalize_dtype(dtype)[0])
+    return empty_host(shape, normalize_dtype(dtype)[0])
 
 
 def _tensor(array: np.ndarray, dtype: str) -> Any:
