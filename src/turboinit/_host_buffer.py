@@ -60,7 +60,8 @@ def empty_host(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Writable, owning its memory through its ``base``.
+        Writable, owning its memory through its ``base``; its data is 64-byte
+        aligned unless it is empty.
 
     Examples
     --------
