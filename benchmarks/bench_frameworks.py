@@ -1,29 +1,38 @@
 """turboinit.jax and turboinit.keras against the frameworks' own initializers, in one run.
 
 1. JAX: a decoder-style parameter tree (token embedding, ``--layers`` blocks of
-   qkv / proj / fc1 / fc2 kernels with biases, untied head; defaults 24 x 2048,
-   vocab 32000, about 1.3 billion parameters), every kernel drawn with one
-   initializer (``--inits``, default ``lecun_normal`` (truncated normal),
-   ``glorot_uniform``, ``normal``), biases zero, on the CPU:
+   qkv / proj / fc1 / fc2 kernels with biases, untied head; defaults 18 x 2048,
+   vocab 32000, about 1.04 billion parameters, 4.1 GB of float32), every
+   kernel drawn with one initializer (``--inits``, default ``lecun_normal`` and
+   ``truncated_normal`` (both truncated normals: variance scaling, JAX's
+   default for lecun/he/glorot normal, and the plain one), ``glorot_uniform``,
+   ``normal``), biases zero, on the CPU:
 
+   * ``turboinit.jax.initializers`` eagerly, leaf by leaf (host arrays put on
+     the device with ``jax.device_put``, which aliases them);
    * ``jax.nn.initializers`` eagerly, leaf by leaf (``block_until_ready``);
    * ``jax.nn.initializers`` under one ``jax.jit`` of the whole tree (compiled
-     first, untimed; the compile time is reported apart);
-   * ``turboinit.jax.initializers`` eagerly, leaf by leaf (host arrays put on
-     the device with ``jax.device_put``).
+     first, untimed; the compile time is reported apart).
 
-   The trees are made one after the other (never two in memory) after an
-   untimed warm-up on a tiny tree.
+   ``--rounds`` rounds of the three, interleaved (so that all see the same
+   load), give medians of the wall and CPU (user + system) times; the trees
+   are made one after the other (never two in memory) after an untimed
+   warm-up on a tiny tree.  With ``--breakdown`` (default on; ``--no-breakdown``)
+   each round also times where turboinit's time goes: generation alone (into
+   one reused, already touched buffer), generation into fresh small-page
+   buffers (``turboinit._host_buffer.empty_host``, what the adapter uses) and
+   into fresh NumPy (huge-page madvised) buffers, and the adapter's per-leaf
+   overhead (the same number of calls on a 1x1 shape).
 
 2. Keras 3: each initializer of ``keras.initializers`` against its
    ``turboinit.keras`` twin on a ``--size`` x ``--size`` float32 kernel, median
-   of ``--repeats`` calls after a warm-up, on every installed backend among
-   torch and jax (each in its own interpreter: the backend is fixed at the
-   first ``import keras``).
+   of ``--repeats`` interleaved calls after a warm-up, on every installed
+   backend among torch and jax (each in its own interpreter: the backend is
+   fixed at the first ``import keras``).
 
 Results go to JSON (``--out``, default ``benchmarks/results/frameworks.json``)
-with the machine (load average before and after) and a table on stdout.
-Example (a quick check, seconds):
+with the machine, the load average before and after every row, and a table on
+stdout.  Example (a quick check, seconds):
 
     python benchmarks/bench_frameworks.py --layers 1 --width 256 --vocab 1000 --size 512
 """
@@ -34,7 +43,9 @@ import argparse
 import gc
 import importlib.util
 import json
+import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,11 +53,14 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 import turboinit as ti
 from turboinit._bench.machine import describe, load_average
+from turboinit._host_buffer import _aligned_numpy, empty_host
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "frameworks.json"
-INITS = ("lecun_normal", "glorot_uniform", "normal")
+INITS = ("lecun_normal", "truncated_normal", "glorot_uniform", "normal")
 KERAS_CLASSES = (
     "GlorotUniform",
     "GlorotNormal",
@@ -57,6 +71,29 @@ KERAS_CLASSES = (
     "RandomUniform",
     "Orthogonal",
 )
+
+# The NumPy-API call each turboinit.jax factory (with its defaults) makes for a
+# kernel: the breakdown times it alone.  draw(shape, seed, out) -> out.
+Draw = Callable[[tuple[int, ...], int, np.ndarray], np.ndarray]
+DRAWS: dict[str, Draw] = {
+    "lecun_normal": lambda s, seed, out: ti.lecun_normal(
+        s, truncated=True, layout="jax", seed=seed, out=out
+    ),
+    "he_normal": lambda s, seed, out: ti.he_normal(
+        s, truncated=True, layout="jax", seed=seed, out=out
+    ),
+    "glorot_normal": lambda s, seed, out: ti.glorot_normal(
+        s, truncated=True, layout="jax", seed=seed, out=out
+    ),
+    "truncated_normal": lambda s, seed, out: ti.truncated_normal(
+        s, 0.0, 1e-2, -2.0, 2.0, seed=seed, out=out
+    ),
+    "glorot_uniform": lambda s, seed, out: ti.glorot_uniform(s, layout="jax", seed=seed, out=out),
+    "he_uniform": lambda s, seed, out: ti.he_uniform(s, layout="jax", seed=seed, out=out),
+    "lecun_uniform": lambda s, seed, out: ti.lecun_uniform(s, layout="jax", seed=seed, out=out),
+    "normal": lambda s, seed, out: ti.normal(s, 0.0, 1e-2, seed=seed, out=out),
+    "uniform": lambda s, seed, out: ti.uniform(s, 0.0, 1e-2, seed=seed, out=out),
+}
 
 
 def tree_shapes(layers: int, width: int, vocab: int, mlp: int) -> dict[str, tuple[int, ...]]:
@@ -75,17 +112,40 @@ def tree_shapes(layers: int, width: int, vocab: int, mlp: int) -> dict[str, tupl
     return shapes
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process, all threads (XLA's and OpenMP's too)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(fn: Callable[[], Any], sync: Callable[[Any], Any]) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``sync(fn())``; the result is freed before returning."""
+    gc.collect()
+    w0, c0 = time.perf_counter(), cpu_seconds()
+    result = fn()
+    sync(result)
+    wall, cpu = time.perf_counter() - w0, cpu_seconds() - c0
+    del result
+    gc.collect()
+    return wall, cpu
+
+
 def bench_jax(args: argparse.Namespace) -> dict[str, Any]:
     import jax
     import jax.numpy as jnp
 
     from turboinit.jax import initializers as tj
+    from turboinit.jax import key_to_seed
 
     shapes = tree_shapes(args.layers, args.width, args.vocab, args.mlp)
-    n_params = sum(int(jnp.prod(jnp.array(s))) for s in shapes.values())
+    kernels = {p: s for p, s in shapes.items() if not p.endswith("bias")}
+    n_params = sum(math.prod(s) for s in shapes.values())
+    n_kernel = sum(math.prod(s) for s in kernels.values())
     keys = dict(zip(shapes, jax.random.split(jax.random.key(args.seed), len(shapes))))
+    seeds = {p: key_to_seed(keys[p]) for p in kernels}
+    sync = jax.block_until_ready
 
-    def make(lib: Any, init_name: str) -> Callable[[], dict[str, Any]]:
+    def make(lib: Any, init_name: str) -> Callable[..., dict[str, Any]]:
         kernel = getattr(lib, init_name)()
 
         def build(names: dict[str, tuple[int, ...]] = shapes) -> dict[str, Any]:
@@ -96,45 +156,108 @@ def bench_jax(args: argparse.Namespace) -> dict[str, Any]:
 
         return build
 
-    def timed(fn: Callable[[], dict[str, Any]]) -> float:
-        t0 = time.perf_counter()
-        tree = fn()
-        jax.block_until_ready(tree)
-        dt = time.perf_counter() - t0
-        del tree
-        gc.collect()
-        return dt
+    f32 = np.dtype("float32")
+    largest = max(kernels.values(), key=math.prod)
+    touched = empty_host(largest, f32)
+    touched[...] = 0  # touched once: the breakdown's generation-only buffer
+
+    def numpy_hugepages(shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
+        return _aligned_numpy(math.prod(shape) * dt.itemsize).view(dt).reshape(shape)
+
+    def breakdown_cases(init_name: str) -> dict[str, Callable[[], Any]]:
+        draw = DRAWS.get(init_name)
+        if draw is None:
+            return {}
+        adapter = getattr(tj, init_name)()
+
+        def generate() -> None:
+            for p, s in kernels.items():
+                draw(s, seeds[p], touched.reshape(-1)[: math.prod(s)].reshape(s))
+
+        def fresh(alloc: Callable[[tuple[int, ...], np.dtype], np.ndarray]) -> Callable[[], Any]:
+            return lambda: [draw(s, seeds[p], alloc(s, f32)) for p, s in kernels.items()]
+
+        def per_leaf() -> list[Any]:
+            return [adapter(keys[p], (1, 1)) for p in kernels]
+
+        return {
+            "generate": generate,
+            "generate_fresh_small_pages": fresh(empty_host),
+            "generate_fresh_numpy_hugepages": fresh(numpy_hugepages),
+            "adapter_per_leaf_overhead": per_leaf,
+        }
 
     rows = []
     tiny = tree_shapes(1, 8, 16, 1)
     for init_name in args.inits:
         ours, theirs = make(tj, init_name), make(jax.nn.initializers, init_name)
-        jax.block_until_ready(ours(tiny))  # warm-up: first calls, dispatch caches
-        jax.block_until_ready(theirs(tiny))
-        row: dict[str, Any] = {"init": init_name, "parameters": n_params}
-        row["load_before"] = load_average()
-        row["turboinit_eager_s"] = timed(ours)
-        row["jax_eager_s"] = timed(theirs)
+        sync(ours(tiny))  # warm-up: first calls, dispatch caches
+        sync(theirs(tiny))
+        row: dict[str, Any] = {
+            "init": init_name,
+            "parameters": n_params,
+            "kernel_parameters": n_kernel,
+            "rounds": args.rounds,
+            "load_before": load_average(),
+        }
+        cases: dict[str, Callable[[], Any]] = {"turboinit_eager": ours, "jax_eager": theirs}
+        compiled = None
         if not args.skip_jit:
             t0 = time.perf_counter()
             compiled = jax.jit(theirs).lower().compile()
             row["jax_jit_compile_s"] = time.perf_counter() - t0
-            row["jax_jit_s"] = timed(compiled)
-            del compiled
-            row["speedup_vs_jit"] = row["jax_jit_s"] / row["turboinit_eager_s"]
-        row["speedup_vs_eager"] = row["jax_eager_s"] / row["turboinit_eager_s"]
+            cases["jax_jit"] = compiled
+        if args.breakdown:
+            cases.update(breakdown_cases(init_name))
+        samples: dict[str, list[tuple[float, float]]] = {k: [] for k in cases}
+        loads = []
+        for _ in range(args.rounds):
+            for k, fn in cases.items():
+                samples[k].append(timed(fn, sync))
+            loads.append(load_average())
+        del compiled
+        for k, v in samples.items():
+            row[f"{k}_s"] = statistics.median(w for w, _ in v)
+            row[f"{k}_cpu_s"] = statistics.median(c for _, c in v)
+            row[f"{k}_samples_s"] = [w for w, _ in v]
+        for base in ("jax_eager", "jax_jit"):
+            if f"{base}_s" in row:
+                tag = base.removeprefix("jax_")
+                row[f"speedup_vs_{tag}"] = row[f"{base}_s"] / row["turboinit_eager_s"]
+                row[f"cpu_speedup_vs_{tag}"] = row[f"{base}_cpu_s"] / row["turboinit_eager_cpu_s"]
+        row["load_after_rounds"] = loads
         row["load_after"] = load_average()
+        row["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         rows.append(row)
         print(
-            f"jax tree {n_params / 1e9:.3f} B params, {init_name:15} "
+            f"jax tree {n_params / 1e9:.3f} B params, {init_name:16} "
             f"jax eager {row['jax_eager_s']:8.3f} s"
             + (f", jax jit {row['jax_jit_s']:8.3f} s" if "jax_jit_s" in row else "")
             + f", turboinit {row['turboinit_eager_s']:8.3f} s: "
             f"{row['speedup_vs_eager']:.2f}x eager"
-            + (f", {row['speedup_vs_jit']:.2f}x jit" if "speedup_vs_jit" in row else ""),
+            + (f", {row['speedup_vs_jit']:.2f}x jit" if "speedup_vs_jit" in row else "")
+            + f" (CPU time {row['cpu_speedup_vs_eager']:.2f}x"
+            + (f", {row['cpu_speedup_vs_jit']:.2f}x" if "cpu_speedup_vs_jit" in row else "")
+            + f"), load {row['load_before'][0]:.2f} -> {row['load_after'][0]:.2f}",
             flush=True,
         )
-    return {"layers": args.layers, "width": args.width, "vocab": args.vocab, "rows": rows}
+        if args.breakdown and "generate_s" in row:
+            print(
+                "    turboinit's time: generate "
+                f"{row['generate_s']:.3f} s, into fresh small pages "
+                f"{row['generate_fresh_small_pages_s']:.3f} s (NumPy huge pages "
+                f"{row['generate_fresh_numpy_hugepages_s']:.3f} s), adapter "
+                f"{row['turboinit_eager_s']:.3f} s, per-leaf overhead "
+                f"{row['adapter_per_leaf_overhead_s']:.3f} s",
+                flush=True,
+            )
+    return {
+        "layers": args.layers,
+        "width": args.width,
+        "vocab": args.vocab,
+        "mlp": args.mlp,
+        "rows": rows,
+    }
 
 
 def bench_keras_here(size: int, repeats: int, seed: int) -> list[dict[str, Any]]:
@@ -147,14 +270,10 @@ def bench_keras_here(size: int, repeats: int, seed: int) -> list[dict[str, Any]]
         ready = getattr(x, "block_until_ready", None)
         return ready() if callable(ready) else x
 
-    def median(init: Any, n: int) -> float:
+    def one(init: Any) -> float:
+        t0 = time.perf_counter()
         sync(init(shape, "float32"))
-        times = []
-        for _ in range(n):
-            t0 = time.perf_counter()
-            sync(init(shape, "float32"))
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times)
+        return time.perf_counter() - t0
 
     rows = []
     shape = (size, size)
@@ -169,9 +288,15 @@ def bench_keras_here(size: int, repeats: int, seed: int) -> list[dict[str, Any]]
             "repeats": n,
             "load_before": load_average(),
         }
-        row["turboinit_s"] = median(ours, n)
-        row["keras_s"] = median(theirs, n)
+        one(ours), one(theirs)  # warm-up
+        times: dict[str, list[float]] = {"turboinit": [], "keras": []}
+        for _ in range(n):  # interleaved: both see the same load
+            times["turboinit"].append(one(ours))
+            times["keras"].append(one(theirs))
+        row["turboinit_s"] = statistics.median(times["turboinit"])
+        row["keras_s"] = statistics.median(times["keras"])
         row["speedup"] = row["keras_s"] / row["turboinit_s"]
+        row["load_after"] = load_average()
         rows.append(row)
     return rows
 
@@ -211,13 +336,20 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(bench_keras_here(int(argv[1]), int(argv[2]), 0)))
         return 0
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--layers", type=int, default=24)
+    p.add_argument("--layers", type=int, default=18)
     p.add_argument("--width", type=int, default=2048)
     p.add_argument("--vocab", type=int, default=32000)
     p.add_argument("--mlp", type=int, default=4)
     p.add_argument("--inits", type=lambda s: s.split(","), default=list(INITS))
     p.add_argument("--size", type=int, default=4096, help="side of the Keras kernel")
-    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--repeats", type=int, default=5, help="Keras calls per initializer")
+    p.add_argument("--rounds", type=int, default=1, help="interleaved rounds of the JAX trees")
+    p.add_argument(
+        "--breakdown",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time where turboinit's time goes (generation, fresh pages, per leaf)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--keras-backends", type=lambda s: s.split(","), default=["torch", "jax"])
     p.add_argument("--skip-jax", action="store_true")
