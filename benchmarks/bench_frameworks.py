@@ -14,10 +14,13 @@
    * ``jax.nn.initializers`` under one ``jax.jit`` of the whole tree (compiled
      first, untimed; the compile time is reported apart).
 
-   ``--rounds`` rounds of the three, interleaved (so that all see the same
-   load), give medians of the wall and CPU (user + system) times; the trees
-   are made one after the other (never two in memory) after an untimed
-   warm-up on a tiny tree.  With ``--breakdown`` (default on; ``--no-breakdown``)
+   ``--rounds`` rounds (default 3; about 70 s a round per initializer on a
+   quiet 2-core host) of the three, interleaved (so that all see the same
+   load; each round starts one case later), give medians of the wall and CPU
+   (user + system) times.  The trees are made one after the other (never two
+   in memory) after a warm-up on one leaf of every distinct shape (JAX
+   compiles each eager op once per shape; that time is reported apart, as
+   ``*_warmup_s``).  With ``--breakdown`` (default on; ``--no-breakdown``)
    each round also times where turboinit's time goes: generation alone (into
    one reused, already touched buffer), generation into fresh small-page
    buffers (``turboinit._host_buffer.empty_host``, what the adapter uses) and
@@ -50,6 +53,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -188,17 +192,26 @@ def bench_jax(args: argparse.Namespace) -> dict[str, Any]:
         }
 
     rows = []
-    tiny = tree_shapes(1, 8, 16, 1)
+    # Warm-up: one leaf of every distinct shape, so that JAX's eager ops (each compiled
+    # once per shape) and the bias zeros are compiled before the timed trees.
+    first_of_shape: dict[tuple[int, ...], str] = {}
+    for p, s in shapes.items():
+        first_of_shape.setdefault(s, p)
+    warm = {p: s for s, p in first_of_shape.items()}
     for init_name in args.inits:
         ours, theirs = make(tj, init_name), make(jax.nn.initializers, init_name)
-        sync(ours(tiny))  # warm-up: first calls, dispatch caches
-        sync(theirs(tiny))
+        warmup = {
+            "turboinit_eager_warmup_s": timed(partial(ours, warm), sync)[0],
+            "jax_eager_warmup_s": timed(partial(theirs, warm), sync)[0],
+        }
         row: dict[str, Any] = {
             "init": init_name,
             "parameters": n_params,
             "kernel_parameters": n_kernel,
             "rounds": args.rounds,
             "load_before": load_average(),
+            "warmup_leaves": len(warm),
+            **warmup,
         }
         cases: dict[str, Callable[[], Any]] = {"turboinit_eager": ours, "jax_eager": theirs}
         compiled = None
@@ -211,9 +224,11 @@ def bench_jax(args: argparse.Namespace) -> dict[str, Any]:
             cases.update(breakdown_cases(init_name))
         samples: dict[str, list[tuple[float, float]]] = {k: [] for k in cases}
         loads = []
-        for _ in range(args.rounds):
-            for k, fn in cases.items():
-                samples[k].append(timed(fn, sync))
+        order = list(cases)
+        for r in range(args.rounds):
+            # Each round starts one case later, so no case is always first after the compile.
+            for k in order[r % len(order) :] + order[: r % len(order)]:
+                samples[k].append(timed(cases[k], sync))
             loads.append(load_average())
         del compiled
         for k, v in samples.items():
@@ -343,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--inits", type=lambda s: s.split(","), default=list(INITS))
     p.add_argument("--size", type=int, default=4096, help="side of the Keras kernel")
     p.add_argument("--repeats", type=int, default=5, help="Keras calls per initializer")
-    p.add_argument("--rounds", type=int, default=1, help="interleaved rounds of the JAX trees")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the JAX trees")
     p.add_argument(
         "--breakdown",
         action=argparse.BooleanOptionalAction,
