@@ -165,6 +165,8 @@ def cli(path: str, *extra: str) -> subprocess.CompletedProcess:
             "checkpoint",
             "mlp_small",
             path,
+            "--seed",
+            "0",
             "--no-progress",
             *extra,
         ],
@@ -177,8 +179,10 @@ def cli(path: str, *extra: str) -> subprocess.CompletedProcess:
 def snapshot(p: Path):
     try:
         st = os.lstat(p)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        return ("lstat fails", exc.errno)
     content = None
     if stat.S_ISREG(st.st_mode):
         content = hashlib.sha256(p.read_bytes()).hexdigest()
@@ -198,7 +202,7 @@ def sweep_destinations() -> int:
             cases += 1
             watch = watch or dest
             before = snapshot(watch)
-            done = cli(str(dest), *kw.get("extra", ()))
+            done = cli(kw.get("given", str(dest)), *kw.get("extra", ()))
             after = snapshot(watch)
             problems = []
             if "Traceback" in done.stderr:
@@ -262,9 +266,9 @@ def sweep_destinations() -> int:
         check("path under a file", target / "x.safetensors", "refused", watch=target)
         check(
             "trailing slash",
-            Path(str(root / "new.safetensors") + "/"),
+            root / "new.safetensors",
             "refused",
-            watch=root / "new.safetensors",
+            given=str(root / "new.safetensors") + "/",
         )
         for n in (250, 254, 255):
             check(f"name of {n} bytes", root / ("a" * (n - 12) + ".safetensors"), "written")
@@ -278,7 +282,7 @@ def sweep_destinations() -> int:
                 "-c",
                 "import resource, sys, runpy; resource.setrlimit(resource.RLIMIT_FSIZE, (2**20, "
                 "resource.RLIM_INFINITY)); sys.argv = ['turboinit', 'checkpoint', 'mlp_small', "
-                f"{str(small)!r}, '--no-progress']; runpy.run_module('turboinit', "
+                f"{str(small)!r}, '--seed', '0', '--no-progress']; runpy.run_module('turboinit', "
                 "run_name='__main__')",
             ],
             capture_output=True,

@@ -36,7 +36,7 @@ CALLS = {
     "delta_orthogonal": "ti.delta_orthogonal((16, 16, 3, 3), seed=0)",
     "eye_region": "ti.eye((2**20, 2**20), region=(slice(10, 300), slice(0, 300)))",
     "dirac": "ti.dirac((32, 16, 3, 3))",
-    "output_bias": "ti.output_bias(1000, 'sigmoid', seed=0)",
+    "output_bias": "ti.output_bias(np.arange(10000) % 7, 'multiclass')",
     # Generator: bulk distributions
     "g_random": "rng().random(2**14)",
     "g_integers_arr": "rng().integers(np.arange(1, 1001), 2000, size=(8, 1000))",
