@@ -128,8 +128,7 @@ void fill_rows(char* out, dtype t, const geometry& g, const philox_stream& strea
   // Bit c of the bitmap is the region's column c0 + c.
   const uint64_t words = (g.nc + 63) / 64;
   const uint64_t tail = low_bits(g.nc - 64 * (words - 1));  // valid bits of the last word
-  const uint64_t grain =
-      std::max<uint64_t>(1, kFillGrain / (std::min(g.nc, draws) * 8 + g.nc + 1));
+  const uint64_t grain = std::max<uint64_t>(1, kFillGrain / (std::min(g.nc, draws) * 8 + g.nc + 1));
   parallel_for(
       g.nr, grain,
       [&](uint64_t i0, uint64_t i1) {
