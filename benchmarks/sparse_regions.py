@@ -37,18 +37,26 @@ def main() -> None:
     shape = (a.rows, a.cols)
     result = {"shape": shape, "loadavg_before": os.getloadavg()}
     result["in_memory_s"] = best(lambda: ti.sparse(shape, 0.5, seed=0))
+    result["normal_in_memory_s"] = best(lambda: ti.normal(shape, seed=0))
     spec = {"tensors": {"s": {"shape": list(shape), "init": "sparse", "args": {"sparsity": 0.5}}}}
+    # the same checkpoint of `normal`: what small blocks cost any initializer
+    plain = {"tensors": {"s": {"shape": list(shape), "init": "normal"}}}
     with tempfile.TemporaryDirectory() as d:
         for budget in (2**20, 256 * 2**20):
-            result[f"checkpoint_{budget >> 20}MiB_s"] = best(
-                lambda b=budget: write(spec, os.path.join(d, "s.safetensors"), seed=0, max_memory=b)
-            )
+            for name, sp in (("checkpoint", spec), ("normal_checkpoint", plain)):
+                result[f"{name}_{budget >> 20}MiB_s"] = best(
+                    lambda b=budget, sp=sp: write(
+                        sp, os.path.join(d, "s.safetensors"), seed=0, max_memory=b
+                    )
+                )
     try:
         import turboinit.dask as tid
 
         chunks = (max(1, a.rows // 8), max(1, a.cols // 8))  # 64 chunks
         x = tid.from_function(ti.sparse, shape, 0.5, chunks=chunks, seed=0)
         result["dask_64_chunks_s"] = best(lambda: x.compute(scheduler="threads"))
+        y = tid.from_function(ti.normal, shape, chunks=chunks, seed=0)
+        result["normal_dask_64_chunks_s"] = best(lambda: y.compute(scheduler="threads"))
     except ImportError:
         result["dask_64_chunks_s"] = None
     result["loadavg_after"] = os.getloadavg()

@@ -320,6 +320,31 @@ def test_ctrl_c_after_the_rename_says_the_file_was_written(tmp_path, monkeypatch
     assert f"interrupted; {path} was written" in err and "nothing written" not in err
 
 
+def test_ctrl_c_while_the_progress_bar_closes_says_the_file_was_written(
+    tmp_path, monkeypatch, capsys
+):
+    # Sweep (issue 13): Ctrl-C in write()'s last step, closing the progress display
+    # after the rename, raised a KeyboardInterrupt without turboinit_written, so the
+    # command line said "nothing written (... is unchanged)" about a written file.
+    def reporter(progress, total, label):
+        def report(done):
+            if done is None:
+                raise KeyboardInterrupt
+
+        return report
+
+    monkeypatch.setattr(checkpoint, "_make_reporter", reporter)
+    path = tmp_path / "m.safetensors"
+    with pytest.raises(KeyboardInterrupt) as info:
+        write(SPEC, path, seed=0)
+    assert info.value.turboinit_written == path
+    assert written_correctly(path) and temporaries(tmp_path) == []
+    code = checkpoint.main(["mlp_small", str(path), "--seed", "0"])
+    assert code == 130
+    err = capsys.readouterr().err
+    assert f"interrupted; {path} was written" in err and "nothing written" not in err
+
+
 def test_ctrl_c_before_the_rename_says_nothing_was_written(tmp_path, monkeypatch, capsys):
     def interrupted(*args):
         raise KeyboardInterrupt

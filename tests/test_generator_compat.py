@@ -332,3 +332,42 @@ def test_spawn_and_default_rng_passthrough_as_numpy() -> None:
     assert len(ours.spawn(0)) == len(theirs.spawn(0)) == 0
     assert default_rng(ours) is ours
     assert np.random.default_rng(theirs) is theirs
+
+
+# Found by fuzz/sweep_generator.py (issue 13 sweep): multinomial cast n with
+# astype, so 2**63 and np.uint64(2**64 - 5) wrapped to "n < 0", np.array([3.5])
+# was truncated and "5" accepted; permuted returned a scalar x as it was.
+SWEEP_CALLS: list[tuple[str, Callable[[], tuple[tuple[Any, ...], dict[str, Any]]]]] = [
+    ("multinomial", lambda: ((2**63, [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((np.uint64(2**64 - 5), [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((2**64 + 3, [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((np.array([3.5]), [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((np.array(3.0), [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((np.array([2**63], dtype=np.uint64), [0.5, 0.5]), {})),
+    ("multinomial", lambda: (("5", [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((None, [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((float("nan"), [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((float("inf"), [0.5, 0.5]), {})),
+    ("multinomial", lambda: (([2**63], [0.5, 0.5]), {})),
+    # still accepted, as NumPy does
+    ("multinomial", lambda: ((2.7, [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((np.uint64(5), [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((np.float32(4.0), [0.5, 0.5]), {})),
+    ("multinomial", lambda: (([3.5, 2], [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((np.array([1, 2], np.uint8), [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((np.array(3), [0.5, 0.5]), {})),
+    ("multinomial", lambda: ((True, [0.5, 0.5]), {})),
+    ("permuted", lambda: ((-1,), {})),
+    ("permuted", lambda: ((np.array(5),), {})),
+    ("permuted", lambda: ((float("inf"),), {"axis": None})),
+    ("permuted", lambda: (([3, 1, 2],), {})),
+]
+
+
+@pytest.mark.parametrize(
+    "method, factory", SWEEP_CALLS, ids=[f"{i}-{m}" for i, (m, _) in enumerate(SWEEP_CALLS)]
+)
+def test_sweep_findings_raise_as_numpy(method: str, factory: Callable) -> None:
+    expected = outcome(np.random.default_rng(0), method, *factory())
+    got = outcome(default_rng(0), method, *factory())
+    assert got == expected

@@ -261,10 +261,11 @@ def _spy_regions(monkeypatch):
     return seen, real
 
 
-def test_checkpoint_regions_of_sparse_select_each_column_once(tmp_path, monkeypatch):
+def test_checkpoint_writes_sparse_in_plain_blocks_of_rows(tmp_path, monkeypatch):
     # A band of rows redid the zero selection of every column (Floyd's algorithm
     # needs all of a column's draws), so a 1 MiB budget was 40x slower than 256 MiB.
-    # Now each column is selected in exactly one region, holding all its rows.
+    # Now a position's membership is one evaluation of a per-column permutation:
+    # sparse is split like every other tensor, in blocks of whole rows.
     pytest.importorskip("safetensors")
     from safetensors.numpy import load_file
 
@@ -275,19 +276,19 @@ def test_checkpoint_regions_of_sparse_select_each_column_once(tmp_path, monkeypa
     write(spec, tmp_path / "s.safetensors", seed=2, max_memory=20_000)
     regions = [r for r, _ in seen if r is not None and r[0].stop - r[0].start > 1]
     assert len(regions) > 1
-    assert all(r[0] == slice(0, 300) for r in regions)
-    assert sum(r[1].stop - r[1].start for r in regions) == 200
+    assert all(r[1] == slice(0, 200) for r in regions)
+    assert sum(r[0].stop - r[0].start for r in regions) == 300
     got = load_file(str(tmp_path / "s.safetensors"))["s"]
     want = real((300, 200), 0.5, seed=2, stream="s")
     assert got.tobytes() == want.tobytes()
 
 
-def test_dask_chunks_of_sparse_select_each_column_once(monkeypatch):
+def test_dask_chunks_of_sparse_are_generated_as_asked(monkeypatch):
     pytest.importorskip("dask.array")
     import turboinit.dask as tid
 
     seen, real = _spy_regions(monkeypatch)
-    for kwargs, whole in (({}, 0), ({"nonzero_per_unit": 5}, 1)):
+    for kwargs in ({}, {"nonzero_per_unit": 5}):
         seen.clear()
         x = tid.from_function(ti.sparse, (120, 90), 0.3, chunks=(16, 16), seed=4, **kwargs)
         assert x.chunks == da_chunks((120, 90), 16)
@@ -295,13 +296,99 @@ def test_dask_chunks_of_sparse_select_each_column_once(monkeypatch):
         want = real((120, 90), 0.3, seed=4, **kwargs)
         assert got.tobytes() == want.tobytes()
         regions = [r for r, _ in seen if r is not None and all(s.stop > s.start for s in r)]
-        full = (120, 90)[whole]
-        computed = [r for r in regions if r[whole] == slice(0, full)]
-        other = 1 - whole
-        # every element is made once, by regions that hold the whole axis
-        assert sum(r[other].stop - r[other].start for r in computed) == (120, 90)[other]
-        # the rest are the one-element argument checks made at construction
-        assert all(r == (slice(0, 1), slice(0, 1)) for r in regions if r not in computed)
+        chunk_regions = [
+            (slice(r0, min(r0 + 16, 120)), slice(c0, min(c0 + 16, 90)))
+            for r0 in range(0, 120, 16)
+            for c0 in range(0, 90, 16)
+        ]
+        # each chunk made once, by itself; the rest are one-element argument checks
+        made = [r for r in regions if r != (slice(0, 1), slice(0, 1))]
+        assert sorted(map(str, made)) == sorted(map(str, chunk_regions))
+
+
+@pytest.mark.parametrize(
+    "shape, kw",
+    [
+        ((2**40, 70), {"sparsity": 0.5}),
+        ((2**40, 70), {"sparsity": 0.9}),
+        ((3, 2**40), {"nonzero_per_unit": 2**39}),
+        ((3, 2**40), {"nonzero_per_unit": 7}),
+    ],
+)
+def test_a_region_of_huge_units_costs_the_region(shape, kw):
+    # Units of 2**40 positions: drawing a whole unit (what a region cost before)
+    # would take hours and terabytes; a small region is made alone, consistently.
+    big = (slice(1000, 1010), slice(0, 70)) if shape[0] > 3 else (slice(0, 3), slice(500, 600))
+    small = (slice(1003, 1005), slice(5, 60)) if shape[0] > 3 else (slice(1, 2), slice(530, 531))
+    whole = ti.sparse(shape, std=1.0, seed=7, region=big, **kw)
+    part = ti.sparse(shape, std=1.0, seed=7, region=small, **kw)
+    inner = tuple(slice(s.start - b.start, s.stop - b.start) for s, b in zip(small, big))
+    assert np.array_equal(part, whole[inner])
+    z = ti.normal(shape, 0.0, 1.0, seed=7, region=big)
+    assert np.array_equal(whole, np.where(whole != 0, z, 0).astype(np.float32))
+    assert 0 < (whole == 0).sum() < whole.size or kw.get("nonzero_per_unit") == 7
+
+
+@pytest.mark.parametrize("rows", [63, 64, 65, 66, 127, 128, 129, 1000])
+@pytest.mark.parametrize("which", ["0", "1", "2", "half", "n-2", "n-1", "n"])
+def test_every_band_and_column_count_around_the_floyd_limit(rows, which):
+    # Units of <= 64 positions use Floyd's algorithm, larger ones the permutation;
+    # a band asks each of its positions (direct) or enumerates the smaller side.
+    k = {"0": 0, "1": 1, "2": 2, "half": rows // 2, "n-2": rows - 2, "n-1": rows - 1}.get(
+        which, rows
+    )
+    sparsity = k / rows
+    if math.ceil(sparsity * rows) != k:  # k / rows rounded up
+        sparsity = float(np.nextafter(sparsity, 0.0))
+    shape = (rows, 70)
+    full = ti.sparse(shape, sparsity, std=1.0, seed=9)
+    assert ((full == 0).sum(axis=0) == k).all()
+    for r0, r1 in [(0, 1), (rows - 1, rows), (3, 40), (rows // 2, rows), (0, rows)]:
+        band = ti.sparse(shape, sparsity, std=1.0, seed=9, region=(slice(r0, r1),))
+        assert np.array_equal(band, full[r0:r1])
+    martens = ti.sparse((70, rows), nonzero_per_unit=k, std=1.0, seed=9)
+    assert ((martens != 0).sum(axis=1) == k).all()
+    for c0, c1 in [(0, 1), (rows - 1, rows), (3, 40), (rows // 2, rows)]:
+        part = ti.sparse(
+            (70, rows), nonzero_per_unit=k, std=1.0, seed=9, region=(slice(0, 70), slice(c0, c1))
+        )
+        assert np.array_equal(part, martens[:, c0:c1])
+
+
+def test_permutation_subsets_equally_likely():
+    # 80 rows (above the Floyd limit of 64): the 2-subsets chosen by the Feistel
+    # permutation must be uniform over all C(80, 2) = 3160 pairs.
+    rows, cols = 80, 3160 * 20
+    w = ti.sparse((rows, cols), 2 / rows, std=1.0, seed=5)
+    zr, zc = np.nonzero(w == 0)
+    order = np.argsort(zc, kind="stable")
+    pairs = zr[order].reshape(cols, 2)
+    codes = pairs[:, 0] * rows + pairs[:, 1]
+    counts = np.bincount(codes, minlength=rows * rows).reshape(rows, rows)
+    counts = counts[np.triu_indices(rows, 1)]
+    assert counts.sum() == cols
+    assert stats.chisquare(counts).pvalue > P_MIN
+
+
+def test_permutation_positions_uniform_per_row_and_independent_across_columns():
+    rows, cols, zeros = 200, 20_000, 30
+    w = ti.sparse((rows, cols), zeros / rows, std=1.0, seed=4)
+    m = w == 0
+    counts = m.sum(axis=1)
+    expected = cols * zeros / rows
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    assert stats.chi2.sf(chi2, rows - 1) > P_MIN
+    # neighbouring columns (consecutive unit indices) share zeros as independent ones do:
+    # hypergeometric overlap, mean zeros^2 / rows
+    overlap = (m[:, :-1] & m[:, 1:]).sum(axis=0)
+    h = stats.hypergeom(rows, zeros, zeros)
+    values = np.arange(zeros + 1)
+    observed = np.bincount(overlap, minlength=zeros + 1)
+    expected_counts = h.pmf(values) * overlap.size
+    keep = expected_counts >= 5
+    obs = np.append(observed[keep], observed[~keep].sum())
+    exp = np.append(expected_counts[keep], expected_counts[~keep].sum())
+    assert stats.chisquare(obs, exp * obs.sum() / exp.sum()).pvalue > P_MIN
 
 
 def da_chunks(shape, c):

@@ -77,34 +77,34 @@ geometry validate(dtype t, const tensor_region& region, const philox_stream& str
 }
 
 // PyTorch mode, after the normal fill: zero `zeros` entries of every column.
-// Columns go in blocks of 64 so that one word per row holds the block's mask
-// and the zeros are written row by row, not down strided columns.  A column's
-// subset is drawn over all its rows (Floyd's algorithm needs them), the
-// region's rows are written.
+// Columns go in blocks of 64 so that one word per region row holds the
+// block's mask and the zeros are written row by row, not down strided
+// columns.  Only the region's rows are asked about (sparse_unit), so a band
+// of rows costs the band, not the whole columns.
 void zero_columns(char* out, std::size_t item, const geometry& g, const philox_stream& stream,
                   uint64_t zeros, const exec_options& options) {
   if (zeros == 0) return;
-  const bool complement = sparse_complement(g.rows, zeros);
-  const uint64_t draws = complement ? g.rows - zeros : zeros;
+  const uint64_t draws = std::min(zeros, g.rows - zeros);
   const uint64_t blocks = (g.nc + 63) / 64;
-  const uint64_t grain = std::max<uint64_t>(1, kFillGrain / (64 * draws + g.rows));
+  const uint64_t per_block = 64 * (std::min(g.nr, draws) * 8 + g.nr) + 1;
+  const uint64_t grain = std::max<uint64_t>(1, kFillGrain / per_block);
   parallel_for(
       blocks, grain,
       [&](uint64_t b0, uint64_t b1) {
-        std::vector<uint64_t> mask(g.rows);
+        std::vector<uint64_t> mask(g.nr);
         for (uint64_t b = b0; b < b1; ++b) {
           const uint64_t width = std::min<uint64_t>(64, g.nc - 64 * b);
           std::fill(mask.begin(), mask.end(), 0);
+          uint64_t inverted = 0;  // columns whose marks are the rows kept
           for (uint64_t j = 0; j < width; ++j) {
             const uint64_t bit = uint64_t{1} << j;
-            sparse_select(
-                stream, g.c0 + 64 * b + j, g.rows, draws,
-                [&](uint64_t r) { return (mask[r] & bit) != 0; },
-                [&](uint64_t r) { mask[r] |= bit; });
+            if (sparse_unit(stream, g.c0 + 64 * b + j, g.rows, zeros, g.r0, g.nr,
+                            [&](uint64_t r, uint64_t on) { mask[r - g.r0] |= on << j; }))
+              inverted |= bit;
           }
-          for (uint64_t r = g.r0; r < g.r0 + g.nr; ++r) {
-            char* dst = out + ((r - g.r0) * g.nc + 64 * b) * item;
-            const uint64_t zero = complement ? ~mask[r] & low_bits(width) : mask[r];
+          for (uint64_t i = 0; i < g.nr; ++i) {
+            char* dst = out + (i * g.nc + 64 * b) * item;
+            const uint64_t zero = mask[i] ^ inverted;
             for (uint64_t bits = zero; bits != 0; bits &= bits - 1)
               zero_at(dst + lowest_bit(bits) * item, item);
           }
@@ -114,6 +114,7 @@ void zero_columns(char* out, std::size_t item, const geometry& g, const philox_s
 }
 
 // Martens mode: every row keeps `keep` normal values, the rest are zero.
+// Only the region's columns of each row are asked about (sparse_unit).
 void fill_rows(char* out, dtype t, const geometry& g, const philox_stream& stream, double std,
                uint64_t keep, const exec_options& options) {
   const std::size_t item = itemsize(t);
@@ -123,42 +124,41 @@ void fill_rows(char* out, dtype t, const geometry& g, const philox_stream& strea
                 std::numeric_limits<double>::infinity()};
   const auto& k = active_kernel();
   const bool dense = keep * kDenseRowDivisor >= g.cols;
-  const bool complement = sparse_complement(g.cols, keep);
-  const uint64_t draws = complement ? g.cols - keep : keep;
-  const uint64_t words = (g.cols + 63) / 64;
-  // Words of the bitmap that hold the region's columns, and the region's bits in word w.
-  const uint64_t w0 = g.c0 / 64, w1 = (g.c0 + g.nc + 63) / 64;
-  auto in_region = [&](uint64_t w) {
-    const uint64_t lo = std::max(g.c0, 64 * w), hi = std::min(g.c0 + g.nc, 64 * w + 64);
-    return low_bits(hi - 64 * w) & ~low_bits(lo - 64 * w);
-  };
-  const uint64_t grain = std::max<uint64_t>(1, kFillGrain / (g.cols + g.nc));
+  const uint64_t draws = std::min(keep, g.cols - keep);
+  // Bit c of the bitmap is the region's column c0 + c.
+  const uint64_t words = (g.nc + 63) / 64;
+  const uint64_t tail = low_bits(g.nc - 64 * (words - 1));  // valid bits of the last word
+  const uint64_t grain = std::max<uint64_t>(1, kFillGrain / (std::min(g.nc, draws) * 8 + g.nc + 1));
   parallel_for(
       g.nr, grain,
       [&](uint64_t i0, uint64_t i1) {
         std::vector<uint64_t> kept(words);
         for (uint64_t r = g.r0 + i0; r < g.r0 + i1; ++r) {
           char* row = out + (r - g.r0) * g.nc * item;
-          const uint64_t first = r * g.cols;  // flat index of the row's column 0
+          const uint64_t first = r * g.cols + g.c0;  // flat index of the region's column 0
           std::fill(kept.begin(), kept.end(), 0);
-          sparse_select(
-              stream, r, g.cols, draws,
-              [&](uint64_t c) { return ((kept[c >> 6] >> (c & 63)) & 1u) != 0; },
-              [&](uint64_t c) { kept[c >> 6] |= uint64_t{1} << (c & 63); });
-          if (complement)  // the draws chose the zeros
-            for (uint64_t w = w0; w < w1; ++w) kept[w] = ~kept[w];
+          const bool inverted =
+              sparse_unit(stream, r, g.cols, keep, g.c0, g.nc, [&](uint64_t c, uint64_t on) {
+                const uint64_t i = c - g.c0;
+                kept[i >> 6] |= on << (i & 63);
+              });
+          if (inverted) {  // the marks are the zeros
+            for (auto& w : kept) w = ~w;
+            kept[words - 1] &= tail;
+          }
           if (dense) {
             // One kernel call for the row, then zero what is not kept.
-            k.normal(args, first + g.c0, g.nc, row);
-            for (uint64_t w = w0; w < w1; ++w)
-              for (uint64_t bits = ~kept[w] & in_region(w); bits != 0; bits &= bits - 1)
-                zero_at(row + (64 * w + lowest_bit(bits) - g.c0) * item, item);
+            k.normal(args, first, g.nc, row);
+            for (uint64_t w = 0; w < words; ++w)
+              for (uint64_t bits = ~kept[w] & (w + 1 == words ? tail : ~uint64_t{0}); bits != 0;
+                   bits &= bits - 1)
+                zero_at(row + (64 * w + lowest_bit(bits)) * item, item);
           } else {
             std::memset(row, 0, g.nc * item);
-            for (uint64_t w = w0; w < w1; ++w)
-              for (uint64_t bits = kept[w] & in_region(w); bits != 0; bits &= bits - 1) {
+            for (uint64_t w = 0; w < words; ++w)
+              for (uint64_t bits = kept[w]; bits != 0; bits &= bits - 1) {
                 const uint64_t c = 64 * w + lowest_bit(bits);
-                k.normal(args, first + c, 1, row + (c - g.c0) * item);
+                k.normal(args, first + c, 1, row + c * item);
               }
           }
         }

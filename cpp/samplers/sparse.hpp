@@ -82,7 +82,8 @@ class sparse_draws {
 // k draws.  `marked(p)` says whether p is already in this unit's subset;
 // `mark(p)` adds it.  The subset depends only on (key, block_offset, unit, n,
 // k), not on how it is stored.  Callers draw min(k, n - k) positions and take
-// the complement when k > n / 2 (sparse_complement).
+// the complement when k > n / 2 (sparse_complement).  Used for units of at
+// most kSparseFloydMax positions (sparse_unit).
 template <class Marked, class Mark>
 void sparse_select(const philox_stream& stream, uint64_t unit, uint64_t n, uint64_t k,
                    Marked&& marked, Mark&& mark) {
@@ -95,5 +96,114 @@ void sparse_select(const philox_stream& stream, uint64_t unit, uint64_t n, uint6
 
 // Whether a unit with k of n positions chosen draws the n - k others instead.
 inline bool sparse_complement(uint64_t n, uint64_t k) { return k > n - k; }
+
+// Units up to this many positions draw their subset with Floyd's algorithm
+// (exactly uniform; the subset fits one 64-bit word, so a region of the unit
+// costs at most 32 draws).  Larger units use sparse_permutation.
+inline constexpr uint64_t kSparseFloydMax = 64;
+
+// A keyed pseudo-random permutation pi of [0, n), n > kSparseFloydMax, for one
+// unit: the unit's subset of k positions is {p : pi(p) < k}.  So whether one
+// position is chosen costs one evaluation of pi, and the whole subset
+// min(k, n - k) evaluations of pi^-1, whatever the rest of the unit: a region
+// of the unit costs in proportion to the region.
+//
+// pi is an 8-round Feistel network on the smallest power-of-two domain 2^b >=
+// n (b = h + l bits: the high h = ceil(b / 2) and low l = floor(b / 2) bits),
+// restricted to [0, n) by cycle walking (apply it again until the value is <
+// n; on average < 2 applications).  Round i (i = 0..7) adds, by exclusive or,
+// F_i(the other half) to the high half (even i) or to the low half (odd i),
+// with F_i(v) = mix64(v ^ K_i).  The round keys K_i = mix64(W_{i mod 4} ^
+// ((i + 1) * 0x9E3779B97F4A7C15)), W_0..W_3 the 64-bit words (x0 + 2^32 x1,
+// x2 + 2^32 x3) of the blocks d = 0, 1 of sparse_draws' counters for the unit.
+// mix64 is the splitmix64 finaliser.  Integers only: the same bits everywhere.
+class sparse_permutation {
+ public:
+  static constexpr int kRounds = 8;
+
+  sparse_permutation(const philox_stream& stream, uint64_t unit, uint64_t n) : n_(n) {
+    sparse_draws draws(stream, unit);
+    uint64_t w[4];
+    for (auto& x : w) x = draws.next();
+    for (int i = 0; i < kRounds; ++i)
+      keys_[i] = mix64(w[i % 4] ^ (uint64_t(i + 1) * 0x9E3779B97F4A7C15ull));
+    const unsigned b = 64u - unsigned(__builtin_clzll(n - 1));  // n > 64: b in [7, 64]
+    lo_bits_ = b / 2;
+    lo_mask_ = (uint64_t{1} << lo_bits_) - 1;
+    hi_mask_ = (b - lo_bits_ >= 64 ? ~uint64_t{0} : (uint64_t{1} << (b - lo_bits_)) - 1);
+  }
+
+  // pi(x) for x < n.
+  uint64_t forward(uint64_t x) const {
+    do x = round_trip<true>(x);
+    while (x >= n_);
+    return x;
+  }
+  // pi^-1(y) for y < n.
+  uint64_t inverse(uint64_t y) const {
+    do y = round_trip<false>(y);
+    while (y >= n_);
+    return y;
+  }
+
+  static uint64_t mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  template <bool Forward>
+  uint64_t round_trip(uint64_t x) const {
+    uint64_t hi = x >> lo_bits_, lo = x & lo_mask_;
+    for (int j = 0; j < kRounds; ++j) {
+      const int i = Forward ? j : kRounds - 1 - j;
+      if (i % 2 == 0)
+        hi ^= mix64(lo ^ keys_[i]) & hi_mask_;
+      else
+        lo ^= mix64(hi ^ keys_[i]) & lo_mask_;
+    }
+    return (hi << lo_bits_) | lo;
+  }
+
+  uint64_t n_;
+  unsigned lo_bits_;
+  uint64_t lo_mask_, hi_mask_;
+  uint64_t keys_[kRounds];
+};
+
+// The positions in [lo, lo + len) of unit `unit`'s k-subset of [0, n): calls
+// mark(p, 1) for each, or, when it returns true, for each position in the range
+// NOT in the subset (the caller inverts); mark(p, 0) may be called for other
+// positions (so a caller can OR the flag in without a branch).  The subset is a pure function of
+// (key, block_offset, unit, n, k); the cost is O(min(len, min(k, n - k))) for
+// units above kSparseFloydMax, at most 32 draws below.
+template <class Mark>
+bool sparse_unit(const philox_stream& stream, uint64_t unit, uint64_t n, uint64_t k, uint64_t lo,
+                 uint64_t len, Mark&& mark) {
+  const bool complement = sparse_complement(n, k);
+  const uint64_t draws = complement ? n - k : k;
+  if (n <= kSparseFloydMax) {
+    uint64_t chosen = 0;
+    sparse_select(
+        stream, unit, n, draws, [&](uint64_t p) { return ((chosen >> p) & 1u) != 0; },
+        [&](uint64_t p) { chosen |= uint64_t{1} << p; });
+    for (uint64_t p = lo; p < lo + len; ++p) mark(p, (chosen >> p) & 1u);
+    return complement;
+  }
+  if (draws == 0) return complement;
+  const sparse_permutation pi(stream, unit, n);
+  if (len <= draws) {  // ask each position of the range
+    for (uint64_t p = lo; p < lo + len; ++p) mark(p, uint64_t{pi.forward(p) < k});
+    return false;
+  }
+  // enumerate the (smaller) chosen or unchosen side: pi^-1 of [0, k) or [k, n)
+  const uint64_t first = complement ? k : 0;
+  for (uint64_t y = first; y < first + draws; ++y) {
+    const uint64_t p = pi.inverse(y);
+    if (p >= lo && p - lo < len) mark(p, 1);
+  }
+  return complement;
+}
 
 }  // namespace turboinit

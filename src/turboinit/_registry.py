@@ -9,7 +9,6 @@ make any rectangular piece alone, bit for bit equal to that piece of the whole.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
 from typing import Any, Callable
 
 import turboinit
@@ -37,29 +36,6 @@ GLOBAL: dict[str, str] = {
 def splittable(name: str, fn: Callable[..., Any]) -> bool:
     """Whether ``fn`` (public name ``name``) is generated piece by piece through ``region=``."""
     return accepts(fn, "region") and name not in GLOBAL
-
-
-def whole_axis(name: str, fn: Callable[..., Any], arguments: Mapping[str, Any]) -> int | None:
-    """The axis a region of ``name`` should span whole for its cost to scale with its size.
-
-    ``sparse`` picks each column's zeros among all its rows with Floyd's
-    algorithm, whose draws must all be made to know about any one row, so a
-    band of rows costs as much as the whole mask; regions holding whole
-    columns (axis 0 whole) cost only their own columns.  With
-    ``nonzero_per_unit`` it picks per row, among all columns (axis 1 whole).
-    ``arguments`` are the call's keyword arguments (as bound by its signature).
-    """
-    if name != "sparse":
-        return None
-    return 1 if arguments.get("nonzero_per_unit") is not None else 0
-
-
-def bound_arguments(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """``fn``'s arguments by name (``{}`` if they do not bind: ``fn`` reports that itself)."""
-    try:
-        return dict(inspect.signature(fn).bind_partial(*args, **kwargs).arguments)
-    except (TypeError, ValueError):
-        return {}
 
 
 def whole_reason(name: str, fn: Callable[..., Any]) -> str:

@@ -64,6 +64,7 @@ class Destination:
         self.target = target
         self.folder = target.parent
         self.existing = existing
+        self.committed = False  # set by replacing() once the file is in place
 
     @property
     def path(self) -> Path:
@@ -344,10 +345,10 @@ def replacing(dest: Destination) -> Iterator[IO[bytes]]:
                     f.flush()
                     os.fsync(f.fileno())
                     os.replace(tmp, dest.target)
-                    committed = True
+                    committed = dest.committed = True
                 except BaseException:
                     # Renamed already (the exception came right after os.replace)?
-                    committed = committed or not os.path.lexists(tmp)
+                    committed = dest.committed = committed or not os.path.lexists(tmp)
                     if not committed:
                         with contextlib.suppress(FileNotFoundError):
                             os.unlink(tmp)

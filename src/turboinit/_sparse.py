@@ -46,11 +46,15 @@ def sparse(
     The values ``z`` are exactly ``turboinit.normal(shape, 0.0, std)`` with the
     same ``seed``, ``stream`` and ``dtype``, so the result equals
     ``numpy.where(mask, normal(...), 0)`` bit for bit.  Each unit's positions
-    are a uniformly random subset (Floyd's algorithm on unbiased integers
-    from Philox counters named by the unit's index), so the result depends
-    only on ``(seed, stream, shape, sparsity or k, std, dtype)``, never on the
-    thread count.  (Positions: counters ``(unit, draw, 0x53505253)``, see
-    ``docs/counter_layout.md``.)
+    are a random subset named by the unit's index: in units of at most 64
+    positions a uniformly random one (Floyd's algorithm on unbiased integers
+    from Philox counters), in larger units the positions ``p`` with
+    ``pi(p) < k`` for a pseudo-random permutation ``pi`` keyed by Philox (an
+    8-round Feistel network), so whether one position is chosen is known
+    without the rest of the unit.  The result depends only on ``(seed,
+    stream, shape, sparsity or k, std, dtype)``, never on the thread count,
+    and a region costs in proportion to its size.  (Positions: counters
+    ``(unit, draw, 0x53505253)``, see ``docs/counter_layout.md``.)
 
     Parameters
     ----------
@@ -64,8 +68,7 @@ def sparse(
         Martens mode: non-zero weights per row, ``0 <= k <= cols``.
     seed, stream, dtype, out, region
         As for :func:`turboinit.normal`: ``region`` gives that part of the
-        whole matrix bit for bit (each unit's positions are drawn over the
-        whole unit).
+        whole matrix bit for bit, at a cost in proportion to the region.
 
     Returns
     -------

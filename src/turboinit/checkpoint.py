@@ -365,7 +365,7 @@ def write(
     blocks of rows of at most ``max_memory`` bytes, straight into a memory map
     of the file (``out=``), each block unmapped once written, so memory stays
     about ``max_memory`` whatever the file size.  Initializers that need the
-    whole tensor (``orthogonal``, ``sparse``) are generated whole, which needs
+    whole tensor (``orthogonal``, ``delta_orthogonal``) are generated whole, which needs
     the tensor to fit in ``max_memory`` (their scratch space comes on top).
 
     The file is written under a temporary name in the destination folder,
@@ -465,7 +465,13 @@ def write(
                     done += written
                     report(done)
     finally:
-        report(None)
+        try:
+            report(None)
+        except BaseException as exc:
+            # Ctrl-C while the progress bar closes, after the rename: say so.
+            if dest.committed:
+                exc.turboinit_written = dest.path  # type: ignore[attr-defined]
+            raise
     return dest.path
 
 
@@ -520,44 +526,12 @@ def _fill(f: IO[bytes], data_start: int, t: _Tensor, seed: Any, max_memory: int)
         yield t.nbytes
         return
     itemsize = t.dtype.itemsize
-    if _registry.whole_axis(t.init, t.fn, t.args) == 0 and len(t.shape) == 2:
-        yield from _fill_by_columns(f, start, t, seed, max_memory)
-        return
     for region, flat in _blocks(t.shape, max(1, max_memory // itemsize)):
         extent = tuple(s.stop - s.start for s in region)
         view = np.memmap(f, dtype=t.dtype, mode="r+", offset=start + flat * itemsize, shape=extent)
         _generate(t, seed, out=view, region=region)
         del view
         yield math.prod(extent) * itemsize
-
-
-def _fill_by_columns(
-    f: IO[bytes], start: int, t: _Tensor, seed: Any, max_memory: int
-) -> Iterator[int]:
-    """``t`` in blocks of whole columns, for initializers that work per column
-    (``sparse``: a block of rows would redo the selection of every column).
-
-    Each block's rows are written in place with ``pwrite``: mapping the file
-    would fault in every page of the tensor once per block.
-    """
-    rows, cols = t.shape
-    itemsize = t.dtype.itemsize
-    width = max(1, max_memory // (itemsize * max(1, rows)))
-    fd = f.fileno()
-    for c0 in range(0, cols, width):
-        c1 = min(cols, c0 + width)
-        block = _generate(t, seed, region=(slice(0, rows), slice(c0, c1)))
-        assert block is not None
-        data = memoryview(np.ascontiguousarray(block).reshape(-1).view(np.uint8).data)
-        run = (c1 - c0) * itemsize
-        for r in range(rows):
-            offset = start + (r * cols + c0) * itemsize
-            piece = data[r * run : (r + 1) * run]
-            while piece:  # pwrite may write less than asked
-                n = os.pwrite(fd, piece, offset)
-                piece, offset = piece[n:], offset + n
-        yield block.nbytes
-        del block, data
 
 
 def _seed_record(seed: Any) -> str:
@@ -695,6 +669,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     t0 = time.monotonic()
+    dest: Path | None = None
     try:
         dest = write(
             args.spec,
@@ -704,11 +679,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_memory=args.max_memory,
             progress=not args.no_progress,
         )
+        size = dest.stat().st_size
     except (ValueError, TypeError, MemoryError, OSError) as exc:
         print(f"turboinit checkpoint: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:
-        written = getattr(exc, "turboinit_written", None)
+        # after the rename: marked by write(), or write() had returned already
+        written = getattr(exc, "turboinit_written", None) or dest
         if written is not None:  # Ctrl-C came after the rename
             print(f"turboinit checkpoint: interrupted; {written} was written", file=sys.stderr)
         else:
@@ -717,6 +694,5 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return 130
-    size = dest.stat().st_size
     print(f"wrote {dest} ({human(size)}) in {time.monotonic() - t0:.1f} s", file=sys.stderr)
     return 0

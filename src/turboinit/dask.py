@@ -21,11 +21,6 @@ turns any such function into a Dask constructor.
 
 Functions that cannot work region by region:
 
-* ``sparse`` chooses its zeros among whole columns (whole rows with
-  ``nonzero_per_unit``) and takes no ``region=``: only ``chunks=-1`` (one
-  task) is accepted, anything else raises ``NotImplementedError``.  Should it
-  gain ``region=``, chunks holding whole columns (one chunk along axis 0) are
-  generated chunk by chunk and others raise ``ValueError``.
 * ``orthogonal`` needs a QR factorisation of the whole matrix.  A blocked QR
   (``dask.array.linalg.tsqr``) would round differently from the in-memory QR,
   breaking the promise that the Dask result equals the in-memory one bit for
@@ -202,27 +197,6 @@ def from_function(
             f"chunks: {reason}, so turboinit.dask can only generate it as one chunk "
             f"(chunks=-1, computed in memory by one task); got chunks={chunks}"
         )
-    whole = _registry.whole_axis(name, fn, _registry.bound_arguments(fn, full, *args, **kwargs))
-    if (
-        by_region
-        and whole is not None
-        and len(chunks) == 2
-        and len(chunks[whole]) > 1
-        and 0 not in full
-    ):
-        # Chunks that cut the axis the function needs whole would each redo the
-        # work of the whole axis: generate pieces that hold it whole, about the
-        # size of the chunks asked for, and let dask cut them.
-        other = 1 - whole
-        largest = max(chunks[0]) * max(chunks[1])
-        width = max(1, largest // max(1, full[whole]))
-        pieces: list[tuple[int, ...]] = [(), ()]
-        pieces[whole] = (full[whole],)
-        pieces[other] = tuple(
-            w for c in chunks[other] for w in [width] * (c // width) + [c % width] if w
-        )
-        inner = from_function(fn, shape, *args, chunks=tuple(pieces), **kwargs)
-        return inner.rechunk(chunks)  # type: ignore[no-any-return, no-untyped-call]
     task = _ChunkTask(fn, full, args, kwargs)
     # The function itself is tokenized, not its name: two functools.partial
     # objects, or two closures of one factory, share a name but not their

@@ -653,6 +653,8 @@ class BulkMethods:
         [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
         """
         arr = np.asarray(x)
+        if arr.ndim == 0:  # NumPy: len() of unsized object (a scalar was returned as is)
+            raise TypeError(f"x: expected an array of at least 1 dimension, got {type(x).__name__}")
         if out is None:
             out = np.array(arr, copy=True, order="K")
         else:
@@ -890,9 +892,40 @@ def _probabilities(p: Any, n: int) -> np.ndarray:
     return probs
 
 
+def _multinomial_n(n: Any) -> np.ndarray:
+    """``n`` as int64 by NumPy's rules: a scalar is converted as ``int()`` would
+    (floats truncated, OverflowError beyond int64), a list as ``np.array(n,
+    dtype=np.int64)``, an array only by a safe cast; strings, and float arrays,
+    are refused (``astype`` wrapped or truncated them: ``2**63`` became ``n <
+    0``, ``np.array([3.5])`` became 3, ``"5"`` 5)."""
+    if isinstance(n, (str, bytes)):
+        raise TypeError(f"n: an integer is required, got {type(n).__name__}")
+    a = np.asarray(n)
+    if a.ndim == 0 and not isinstance(n, np.ndarray):  # a Python or NumPy scalar
+        value = a.item()
+        if not isinstance(value, (int, float)):  # bool is an int
+            raise TypeError(f"n: an integer is required, got {type(n).__name__}")
+        iv = int(value)  # ValueError for NaN, OverflowError for inf, as int()
+        if not -(2**63) <= iv < 2**63:
+            raise OverflowError("n: Python int too large to convert to C long")
+        return np.asarray(iv, dtype=np.int64)
+    if not isinstance(n, np.ndarray) and a.dtype.kind in "biuf":  # a list: as NumPy converts it
+        with np.errstate(invalid="raise"):
+            try:
+                return np.array(n, dtype=np.int64)
+            except FloatingPointError:
+                raise ValueError("n: cannot convert NaN or infinity to an integer") from None
+    if a.dtype.kind not in "biu" or not np.can_cast(a.dtype, np.int64, "safe"):
+        raise TypeError(
+            f"n: Cannot cast array data from {a.dtype!r} to dtype('int64') according to "
+            "the rule 'safe'"
+        )
+    return a.astype(np.int64)
+
+
 def _multinomial_checks(n: Any, pvals: Any) -> tuple[np.ndarray, np.ndarray]:
+    n_a = _multinomial_n(n)
     try:
-        n_a = np.asarray(n).astype(np.int64)
         pv = np.asarray(pvals, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"n, pvals: expected integers and floats ({exc})") from None
