@@ -80,31 +80,50 @@ static inline vu32h half(vu32 v) {
     return hi_half(v);
 }
 
-// GCC 12 reports its own AVX-512 headers' pass-through operands as
-// uninitialised when philox4 is inlined with a tag word (GCC bug 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-// Philox4x32-10 on W counters (c0, c1, c2, c3) at once.
-static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) {
+// The ten round keys of a Philox key, broadcast once per fill rather than
+// once per vector of blocks (the round loop is the hottest code there is).
+struct round_keys {
+  vu32 k0[kPhiloxRounds], k1[kPhiloxRounds];
+};
+static inline round_keys make_round_keys(philox_key key) {
+  round_keys rk;
   uint32_t k0 = key[0], k1 = key[1];
   for (int r = 0; r < kPhiloxRounds; ++r) {
     if (r > 0) {
       k0 += kPhiloxW0;
       k1 += kPhiloxW1;
     }
+    rk.k0[r] = splat<vu32>(k0);
+    rk.k1[r] = splat<vu32>(k1);
+  }
+  return rk;
+}
+
+// GCC 12 reports its own AVX-512 headers' pass-through operands as
+// uninitialised when philox4 is inlined with a tag word (GCC bug 105593).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+// Philox4x32-10 on W counters (c0, c1, c2, c3) at once, inlined into the
+// caller's loop so that the counters stay in registers.
+__attribute__((always_inline)) static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3,
+                                                           const round_keys& rk) {
+  for (int r = 0; r < kPhiloxRounds; ++r) {
     vu32 hi0, lo0, hi1, lo1;
     mulhilo(c0, kPhiloxM0, hi0, lo0);
     mulhilo(c2, kPhiloxM1, hi1, lo1);
-    const vu32 n0 = hi1 ^ c1 ^ k0;
-    const vu32 n2 = hi0 ^ c3 ^ k1;
+    const vu32 n0 = hi1 ^ c1 ^ rk.k0[r];
+    const vu32 n2 = hi0 ^ c3 ^ rk.k1[r];
     c0 = n0;
     c1 = lo1;
     c2 = n2;
     c3 = lo0;
   }
   return {c0, c1, c2, c3};
+}
+static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) {
+  return philox4(c0, c1, c2, c3, make_round_keys(key));
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -113,6 +132,10 @@ static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) 
 // The samplers' counters: (block lo, block hi, attempt, 0).
 static inline words philox(vu32 c0, vu32 c1, vu32 c2, philox_key key) {
   return philox4(c0, c1, c2, vu32{}, key);
+}
+__attribute__((always_inline)) static inline words philox(vu32 c0, vu32 c1, vu32 c2,
+                                                          const round_keys& rk) {
+  return philox4(c0, c1, c2, vu32{}, rk);
 }
 
 // Counters of the W consecutive blocks starting at `block` (carry into hi).
@@ -128,12 +151,13 @@ static inline void block_counters(uint64_t block, vu32& lo, vu32& hi) {
 template <class F>
 static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng, const F& f) {
   const vu32 attempt0 = {};
+  const round_keys rk = make_round_keys(st.key);
   for (uint64_t gi = 0; gi < ng; ++gi) {
     const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
     for (int sub = 0; sub < kGroupBlocks; sub += W) {
       vu32 lo, hi;
       block_counters(block0 + sub, lo, hi);
-      f(gi, sub, philox(lo, hi, attempt0, st.key));
+      f(gi, sub, philox(lo, hi, attempt0, rk));
     }
   }
 }
@@ -553,6 +577,7 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
   uint16_t pending[kStageElems + 2 * W];
   std::memset(pending, 0, sizeof pending);  // retries read whole vectors of it
   const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
+  const round_keys rk = make_round_keys(st.key);
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;
     first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
@@ -588,7 +613,7 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
         const vu32 hi = splat<vu32>(static_cast<uint32_t>(base >> 32)) - (vu32)(lo < local);
         vec x[H];
         mask ok[H];
-        prop.one(philox(lo, hi, splat<vu32>(attempt), st.key), row, x, ok);
+        prop.one(philox(lo, hi, splat<vu32>(attempt), rk), row, x, ok);
         // Branch-free: a rejected lane's slot is written too, and rewritten
         // when one of its later attempts is accepted.
         uint32_t good = 0;
