@@ -14,7 +14,7 @@ constexpr double half_pi_taylor(int n) {
 
 // Natural logarithm of x > 0 (normal numbers).  x = 2^k m with m in
 // [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1) / (m + 1).
-static inline vf32 vlog(vf32 x) {
+static TURBOINIT_HOT vf32 vlog(vf32 x) {
   const vu32 ix = (vu32)x - 0x3f3504f3u;
   const vi32 k = (vi32)ix >> 23;
   const vf32 m = (vf32)((ix & 0x007fffffu) + 0x3f3504f3u);
@@ -33,7 +33,7 @@ static inline vf32 vlog(vf32 x) {
 // The same reduction; log m = 2s + s R(s^2) with the minimax R of fdlibm's
 // e_log.c (Lg1..Lg7, |error| < 2^-58.45), halved (exactly) so that
 // log m = 2s (1 + R/2).
-static inline vf64n vlog(vf64n x) {
+static TURBOINIT_HOT vf64n vlog(vf64n x) {
   const vu64n ix = (vu64n)x - 0x3fe6a09e667f3bcdull;
   // k = ix >> 52 (arithmetic) as a double: AVX2 has no 64-bit arithmetic
   // shift, so flip the 12-bit sign and subtract 2048, exactly.
@@ -56,7 +56,7 @@ static inline vf64 vlog(vf64 x) { return join_halves(vlog(lo_half(x)), vlog(hi_h
 // sin and cos of 2 pi t for t in [0, 1).  4t = q + g with q an integer and
 // g in [-1/2, 1/2], exactly; then sin/cos of (pi/2) g by Taylor series and
 // the quadrant q mod 4 by swaps and signs.
-static inline void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
+static TURBOINIT_HOT void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
   const vf32 x = t * 4.0f;
   const vi32 q = __builtin_convertvector(x + 0.5f, vi32);
   const vf32 g = x - to_f32(q);
@@ -82,7 +82,7 @@ static inline void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
 
 // float64: the same quadrant reduction, then x = (pi/2) g in [-pi/4, pi/4]
 // and the minimax kernels of fdlibm's k_sin.c (S1..S6) and k_cos.c (C1..C6).
-static inline void vsincos_turns(vf64n t, vf64n& sin_out, vf64n& cos_out) {
+static TURBOINIT_HOT void vsincos_turns(vf64n t, vf64n& sin_out, vf64n& cos_out) {
   // 4t rounded to the nearest integer q (ties to even) by the 1.5 * 2^52
   // trick: q is then in the low bits of `big` (AVX2 has no float64 -> int64
   // conversion), and g = 4t - q is exact.

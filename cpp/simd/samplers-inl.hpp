@@ -107,8 +107,7 @@ static inline round_keys make_round_keys(philox_key key) {
 #endif
 // Philox4x32-10 on W counters (c0, c1, c2, c3) at once, inlined into the
 // caller's loop so that the counters stay in registers.
-__attribute__((always_inline)) static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3,
-                                                           const round_keys& rk) {
+static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
   for (int r = 0; r < kPhiloxRounds; ++r) {
     vu32 hi0, lo0, hi1, lo1;
     mulhilo(c0, kPhiloxM0, hi0, lo0);
@@ -133,8 +132,7 @@ static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) 
 static inline words philox(vu32 c0, vu32 c1, vu32 c2, philox_key key) {
   return philox4(c0, c1, c2, vu32{}, key);
 }
-__attribute__((always_inline)) static inline words philox(vu32 c0, vu32 c1, vu32 c2,
-                                                          const round_keys& rk) {
+static TURBOINIT_HOT words philox(vu32 c0, vu32 c1, vu32 c2, const round_keys& rk) {
   return philox4(c0, c1, c2, vu32{}, rk);
 }
 
@@ -179,7 +177,7 @@ static inline vf64n open_unit_f64(vu32h hi, vu32h lo) {
 }
 
 template <class V>
-static inline void box_muller(V u_radius, V u_angle, V& z_cos, V& z_sin) {
+static TURBOINIT_HOT void box_muller(V u_radius, V u_angle, V& z_cos, V& z_sin) {
   const V r = vsqrt(vlog(u_radius) * -2.0f);
   V s, c;
   vsincos_turns(u_angle, s, c);
@@ -238,7 +236,7 @@ struct normal_sampler;
 template <>
 struct normal_sampler<float> {
   static constexpr int C = 4;
-  void rows(const words& w, vf32 (&out)[C][1]) const {
+  TURBOINIT_HOT void rows(const words& w, vf32 (&out)[C][1]) const {
     box_muller(open_unit_f32(w.x0), unit_f32(w.x1), out[0][0], out[1][0]);
     box_muller(open_unit_f32(w.x2), unit_f32(w.x3), out[2][0], out[3][0]);
   }
@@ -261,11 +259,11 @@ template <>
 struct normal_sampler<double> {
   static constexpr int C = 2;
   template <int h>
-  static void half_rows(const words& w, vf64n& z_cos, vf64n& z_sin) {
+  static TURBOINIT_HOT void half_rows(const words& w, vf64n& z_cos, vf64n& z_sin) {
     box_muller(open_unit_f64(half<h>(w.x0), half<h>(w.x1)), unit_f64(half<h>(w.x2), half<h>(w.x3)),
                z_cos, z_sin);
   }
-  void rows(const words& w, vf64n (&out)[C][2]) const {
+  TURBOINIT_HOT void rows(const words& w, vf64n (&out)[C][2]) const {
     half_rows<0>(w, out[0][0], out[1][0]);
     half_rows<1>(w, out[0][1], out[1][1]);
   }

@@ -8,6 +8,13 @@
 // (no FMA contraction, see CMakeLists.txt), so every target gives the same bits.
 
 constexpr int W = TURBOINIT_WIDTH;
+
+// For the small functions of the hot loops (Philox rounds, the transforms):
+// inlined whatever GCC's size heuristics say, so that vectors stay in
+// registers instead of crossing calls through memory.
+#ifndef TURBOINIT_HOT
+#define TURBOINIT_HOT __attribute__((always_inline)) inline
+#endif
 static_assert(W == 4 || W == 8 || W == 16, "unsupported SIMD width");
 
 template <class T>
