@@ -353,5 +353,7 @@ static inline vu16 to_bfloat16_bits(vf32 f) {
   const vu32 u = (vu32)f;
   const vu32 rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
   const vu32 nan = (u >> 16) | 0x40u;
-  return narrow_u16(select((u & 0x7fffffffu) > 0x7f800000u, nan, rounded));
+  // NaN iff |u| > inf's bits; both sides are below 2^31, so a signed compare
+  // (one instruction; x86 has no unsigned vector compare) says the same.
+  return narrow_u16(select((vi32)(u & 0x7fffffffu) > 0x7f800000, nan, rounded));
 }
