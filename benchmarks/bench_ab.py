@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=9, help="alternations between the trees")
     p.add_argument("--paths", nargs="+", default=DEFAULT_PATHS)
     p.add_argument("--kernel", default=None)
-    p.add_argument("--clock", choices=("cpu", "wall"), default="cpu", help="thread CPU or wall time")
+    p.add_argument(
+        "--clock", choices=("cpu", "wall"), default="cpu", help="thread CPU or wall time"
+    )
     p.add_argument("--quick", action="store_true", help="--rounds 2 --repeats 3")
     p.add_argument("--out", type=Path, default=None, help="write the JSON here")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -119,16 +121,16 @@ def main(argv: list[str] | None = None) -> int:
         "clock": args.clock,
         "loadavg_before": list(load_before),
         "loadavg_after": list(load_after),
-        "ns_per_element": {t: {q: statistics.median(v) for q, v in d.items()} for t, d in per.items()},
+        "ns_per_element": {
+            t: {q: statistics.median(v) for q, v in d.items()} for t, d in per.items()
+        },
         "samples": per,
     }
     width = max(len(t) for t in args.trees)
     print(f"n = {args.n}, one thread, {args.clock} ns per element (median of {args.rounds} rounds)")
     print(f"{'path':20} " + " ".join(f"{t[-width:]:>{max(width, 8)}}" for t in args.trees))
     for q in args.paths:
-        vals = " ".join(
-            f"{result['ns_per_element'][t][q]:>{max(width, 8)}.3f}" for t in args.trees
-        )
+        vals = " ".join(f"{result['ns_per_element'][t][q]:>{max(width, 8)}.3f}" for t in args.trees)
         print(f"{q:20} {vals}")
     print(f"load average {load_before[0]:.2f} -> {load_after[0]:.2f}")
     if args.out:

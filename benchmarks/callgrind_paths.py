@@ -2,7 +2,8 @@
 
 Each path (``sampler:dtype``, as in bench_ab.py) runs under
 ``valgrind --tool=callgrind`` in its own process, counting only inside the kernel entry
-points (``turboinit::kernels::*_entry*``: ``uniform_entry``, ``normal_entry``, ``truncated_normal_entry``), so
+points (``turboinit::kernels::*_entry*``: ``uniform_entry``, ``normal_entry``,
+``truncated_normal_entry``), so
 the interpreter, NumPy and the bindings are left out. Needs a ``_core`` extension with its
 symbols (the build's post-build ``strip`` removes them; link without it), one thread::
 

@@ -325,8 +325,7 @@ static inline void pairs(const P& p, const words& w, vf32 (&x)[2][1], vi32 (&ok)
   p.pair(w.x2, w.x3, x[1][0], ok[1][0]);
 }
 template <class P>
-static inline void pair_in_row(const P& p, const words& w, vi32 row, vf32 (&x)[1],
-                               vi32 (&ok)[1]) {
+static inline void pair_in_row(const P& p, const words& w, vi32 row, vf32 (&x)[1], vi32 (&ok)[1]) {
   const vi32 second = row != 0;
   p.pair(select(second, w.x2, w.x0), select(second, w.x3, w.x1), x[0], ok[0]);
 }
@@ -537,7 +536,8 @@ static void fill_plain(const Sampler& sampler, const philox_stream& st, const af
         vec cand[C][H];
         sampler.rows(w, cand);
         for (int k = 0; k < C; ++k)
-          for (int h = 0; h < H; ++h) store(stage + gi * G + k * kGroupBlocks + sub + h * L, cand[k][h]);
+          for (int h = 0; h < H; ++h)
+            store(stage + gi * G + k * kGroupBlocks + sub + h * L, cand[k][h]);
       });
     };
     auto store_part = [&](uint64_t lo, uint64_t n_part, uint64_t done) {
