@@ -112,11 +112,12 @@ static TURBOINIT_HOT void vsincos_turns_f64(V t, V& sin_out, V& cos_out) {
   c = vfma(c, z, -1.38888888888741095749e-03);
   c = vfma(c, z, 4.16666666666666019037e-02);
   c = vfma(z * z, c, vfma(z, -0.5, 1.0));
-  const I odd = (q & 1) != 0;
+  // All ones where q is odd, by a subtraction and bitwise blends: GCC lowers a
+  // vector compare or ?: on the two-register type lane by lane.
+  const U odd = U{} - ((U)q & 1u);
   const U sin_sign = (U)(q & 2) << 62;
   const U cos_sign = (U)((q + 1) & 2) << 62;
-  // Bitwise blends: GCC lowers a vector ?: on the two-register type lane by lane.
-  const U swap = ((U)c ^ (U)s) & (U)odd;
+  const U swap = ((U)c ^ (U)s) & odd;
   sin_out = (V)((U)s ^ swap ^ sin_sign);
   cos_out = (V)((U)c ^ swap ^ cos_sign);
 }
