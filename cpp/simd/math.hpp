@@ -14,7 +14,7 @@ constexpr double half_pi_taylor(int n) {
 
 // Natural logarithm of x > 0 (normal numbers).  x = 2^k m with m in
 // [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1) / (m + 1).
-static inline vf32 vlog(vf32 x) {
+static TURBOINIT_HOT vf32 vlog(vf32 x) {
   const vu32 ix = (vu32)x - 0x3f3504f3u;
   const vi32 k = (vi32)ix >> 23;
   const vf32 m = (vf32)((ix & 0x007fffffu) + 0x3f3504f3u);
@@ -33,16 +33,23 @@ static inline vf32 vlog(vf32 x) {
 // The same reduction; log m = 2s + s R(s^2) with the minimax R of fdlibm's
 // e_log.c (Lg1..Lg7, |error| < 2^-58.45), halved (exactly) so that
 // log m = 2s (1 + R/2).
-static inline vf64n vlog(vf64n x) {
-  const vu64n ix = (vu64n)x - 0x3fe6a09e667f3bcdull;
+//
+// Written once for a native half vector (vf64n) and for a full vector (vf64,
+// two registers): on the full one every operation is two independent
+// instructions side by side, so the out-of-order core overlaps the two halves'
+// long chains (division, polynomial) instead of running them one after the
+// other.  Same operations, same bits.
+template <class V, class U>
+static TURBOINIT_HOT V vlog_f64(V x) {
+  const U ix = (U)x - 0x3fe6a09e667f3bcdull;
   // k = ix >> 52 (arithmetic) as a double: AVX2 has no 64-bit arithmetic
   // shift, so flip the 12-bit sign and subtract 2048, exactly.
-  const vf64n kd = (vf64n)(((ix >> 52) ^ 0x800u) | 0x4330000000000000ull) - (0x1p52 + 2048.0);
-  const vf64n m = (vf64n)((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull);
-  const vf64n f = m - 1.0;
-  const vf64n s = f / (f + 2.0);
-  const vf64n z = s * s;
-  vf64n p = vfma(z, 0.5 * 1.479819860511658591e-01, 0.5 * 1.531383769920937332e-01);
+  const V kd = (V)(((ix >> 52) ^ 0x800u) | 0x4330000000000000ull) - (0x1p52 + 2048.0);
+  const V m = (V)((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull);
+  const V f = m - 1.0;
+  const V s = f / (f + 2.0);
+  const V z = s * s;
+  V p = vfma(z, 0.5 * 1.479819860511658591e-01, 0.5 * 1.531383769920937332e-01);
   p = vfma(p, z, 0.5 * 1.818357216161805012e-01);
   p = vfma(p, z, 0.5 * 2.222219843214978396e-01);
   p = vfma(p, z, 0.5 * 2.857142874366239149e-01);
@@ -51,12 +58,13 @@ static inline vf64n vlog(vf64n x) {
   p = vfma(p, z, 1.0);
   return vfma(kd, 6.93147180369123816490e-01, vfma(s + s, p, kd * 1.90821492927058770002e-10));
 }
-static inline vf64 vlog(vf64 x) { return join_halves(vlog(lo_half(x)), vlog(hi_half(x))); }
+static TURBOINIT_HOT vf64n vlog(vf64n x) { return vlog_f64<vf64n, vu64n>(x); }
+static TURBOINIT_HOT vf64 vlog(vf64 x) { return vlog_f64<vf64, vu64>(x); }
 
 // sin and cos of 2 pi t for t in [0, 1).  4t = q + g with q an integer and
 // g in [-1/2, 1/2], exactly; then sin/cos of (pi/2) g by Taylor series and
 // the quadrant q mod 4 by swaps and signs.
-static inline void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
+static TURBOINIT_HOT void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
   const vf32 x = t * 4.0f;
   const vi32 q = __builtin_convertvector(x + 0.5f, vi32);
   const vf32 g = x - to_f32(q);
@@ -82,37 +90,40 @@ static inline void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
 
 // float64: the same quadrant reduction, then x = (pi/2) g in [-pi/4, pi/4]
 // and the minimax kernels of fdlibm's k_sin.c (S1..S6) and k_cos.c (C1..C6).
-static inline void vsincos_turns(vf64n t, vf64n& sin_out, vf64n& cos_out) {
+template <class V, class I, class U>
+static TURBOINIT_HOT void vsincos_turns_f64(V t, V& sin_out, V& cos_out) {
   // 4t rounded to the nearest integer q (ties to even) by the 1.5 * 2^52
   // trick: q is then in the low bits of `big` (AVX2 has no float64 -> int64
   // conversion), and g = 4t - q is exact.
-  const vf64n y = t * 4.0;
-  const vf64n big = y + 0x1.8p52;
-  const vi64n q = (vi64n)big;
-  const vf64n x = (y - (big - 0x1.8p52)) * 1.57079632679489661923;
-  const vf64n z = x * x;
-  vf64n r = vfma(z, 1.58969099521155010221e-10, -2.50507602534068634195e-08);
+  const V y = t * 4.0;
+  const V big = y + 0x1.8p52;
+  const I q = (I)big;
+  const V x = (y - (big - 0x1.8p52)) * 1.57079632679489661923;
+  const V z = x * x;
+  V r = vfma(z, 1.58969099521155010221e-10, -2.50507602534068634195e-08);
   r = vfma(r, z, 2.75573137070700676789e-06);
   r = vfma(r, z, -1.98412698298579493134e-04);
   r = vfma(r, z, 8.33333333332248946124e-03);
   r = vfma(r, z, -1.66666666666666324348e-01);
-  const vf64n s = vfma(x * z, r, x);
-  vf64n c = vfma(z, -1.13596475577881948265e-11, 2.08757232129817482790e-09);
+  const V s = vfma(x * z, r, x);
+  V c = vfma(z, -1.13596475577881948265e-11, 2.08757232129817482790e-09);
   c = vfma(c, z, -2.75573143513906633035e-07);
   c = vfma(c, z, 2.48015872894767294178e-05);
   c = vfma(c, z, -1.38888888888741095749e-03);
   c = vfma(c, z, 4.16666666666666019037e-02);
   c = vfma(z * z, c, vfma(z, -0.5, 1.0));
-  const vi64n odd = (q & 1) != 0;
-  const vu64n sin_sign = (vu64n)(q & 2) << 62;
-  const vu64n cos_sign = (vu64n)((q + 1) & 2) << 62;
-  sin_out = (vf64n)((vu64n)select(odd, c, s) ^ sin_sign);
-  cos_out = (vf64n)((vu64n)select(odd, s, c) ^ cos_sign);
+  // All ones where q is odd, by a subtraction and bitwise blends: GCC lowers a
+  // vector compare or ?: on the two-register type lane by lane.
+  const U odd = U{} - ((U)q & 1u);
+  const U sin_sign = (U)(q & 2) << 62;
+  const U cos_sign = (U)((q + 1) & 2) << 62;
+  const U swap = ((U)c ^ (U)s) & odd;
+  sin_out = (V)((U)s ^ swap ^ sin_sign);
+  cos_out = (V)((U)c ^ swap ^ cos_sign);
 }
-static inline void vsincos_turns(vf64 t, vf64& sin_out, vf64& cos_out) {
-  vf64n s0, c0, s1, c1;
-  vsincos_turns(lo_half(t), s0, c0);
-  vsincos_turns(hi_half(t), s1, c1);
-  sin_out = join_halves(s0, s1);
-  cos_out = join_halves(c0, c1);
+static TURBOINIT_HOT void vsincos_turns(vf64n t, vf64n& sin_out, vf64n& cos_out) {
+  vsincos_turns_f64<vf64n, vi64n, vu64n>(t, sin_out, cos_out);
+}
+static TURBOINIT_HOT void vsincos_turns(vf64 t, vf64& sin_out, vf64& cos_out) {
+  vsincos_turns_f64<vf64, vi64, vu64>(t, sin_out, cos_out);
 }

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <utility>
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -48,9 +49,55 @@ struct vtypes<double> {
   using mask = vi64;
 };
 
+// What the samplers' own fill loops compute on: a float32 candidate row of W
+// blocks is one vf32; a float64 row is H = 2 native half vectors vf64n
+// (blocks [0, W/2) and [W/2, W)), so no float64 value ever passes through a
+// vector wider than a register (GCC lowers those through the stack).
+template <class CT>
+struct ctypes;
+template <>
+struct ctypes<float> {
+  using vec = vf32;
+  using mask = vi32;
+  static constexpr int H = 1;
+};
+template <>
+struct ctypes<double> {
+  using vec = vf64n;
+  using mask = vi64n;
+  static constexpr int H = 2;
+};
+
 struct words {
   vu32 x0, x1, x2, x3;
 };
+
+template <int h>
+static inline vu32h half(vu32 v) {
+  if constexpr (h == 0)
+    return lo_half(v);
+  else
+    return hi_half(v);
+}
+
+// The ten round keys of a Philox key, broadcast once per fill rather than
+// once per vector of blocks (the round loop is the hottest code there is).
+struct round_keys {
+  vu32 k0[kPhiloxRounds], k1[kPhiloxRounds];
+};
+static inline round_keys make_round_keys(philox_key key) {
+  round_keys rk;
+  uint32_t k0 = key[0], k1 = key[1];
+  for (int r = 0; r < kPhiloxRounds; ++r) {
+    if (r > 0) {
+      k0 += kPhiloxW0;
+      k1 += kPhiloxW1;
+    }
+    rk.k0[r] = splat<vu32>(k0);
+    rk.k1[r] = splat<vu32>(k1);
+  }
+  return rk;
+}
 
 // GCC 12 reports its own AVX-512 headers' pass-through operands as
 // uninitialised when philox4 is inlined with a tag word (GCC bug 105593).
@@ -58,25 +105,24 @@ struct words {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
-// Philox4x32-10 on W counters (c0, c1, c2, c3) at once.
-static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) {
-  uint32_t k0 = key[0], k1 = key[1];
+// Philox4x32-10 on W counters (c0, c1, c2, c3) at once, inlined into the
+// caller's loop so that the counters stay in registers.
+static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
   for (int r = 0; r < kPhiloxRounds; ++r) {
-    if (r > 0) {
-      k0 += kPhiloxW0;
-      k1 += kPhiloxW1;
-    }
     vu32 hi0, lo0, hi1, lo1;
     mulhilo(c0, kPhiloxM0, hi0, lo0);
     mulhilo(c2, kPhiloxM1, hi1, lo1);
-    const vu32 n0 = hi1 ^ c1 ^ k0;
-    const vu32 n2 = hi0 ^ c3 ^ k1;
+    const vu32 n0 = hi1 ^ c1 ^ rk.k0[r];
+    const vu32 n2 = hi0 ^ c3 ^ rk.k1[r];
     c0 = n0;
     c1 = lo1;
     c2 = n2;
     c3 = lo0;
   }
   return {c0, c1, c2, c3};
+}
+static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) {
+  return philox4(c0, c1, c2, c3, make_round_keys(key));
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -85,6 +131,9 @@ static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) 
 // The samplers' counters: (block lo, block hi, attempt, 0).
 static inline words philox(vu32 c0, vu32 c1, vu32 c2, philox_key key) {
   return philox4(c0, c1, c2, vu32{}, key);
+}
+static TURBOINIT_HOT words philox(vu32 c0, vu32 c1, vu32 c2, const round_keys& rk) {
+  return philox4(c0, c1, c2, vu32{}, rk);
 }
 
 // Counters of the W consecutive blocks starting at `block` (carry into hi).
@@ -100,12 +149,13 @@ static inline void block_counters(uint64_t block, vu32& lo, vu32& hi) {
 template <class F>
 static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng, const F& f) {
   const vu32 attempt0 = {};
+  const round_keys rk = make_round_keys(st.key);
   for (uint64_t gi = 0; gi < ng; ++gi) {
     const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
     for (int sub = 0; sub < kGroupBlocks; sub += W) {
       vu32 lo, hi;
       block_counters(block0 + sub, lo, hi);
-      f(gi, sub, philox(lo, hi, attempt0, st.key));
+      f(gi, sub, philox(lo, hi, attempt0, rk));
     }
   }
 }
@@ -119,14 +169,15 @@ static inline vf32 open_unit_f32(vu32 x) {                                      
 // 53-bit uniforms from two words, on half vectors (one register each):
 // [0, 1) and (0, 1].
 static inline vf64n unit_f64(vu32h hi, vu32h lo) {
-  return vfma(u32_to_f64(hi >> 11), 0x1p-21, u32_to_f64(lo) * 0x1p-53);  // exact
+  return vfma(u32_to_f64(hi >> 11), splat<vf64n>(0x1p-21), u32_to_f64(lo) * 0x1p-53);  // exact
 }
 static inline vf64n open_unit_f64(vu32h hi, vu32h lo) {
-  return vfma(u32_to_f64(hi >> 11), 0x1p-21, (u32_to_f64(lo) + 1.0) * 0x1p-53);  // exact
+  return vfma(u32_to_f64(hi >> 11), splat<vf64n>(0x1p-21),
+              (u32_to_f64(lo) + 1.0) * 0x1p-53);  // exact
 }
 
 template <class V>
-static inline void box_muller(V u_radius, V u_angle, V& z_cos, V& z_sin) {
+static TURBOINIT_HOT void box_muller(V u_radius, V u_angle, V& z_cos, V& z_sin) {
   const V r = vsqrt(vlog(u_radius) * -2.0f);
   V s, c;
   vsincos_turns(u_angle, s, c);
@@ -141,35 +192,39 @@ static inline vf64 open_unit_f64(vu32 hi, vu32 lo) {  // (0, 1], 53 bits; exact
   return u32_to_f64(hi >> 11) * 0x1p-21 + (u32_to_f64(lo) + 1.0) * 0x1p-53;
 }
 
-// float64 Box-Muller from the words, one half vector at a time: the same
-// operations as box_muller(open_unit_f64(x0, x1), unit_f64(x2, x3)).
-static inline void box_muller_f64(const words& w, vf64& z_cos, vf64& z_sin) {
-  vf64n c0, s0, c1, s1;
-  box_muller(open_unit_f64(lo_half(w.x0), lo_half(w.x1)), unit_f64(lo_half(w.x2), lo_half(w.x3)),
-             c0, s0);
-  box_muller(open_unit_f64(hi_half(w.x0), hi_half(w.x1)), unit_f64(hi_half(w.x2), hi_half(w.x3)),
-             c1, s1);
-  z_cos = join_halves(c0, c1);
-  z_sin = join_halves(s0, s1);
-}
-
 // ---- samplers: C candidates from one block's words ------------------------
+//
+// rows(w, out): every candidate row of W blocks, as ctypes<CT> vectors
+// (out[row][h], h the half for float64); the samplers' fill loops use it.
+// operator()(w, out): the same values as vtypes<CT> vectors (the bulk
+// samplers' interface, simd/bulk-inl.hpp).
 
 template <class CT>
 struct uniform_sampler;
 template <>
 struct uniform_sampler<float> {
   static constexpr int C = 4;
+  void rows(const words& w, vf32 (&out)[C][1]) const {
+    out[0][0] = unit_f32(w.x0);
+    out[1][0] = unit_f32(w.x1);
+    out[2][0] = unit_f32(w.x2);
+    out[3][0] = unit_f32(w.x3);
+  }
   void operator()(const words& w, vf32 (&out)[C]) const {
-    out[0] = unit_f32(w.x0);
-    out[1] = unit_f32(w.x1);
-    out[2] = unit_f32(w.x2);
-    out[3] = unit_f32(w.x3);
+    vf32 r[C][1];
+    rows(w, r);
+    for (int k = 0; k < C; ++k) out[k] = r[k][0];
   }
 };
 template <>
 struct uniform_sampler<double> {
   static constexpr int C = 2;
+  void rows(const words& w, vf64n (&out)[C][2]) const {
+    out[0][0] = unit_f64(half<0>(w.x0), half<0>(w.x1));
+    out[0][1] = unit_f64(half<1>(w.x0), half<1>(w.x1));
+    out[1][0] = unit_f64(half<0>(w.x2), half<0>(w.x3));
+    out[1][1] = unit_f64(half<1>(w.x2), half<1>(w.x3));
+  }
   void operator()(const words& w, vf64 (&out)[C]) const {
     out[0] = unit_f64(w.x0, w.x1);
     out[1] = unit_f64(w.x2, w.x3);
@@ -181,33 +236,59 @@ struct normal_sampler;
 template <>
 struct normal_sampler<float> {
   static constexpr int C = 4;
+  TURBOINIT_HOT void rows(const words& w, vf32 (&out)[C][1]) const {
+    box_muller(open_unit_f32(w.x0), unit_f32(w.x1), out[0][0], out[1][0]);
+    box_muller(open_unit_f32(w.x2), unit_f32(w.x3), out[2][0], out[3][0]);
+  }
   void operator()(const words& w, vf32 (&out)[C]) const {
-    box_muller(open_unit_f32(w.x0), unit_f32(w.x1), out[0], out[1]);
-    box_muller(open_unit_f32(w.x2), unit_f32(w.x3), out[2], out[3]);
+    vf32 r[C][1];
+    rows(w, r);
+    for (int k = 0; k < C; ++k) out[k] = r[k][0];
   }
   // Candidate `row` of each lane's block alone (the same operations, so the
-  // same bits as operator()).
-  vf32 one(const words& w, vi32 row) const {
+  // same bits as rows()).
+  void one(const words& w, vi32 row, vf32 (&x)[1]) const {
     const vi32 second = (row & 2) != 0;
     vf32 zc, zs;
     box_muller(open_unit_f32(select(second, w.x2, w.x0)), unit_f32(select(second, w.x3, w.x1)), zc,
                zs);
-    return select((row & 1) != 0, zs, zc);
+    x[0] = select((row & 1) != 0, zs, zc);
   }
 };
 template <>
 struct normal_sampler<double> {
   static constexpr int C = 2;
-  void operator()(const words& w, vf64 (&out)[C]) const { box_muller_f64(w, out[0], out[1]); }
-  vf64 one(const words& w, vi32 row) const {
-    vf64 zc, zs;
-    box_muller_f64(w, zc, zs);
-    return select(__builtin_convertvector((row & 1) != 0, vi64), zs, zc);
+  // Both halves at once (vf64: every operation on two registers side by
+  // side, see vlog_f64), the same operations as one half at a time.
+  TURBOINIT_HOT void rows(const words& w, vf64n (&out)[C][2]) const {
+    const vf64 u_radius = join_halves(open_unit_f64(half<0>(w.x0), half<0>(w.x1)),
+                                      open_unit_f64(half<1>(w.x0), half<1>(w.x1)));
+    const vf64 u_angle =
+        join_halves(unit_f64(half<0>(w.x2), half<0>(w.x3)), unit_f64(half<1>(w.x2), half<1>(w.x3)));
+    vf64 z_cos, z_sin;
+    box_muller(u_radius, u_angle, z_cos, z_sin);
+    out[0][0] = lo_half(z_cos);
+    out[0][1] = hi_half(z_cos);
+    out[1][0] = lo_half(z_sin);
+    out[1][1] = hi_half(z_sin);
+  }
+  void operator()(const words& w, vf64 (&out)[C]) const {
+    vf64n r[C][2];
+    rows(w, r);
+    for (int k = 0; k < C; ++k) out[k] = join_halves(r[k][0], r[k][1]);
+  }
+  void one(const words& w, vi32 row, vf64n (&x)[2]) const {
+    vf64n r[C][2];
+    rows(w, r);
+    const vi32 odd = (row & 1) != 0;
+    x[0] = select(__builtin_convertvector(lo_half(odd), vi64n), r[1][0], r[0][0]);
+    x[1] = select(__builtin_convertvector(hi_half(odd), vi64n), r[1][1], r[0][1]);
   }
 };
 
 // Truncated-normal proposals: candidates and their acceptance masks, for all
-// C rows of a block (operator()) or for one row per lane (one(), retries).
+// C rows of a block (operator()) or for one row per lane (one(), retries),
+// as ctypes<CT> vectors (H halves in float64).
 template <class CT>
 struct trunc_params {
   CT a, b, width, lambda, inv_lambda, m;
@@ -215,21 +296,23 @@ struct trunc_params {
 
 template <class CT, bool Half>
 struct normal_proposal {  // N(0,1) or |N(0,1)|
-  using vec = typename vtypes<CT>::vec;
-  using mask = typename vtypes<CT>::mask;
+  using vec = typename ctypes<CT>::vec;
+  using mask = typename ctypes<CT>::mask;
   static constexpr int C = normal_sampler<CT>::C;
+  static constexpr int H = ctypes<CT>::H;
   trunc_params<CT> p;
   mask accept(vec& x) const {
     if (Half) x = vabs(x);
     return (x >= p.a) & (x <= p.b);
   }
-  void operator()(const words& w, vec (&x)[C], mask (&ok)[C]) const {
-    normal_sampler<CT>{}(w, x);
-    for (int k = 0; k < C; ++k) ok[k] = accept(x[k]);
+  void operator()(const words& w, vec (&x)[C][H], mask (&ok)[C][H]) const {
+    normal_sampler<CT>{}.rows(w, x);
+    for (int k = 0; k < C; ++k)
+      for (int h = 0; h < H; ++h) ok[k][h] = accept(x[k][h]);
   }
-  void one(const words& w, vi32 row, vec& x, mask& ok) const {
-    x = normal_sampler<CT>{}.one(w, row);
-    ok = accept(x);
+  void one(const words& w, vi32 row, vec (&x)[H], mask (&ok)[H]) const {
+    normal_sampler<CT>{}.one(w, row, x);
+    for (int h = 0; h < H; ++h) ok[h] = accept(x[h]);
   }
 };
 
@@ -237,22 +320,24 @@ struct normal_proposal {  // N(0,1) or |N(0,1)|
 // ok): two candidates per block, or the one of row `row`; in float64 they
 // take all four words, one candidate per block.
 template <class P>
-static inline void pairs(const P& p, const words& w, vf32 (&x)[2], vi32 (&ok)[2]) {
-  p.pair(w.x0, w.x1, x[0], ok[0]);
-  p.pair(w.x2, w.x3, x[1], ok[1]);
+static inline void pairs(const P& p, const words& w, vf32 (&x)[2][1], vi32 (&ok)[2][1]) {
+  p.pair(w.x0, w.x1, x[0][0], ok[0][0]);
+  p.pair(w.x2, w.x3, x[1][0], ok[1][0]);
 }
 template <class P>
-static inline void pair_in_row(const P& p, const words& w, vi32 row, vf32& x, vi32& ok) {
+static inline void pair_in_row(const P& p, const words& w, vi32 row, vf32 (&x)[1], vi32 (&ok)[1]) {
   const vi32 second = row != 0;
-  p.pair(select(second, w.x2, w.x0), select(second, w.x3, w.x1), x, ok);
+  p.pair(select(second, w.x2, w.x0), select(second, w.x3, w.x1), x[0], ok[0]);
 }
 template <class P>
-static inline void single(const P& p, const words& w, vf64& x, vi64& ok) {
-  vf64 xs[1];
-  vi64 oks[1];
+static inline void single(const P& p, const words& w, vf64n (&x)[2], vi64n (&ok)[2]) {
+  vf64n xs[1][2];
+  vi64n oks[1][2];
   p(w, xs, oks);
-  x = xs[0];
-  ok = oks[0];
+  for (int h = 0; h < 2; ++h) {
+    x[h] = xs[0][h];
+    ok[h] = oks[0][h];
+  }
 }
 
 // U(a, b), accepted with probability exp((m^2 - x^2) / 2).
@@ -266,18 +351,27 @@ struct uniform_proposal<float> {
     x = vfma(unit_f32(ux), p.width, p.a);
     ok = vlog(open_unit_f32(ut)) <= (p.m - x) * (p.m + x) * 0.5f;  // (m^2 - x^2) / 2
   }
-  void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const { pairs(*this, w, x, ok); }
-  void one(const words& w, vi32 row, vf32& x, vi32& ok) const { pair_in_row(*this, w, row, x, ok); }
+  void operator()(const words& w, vf32 (&x)[C][1], vi32 (&ok)[C][1]) const {
+    pairs(*this, w, x, ok);
+  }
+  void one(const words& w, vi32 row, vf32 (&x)[1], vi32 (&ok)[1]) const {
+    pair_in_row(*this, w, row, x, ok);
+  }
 };
 template <>
 struct uniform_proposal<double> {
   static constexpr int C = 1;
   trunc_params<double> p;
-  void operator()(const words& w, vf64 (&x)[C], vi64 (&ok)[C]) const {
-    x[0] = vfma(unit_f64(w.x0, w.x1), p.width, p.a);
-    ok[0] = vlog(open_unit_f64(w.x2, w.x3)) <= (p.m - x[0]) * (p.m + x[0]) * 0.5;
+  template <int h>
+  void half_cand(const words& w, vf64n& x, vi64n& ok) const {
+    x = vfma(unit_f64(half<h>(w.x0), half<h>(w.x1)), p.width, p.a);
+    ok = vlog(open_unit_f64(half<h>(w.x2), half<h>(w.x3))) <= (p.m - x) * (p.m + x) * 0.5;
   }
-  void one(const words& w, vi32, vf64& x, vi64& ok) const { single(*this, w, x, ok); }
+  void operator()(const words& w, vf64n (&x)[C][2], vi64n (&ok)[C][2]) const {
+    half_cand<0>(w, x[0][0], ok[0][0]);
+    half_cand<1>(w, x[0][1], ok[0][1]);
+  }
+  void one(const words& w, vi32, vf64n (&x)[2], vi64n (&ok)[2]) const { single(*this, w, x, ok); }
 };
 
 // Robert (1995): a + Exp(lambda), accepted with probability exp(-(x - lambda)^2 / 2).
@@ -292,19 +386,28 @@ struct exponential_proposal<float> {
     const vf32 d = x - p.lambda;
     ok = (x <= p.b) & (vlog(open_unit_f32(ut)) <= d * d * -0.5f);
   }
-  void operator()(const words& w, vf32 (&x)[C], vi32 (&ok)[C]) const { pairs(*this, w, x, ok); }
-  void one(const words& w, vi32 row, vf32& x, vi32& ok) const { pair_in_row(*this, w, row, x, ok); }
+  void operator()(const words& w, vf32 (&x)[C][1], vi32 (&ok)[C][1]) const {
+    pairs(*this, w, x, ok);
+  }
+  void one(const words& w, vi32 row, vf32 (&x)[1], vi32 (&ok)[1]) const {
+    pair_in_row(*this, w, row, x, ok);
+  }
 };
 template <>
 struct exponential_proposal<double> {
   static constexpr int C = 1;
   trunc_params<double> p;
-  void operator()(const words& w, vf64 (&x)[C], vi64 (&ok)[C]) const {
-    x[0] = vfma(vlog(open_unit_f64(w.x0, w.x1)), -p.inv_lambda, p.a);
-    const vf64 d = x[0] - p.lambda;
-    ok[0] = (x[0] <= p.b) & (vlog(open_unit_f64(w.x2, w.x3)) <= d * d * -0.5);
+  template <int h>
+  void half_cand(const words& w, vf64n& x, vi64n& ok) const {
+    x = vfma(vlog(open_unit_f64(half<h>(w.x0), half<h>(w.x1))), -p.inv_lambda, p.a);
+    const vf64n d = x - p.lambda;
+    ok = (x <= p.b) & (vlog(open_unit_f64(half<h>(w.x2), half<h>(w.x3))) <= d * d * -0.5);
   }
-  void one(const words& w, vi32, vf64& x, vi64& ok) const { single(*this, w, x, ok); }
+  void operator()(const words& w, vf64n (&x)[C][2], vi64n (&ok)[C][2]) const {
+    half_cand<0>(w, x[0][0], ok[0][0]);
+    half_cand<1>(w, x[0][1], ok[0][1]);
+  }
+  void one(const words& w, vi32, vf64n (&x)[2], vi64n (&ok)[2]) const { single(*this, w, x, ok); }
 };
 
 // ---- stores: affine map, clamp, one rounding --------------------------------
@@ -314,59 +417,73 @@ struct store_params {
   CT offset, scale, lo, hi;
 };
 
+// One ctypes<CT> vector (or its first `lanes` lanes) to dst: y = x * scale +
+// offset, clamped if Clamp, rounded once to the output dtype.
 template <class CT, dtype Out, bool Clamp>
-static inline void store_run(const CT* src, uint64_t n, char* dst, const store_params<CT>& sp) {
-  using vec = typename vtypes<CT>::vec;
-  constexpr std::size_t out_size = (Out == dtype::float64) ? 8 : (Out == dtype::float32) ? 4 : 2;
+static inline void put_vec(typename ctypes<CT>::vec x, char* dst, int lanes,
+                           const store_params<CT>& sp) {
+  using vec = typename ctypes<CT>::vec;
+  constexpr int L = W / ctypes<CT>::H;
+  // Two roundings, not an fma: the Generator's array-parameter path applies
+  // mean + std * x in NumPy and must give the same bits.
+  vec y = x * sp.scale + sp.offset;
+  if (Clamp) y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
   // Whole vectors with fixed-size stores, then the tail (a variable-size
   // copy, which compilers do not turn into one vector store).
-  auto one = [&](uint64_t i, int lanes) {
-    // Two roundings, not an fma: the Generator's array-parameter path applies
-    // mean + std * x in NumPy and must give the same bits.
-    vec y = load<vec>(src + i) * sp.scale + sp.offset;
-    if (Clamp) y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
-    char* d = dst + i * out_size;
-    auto put = [&](const auto& v) {
-      if (lanes == W)
-        store(d, v);
-      else
-        store_lanes(d, v, lanes);
-    };
-    if constexpr (Out == dtype::float16) {
-      put(to_half_bits(y));
-    } else if constexpr (Out == dtype::bfloat16) {
-      put(to_bfloat16_bits(y));
-    } else {
-      put(y);
-    }
+  auto put = [&](const auto& v) {
+    if (lanes == L)
+      store(dst, v);
+    else
+      std::memcpy(dst, &v, sizeof v / L * static_cast<unsigned>(lanes));
   };
-  uint64_t i = 0;
-  for (; i + W <= n; i += W) one(i, W);
-  if (i < n) one(i, static_cast<int>(n - i));
-}
-
-template <class CT, bool Clamp>
-static inline void store_typed(const CT* src, uint64_t n, char* dst, dtype out,
-                               const store_params<CT>& sp) {
-  if constexpr (sizeof(CT) == 8) {
-    store_run<CT, dtype::float64, Clamp>(src, n, dst, sp);
+  if constexpr (Out == dtype::float16) {
+    put(to_half_bits(y));
+  } else if constexpr (Out == dtype::bfloat16) {
+    put(to_bfloat16_bits(y));
   } else {
-    switch (out) {
-      case dtype::float16: store_run<CT, dtype::float16, Clamp>(src, n, dst, sp); break;
-      case dtype::bfloat16: store_run<CT, dtype::bfloat16, Clamp>(src, n, dst, sp); break;
-      default: store_run<CT, dtype::float32, Clamp>(src, n, dst, sp); break;
-    }
+    put(y);
   }
 }
 
-// Clamping to [-inf, inf] changes nothing, so skip it (plain normals).
+template <class CT, dtype Out, bool Clamp>
+static inline void store_run(const CT* src, uint64_t n, char* dst, const store_params<CT>& sp) {
+  using vec = typename ctypes<CT>::vec;
+  constexpr int L = W / ctypes<CT>::H;
+  constexpr std::size_t out_size = (Out == dtype::float64) ? 8 : (Out == dtype::float32) ? 4 : 2;
+  uint64_t i = 0;
+  for (; i + L <= n; i += L) put_vec<CT, Out, Clamp>(load<vec>(src + i), dst + i * out_size, L, sp);
+  if (i < n)
+    put_vec<CT, Out, Clamp>(load<vec>(src + i), dst + i * out_size, static_cast<int>(n - i), sp);
+}
+
+// f(std::integral_constant<dtype, Out>, std::bool_constant<Clamp>) with the
+// output dtype and clamping of `out` and `sp` as compile-time constants.
+// Clamping to [-inf, inf] changes nothing, so it is skipped (plain normals).
+template <class CT, class F>
+static inline void with_store(dtype out, const store_params<CT>& sp, const F& f) {
+  auto typed = [&](auto clamp) {
+    if constexpr (sizeof(CT) == 8) {
+      f(std::integral_constant<dtype, dtype::float64>{}, clamp);
+    } else {
+      switch (out) {
+        case dtype::float16: f(std::integral_constant<dtype, dtype::float16>{}, clamp); break;
+        case dtype::bfloat16: f(std::integral_constant<dtype, dtype::bfloat16>{}, clamp); break;
+        default: f(std::integral_constant<dtype, dtype::float32>{}, clamp); break;
+      }
+    }
+  };
+  if (sp.lo == -__builtin_inf() && sp.hi == __builtin_inf())
+    typed(std::false_type{});
+  else
+    typed(std::true_type{});
+}
+
 template <class CT>
 static inline void store_any(const CT* src, uint64_t n, char* dst, dtype out,
                              const store_params<CT>& sp) {
-  if (sp.lo == -__builtin_inf() && sp.hi == __builtin_inf())
-    store_typed<CT, false>(src, n, dst, out, sp);
-  else
-    store_typed<CT, true>(src, n, dst, out, sp);
+  with_store<CT>(out, sp, [&](auto o, auto clamp) {
+    store_run<CT, decltype(o)::value, decltype(clamp)::value>(src, n, dst, sp);
+  });
 }
 
 // ---- the group loop ----------------------------------------------------------
@@ -392,51 +509,91 @@ static inline void staged_run(uint64_t group_elems, uint64_t first, uint64_t cou
   }
 }
 
+// A plain sampler (no rejection).  Whole groups inside the range go straight
+// from registers to `out` (in a group, element k * 16 + b is row k of block b,
+// so a row of W blocks is W consecutive elements); the partial groups at the
+// ends go through the stage.
 template <class CT, class Sampler>
 static void fill_plain(const Sampler& sampler, const philox_stream& st, const affine_store& as,
                        uint64_t first, uint64_t count, void* out) {
-  using vec = typename vtypes<CT>::vec;
+  using vec = typename ctypes<CT>::vec;
   constexpr int C = Sampler::C;
+  constexpr int H = ctypes<CT>::H;
+  constexpr int L = W / H;
   constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
-  alignas(64) CT stage[kStageElems + W];
-  std::memset(stage + kStageElems, 0, sizeof(CT) * W);
   const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
-  auto generate = [&](uint64_t g0, uint64_t ng) {
-    first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
-      vec cand[C];
-      sampler(w, cand);
-      for (int k = 0; k < C; ++k) store(stage + gi * G + k * kGroupBlocks + sub, cand[k]);
+  const std::size_t item = itemsize(as.out);
+  char* const dst = static_cast<char*>(out);
+  const uint64_t end = first + count;
+  const uint64_t g_lo = first / G + (first % G != 0);  // first whole group
+  const uint64_t g_hi = end / G;                       // past the last whole group
+  auto staged = [&](uint64_t from, uint64_t n) {
+    if (n == 0) return;
+    alignas(64) CT stage[kStageElems + W];
+    std::memset(stage + kStageElems, 0, sizeof(CT) * W);
+    auto generate = [&](uint64_t g0, uint64_t ng) {
+      first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
+        vec cand[C][H];
+        sampler.rows(w, cand);
+        for (int k = 0; k < C; ++k)
+          for (int h = 0; h < H; ++h)
+            store(stage + gi * G + k * kGroupBlocks + sub + h * L, cand[k][h]);
+      });
+    };
+    auto store_part = [&](uint64_t lo, uint64_t n_part, uint64_t done) {
+      store_any<CT>(stage + lo, n_part, dst + (from - first + done) * item, as.out, sp);
+    };
+    staged_run(G, from, n, generate, store_part);
+  };
+  if (g_lo >= g_hi) {
+    staged(first, count);
+    return;
+  }
+  staged(first, g_lo * G - first);
+  with_store<CT>(as.out, sp, [&](auto o, auto clamp) {
+    constexpr dtype Out = decltype(o)::value;
+    constexpr bool Clamp = decltype(clamp)::value;
+    first_draws(st, g_lo, g_hi - g_lo, [&](uint64_t gi, int sub, const words& w) {
+      vec cand[C][H];
+      sampler.rows(w, cand);
+      char* const at = dst + ((g_lo + gi) * G - first + static_cast<uint64_t>(sub)) * item;
+      for (int k = 0; k < C; ++k)
+        for (int h = 0; h < H; ++h)
+          put_vec<CT, Out, Clamp>(cand[k][h], at + (k * kGroupBlocks + h * L) * item, L, sp);
     });
-  };
-  auto store_part = [&](uint64_t lo, uint64_t n, uint64_t done) {
-    store_any<CT>(stage + lo, n, static_cast<char*>(out) + done * itemsize(as.out), as.out, sp);
-  };
-  staged_run(G, first, count, generate, store_part);
+  });
+  staged(g_hi * G, end - g_hi * G);
 }
 
 template <class CT, class Proposal>
 static void fill_rejection(const Proposal& prop, const philox_stream& st, const affine_store& as,
                            CT fallback, uint64_t first, uint64_t count, void* out) {
-  using vec = typename vtypes<CT>::vec;
-  using mask = typename vtypes<CT>::mask;
+  using vec = typename ctypes<CT>::vec;
+  using mask = typename ctypes<CT>::mask;
   constexpr int C = Proposal::C;
+  constexpr int H = ctypes<CT>::H;
+  constexpr int L = W / H;
+  constexpr uint32_t kVecBits = (L == 32) ? ~0u : ((1u << L) - 1u);
   constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
   alignas(64) CT stage[kStageElems + W];
   std::memset(stage + kStageElems, 0, sizeof(CT) * W);
   uint16_t pending[kStageElems + 2 * W];
   std::memset(pending, 0, sizeof pending);  // retries read whole vectors of it
   const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
+  const round_keys rk = make_round_keys(st.key);
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;
     first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
-      vec cand[C];
-      mask ok[C];
+      vec cand[C][H];
+      mask ok[C][H];
       prop(w, cand, ok);
       for (int k = 0; k < C; ++k) {
-        const uint64_t at = gi * G + k * kGroupBlocks + sub;
-        store(stage + at, cand[k]);
-        n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
-                                      ~mask_bits(ok[k]) & kLaneBits);
+        for (int h = 0; h < H; ++h) {
+          const uint64_t at = gi * G + k * kGroupBlocks + sub + h * L;
+          store(stage + at, cand[k][h]);
+          n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
+                                        ~mask_bits(ok[k][h]) & kVecBits);
+        }
       }
     });
     // Redraw the rejected elements, W at a time, each from its own block and
@@ -457,15 +614,16 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
         const uint64_t base = st.block_offset + g0 * kGroupBlocks;
         const vu32 lo = splat<vu32>(static_cast<uint32_t>(base)) + local;
         const vu32 hi = splat<vu32>(static_cast<uint32_t>(base >> 32)) - (vu32)(lo < local);
-        vec x;
-        mask ok;
-        prop.one(philox(lo, hi, splat<vu32>(attempt), st.key), row, x, ok);
+        vec x[H];
+        mask ok[H];
+        prop.one(philox(lo, hi, splat<vu32>(attempt), rk), row, x, ok);
         // Branch-free: a rejected lane's slot is written too, and rewritten
         // when one of its later attempts is accepted.
-        const uint32_t good = mask_bits(ok);
+        uint32_t good = 0;
+        for (int h = 0; h < H; ++h) good |= mask_bits(ok[h]) << (h * L);
         for (int l = 0; l < lanes; ++l) {
           const uint16_t p = pending[i + static_cast<uint32_t>(l)];
-          stage[p] = x[l];
+          stage[p] = x[l / L][l % L];
           pending[kept] = p;
           kept += ((good >> l) & 1u) ^ 1u;
         }

@@ -8,6 +8,13 @@
 // (no FMA contraction, see CMakeLists.txt), so every target gives the same bits.
 
 constexpr int W = TURBOINIT_WIDTH;
+
+// For the small functions of the hot loops (Philox rounds, the transforms):
+// inlined whatever GCC's size heuristics say, so that vectors stay in
+// registers instead of crossing calls through memory.
+#ifndef TURBOINIT_HOT
+#define TURBOINIT_HOT __attribute__((always_inline)) inline
+#endif
 static_assert(W == 4 || W == 8 || W == 16, "unsupported SIMD width");
 
 template <class T>
@@ -77,6 +84,7 @@ using vf64n = half_of<double>::type;
 using vi64n = half_of<int64_t>::type;
 using vu64n = half_of<uint64_t>::type;
 using vu32h = half_of<uint32_t>::type;
+using vi32h = half_of<int32_t>::type;
 
 template <class H, class V, std::size_t... I>
 static inline H take_lanes(V v, std::index_sequence<I...>) {
@@ -96,6 +104,8 @@ static inline vf64n lo_half(vf64 v) { return take_lanes<vf64n>(v, half_seq{}); }
 static inline vf64n hi_half(vf64 v) { return take_lanes<vf64n>(v, high_seq{}); }
 static inline vu32h lo_half(vu32 v) { return take_lanes<vu32h>(v, half_seq{}); }
 static inline vu32h hi_half(vu32 v) { return take_lanes<vu32h>(v, high_seq{}); }
+static inline vi32h lo_half(vi32 v) { return take_lanes<vi32h>(v, half_seq{}); }
+static inline vi32h hi_half(vi32 v) { return take_lanes<vi32h>(v, high_seq{}); }
 static inline vf64 join_halves(vf64n a, vf64n b) {
   return join_lanes<vf64>(a, b, std::make_index_sequence<W>{});
 }
@@ -148,6 +158,7 @@ static inline V vfma(V a, B b, C c) {  // scalar b and/or c, broadcast
 
 static inline vf32 vabs(vf32 a) { return (vf32)((vu32)a & 0x7fffffffu); }
 static inline vf64 vabs(vf64 a) { return (vf64)((vu64)a & 0x7fffffffffffffffull); }
+static inline vf64n vabs(vf64n a) { return (vf64n)((vu64n)a & 0x7fffffffffffffffull); }
 
 // Exact conversions.  i32 -> f32 is one instruction everywhere; u32 -> f64 and
 // small i64 -> f64 use the 2^52 magic numbers (AVX2 has no 64-bit conversion).
@@ -215,6 +226,26 @@ static inline uint32_t mask_bits(vi32 m) {
 #else
   uint32_t bits = 0;
   for (int i = 0; i < W; ++i) bits |= (m[i] != 0 ? 1u : 0u) << i;
+  return bits;
+#endif
+}
+// The same for float64 comparison masks of half vectors (W / 2 lanes).
+static inline uint32_t mask_bits(vi64n m) {
+#if defined(__AVX512DQ__) && TURBOINIT_WIDTH == 16
+  __m512i v;
+  std::memcpy(&v, &m, sizeof v);
+  return _mm512_movepi64_mask(v);
+#elif defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  __m256d v;
+  std::memcpy(&v, &m, sizeof v);
+  return static_cast<uint32_t>(_mm256_movemask_pd(v));
+#elif defined(__SSE2__) && TURBOINIT_WIDTH == 4
+  __m128d v;
+  std::memcpy(&v, &m, sizeof v);
+  return static_cast<uint32_t>(_mm_movemask_pd(v));
+#else
+  uint32_t bits = 0;
+  for (int i = 0; i < W / 2; ++i) bits |= (m[i] != 0 ? 1u : 0u) << i;
   return bits;
 #endif
 }
@@ -322,5 +353,7 @@ static inline vu16 to_bfloat16_bits(vf32 f) {
   const vu32 u = (vu32)f;
   const vu32 rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
   const vu32 nan = (u >> 16) | 0x40u;
-  return narrow_u16(select((u & 0x7fffffffu) > 0x7f800000u, nan, rounded));
+  // NaN iff |u| > inf's bits; both sides are below 2^31, so a signed compare
+  // (one instruction; x86 has no unsigned vector compare) says the same.
+  return narrow_u16(select((vi32)(u & 0x7fffffffu) > 0x7f800000, nan, rounded));
 }
