@@ -40,12 +40,12 @@ template <class Op>
 static inline vi64 on_halves(vf64 a, vf64 b, Op op) {
   return join_halves(op(lo_half(a), lo_half(b)), op(hi_half(a), hi_half(b)));
 }
-#define TURBOINIT_BULK_COMPARE(name, op)                                                  \
-  static inline vi32 name(vf32 a, vf32 b) { return a op b; }                               \
-  static inline vi32 name(vf32 a, float b) { return a op b; }                              \
-  static inline vi64 name(vf64 a, vf64 b) {                                                \
-    return on_halves(a, b, [](vf64n x, vf64n y) -> vi64n { return x op y; });              \
-  }                                                                                        \
+#define TURBOINIT_BULK_COMPARE(name, op)                                      \
+  static inline vi32 name(vf32 a, vf32 b) { return a op b; }                  \
+  static inline vi32 name(vf32 a, float b) { return a op b; }                 \
+  static inline vi64 name(vf64 a, vf64 b) {                                   \
+    return on_halves(a, b, [](vf64n x, vf64n y) -> vi64n { return x op y; }); \
+  }                                                                           \
   static inline vi64 name(vf64 a, double b) { return name(a, splat<vf64>(b)); }
 TURBOINIT_BULK_COMPARE(vlt, <)
 TURBOINIT_BULK_COMPARE(vle, <=)
@@ -353,9 +353,9 @@ static void per_element_compact(const bulk_args& a, uint64_t first, uint64_t cou
       const uint32_t live = (lanes == 32) ? ~0u : ((1u << lanes) - 1u);
       vu32 lo, hi;
       block_counters(a.stream.block_offset + first + c0 + i, lo, hi);
-      vec v;
-      const uint32_t done = fast(lo, hi, param<CT>(a.p[0], c0 + i, lanes),
-                                 param<CT>(a.p[1], c0 + i, lanes), live, v);
+      vec v = {};
+      const uint32_t done =
+          fast(lo, hi, param<CT>(a.p[0], c0 + i, lanes), param<CT>(a.p[1], c0 + i, lanes), live, v);
       store(val + i, v);
       n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(i), ~done & live);
     }
@@ -448,12 +448,40 @@ static inline typename vtypes<CT>::vec gamma_value(const philox_stream& st, vu32
                                                    uint32_t live) {
   typename vtypes<CT>::vec v, lb;
   gamma_lanes<CT>(st, lo, hi, tag, shape, live, v, lb);
-  if (!(mask_bits(vne(lb, typename vtypes<CT>::vec{})) & live)) return v;  // shape >= 1 everywhere: no boost
+  if (!(mask_bits(vne(lb, typename vtypes<CT>::vec{})) & live))
+    return v;  // shape >= 1 everywhere: no boost
   return v * vexp(lb);
 }
 
 // The first attempt of gamma_value with the squeeze alone: the value of the
 // lanes it accepts (and of shape 0, +inf, NaN), the bits of those lanes.
+template <class CT>
+__attribute__((always_inline)) static inline uint32_t gamma_fast_lanes(
+    const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag, typename vtypes<CT>::vec shape,
+    uint32_t live, typename vtypes<CT>::vec& value, typename vtypes<CT>::vec& logboost) {
+  using vec = typename vtypes<CT>::vec;
+  using mask = typename vtypes<CT>::mask;
+  const mask trivial = veq(shape, CT(0)) | vne(shape, shape) | veq(shape, CT(__builtin_inf()));
+  const mask small = vlt(shape, CT(1)) & ~trivial;
+  const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
+  const vec d = a - CT(1) / CT(3);
+  const vec c = CT(1) / vsqrt(d * CT(9));
+  vec x, u;
+  gamma_candidate(philox_tagged(lo, hi, vu32{}, tag, st.key), x, u);
+  vec v = CT(1) + c * x;
+  const mask pos = vgt(v, CT(0));
+  v = select(pos, v * v * v, splat<vec>(CT(1)));
+  const vec x2 = x * x;
+  const mask ok = pos & vlt(u, CT(1) - CT(0.0331) * (x2 * x2));
+  value = select(ok & ~trivial, d * v, shape);
+  logboost = vec{};
+  if (mask_bits(small) & live) {
+    const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
+    logboost = select(small, vlog(ub) / shape, vec{});
+  }
+  return mask_bits(ok | trivial);
+}
+// The same, as gamma_value: value exp(logboost) (exp(0) = 1 exactly).
 template <class CT>
 static inline uint32_t gamma_fast(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
                                   typename vtypes<CT>::vec shape, uint32_t live,
@@ -473,7 +501,7 @@ static inline uint32_t gamma_fast(const philox_stream& st, vu32 lo, vu32 hi, uin
   const vec x2 = x * x;
   const mask ok = pos & vlt(u, CT(1) - CT(0.0331) * (x2 * x2));
   value = select(ok & ~trivial, d * v, shape);
-  if (mask_bits(small) & live) {  // as gamma_value: v exp(logboost), exp(0) = 1 exactly
+  if (mask_bits(small) & live) {
     const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
     value = value * vexp(select(small, vlog(ub) / shape, vec{}));
   }
@@ -569,7 +597,7 @@ static inline vf64 poisson_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64
       const vi64 fast = vge(us, 0.07) & vle(V, vr);
       const vi64 valid = vge(kf, 0.0) & ~(vlt(us, 0.013) & vgt(V, us));
       const vi64 slow = valid & vle(vlog(V) + log_invalpha - vlog(a / (usafe * usafe) + b),
-                                     -l + kf * loglam - vloggam_int(kf + 1.0));
+                                    -l + kf * loglam - vloggam_int(kf + 1.0));
       const vi64 ok = vgt(us, 0.0) & (fast | slow);
       res = select(ok & ~done, kf, res);
       done = done | ok;
@@ -937,32 +965,57 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
         put<CT>(out, j, select(veq(v, v), lg, v), lanes);
       });
       break;
-    case bulk_kind::beta:
-      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
-        vec x, lx, y, ly;
-        gamma_lanes<CT>(st, lo, hi, 0, P0(j, lanes), live, x, lx);
-        gamma_lanes<CT>(st, lo, hi, 2, P1(j, lanes), live, y, ly);
-        // X / (X + Y) = 1 / (1 + Y / X), in logs so tiny shapes do not give 0 / 0.
+    case bulk_kind::beta: {
+      // X / (X + Y) = 1 / (1 + Y / X), in logs so tiny shapes do not give 0 / 0.
+      auto ratio = [](vec x, vec lx, vec y, vec ly) {
         const vec sx = select(vgt(x, CT(0)), x, splat<vec>(CT(1)));
         const vec sy = select(vgt(y, CT(0)), y, splat<vec>(CT(1)));
         const vec t = (vlog(sy) + ly) - (vlog(sx) + lx);
         const vec r = CT(1) / (CT(1) + vexp(t));
-        put<CT>(out, j, select(veq(x, x) & veq(y, y), r, x + y), lanes);  // NaN shapes: NaN
-      });
+        return select(veq(x, x) & veq(y, y), r, x + y);  // NaN shapes: NaN
+      };
+      per_element_compact<CT>(
+          a, first, count,
+          [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live, vec& v) {
+            vec x, lx, y, ly;
+            const uint32_t dx = gamma_fast_lanes<CT>(st, lo, hi, 0, p0, live, x, lx);
+            const uint32_t dy = gamma_fast_lanes<CT>(st, lo, hi, 2, p1, live, y, ly);
+            if (dx & dy & live) v = ratio(x, lx, y, ly);
+            return dx & dy;
+          },
+          [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live) {
+            vec x, lx, y, ly;
+            gamma_lanes<CT>(st, lo, hi, 0, p0, live, x, lx);
+            gamma_lanes<CT>(st, lo, hi, 2, p1, live, y, ly);
+            return ratio(x, lx, y, ly);
+          },
+          [&](vec v, uint64_t j, int lanes) { put<CT>(out, j, v, lanes); });
       break;
-    case bulk_kind::standard_t:
-      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
-        const vec df = P0(j, lanes);
-        const vec g = gamma_value<CT>(st, lo, hi, 0, df * CT(0.5), live);
+    }
+    case bulk_kind::standard_t: {
+      auto t_of = [&](vu32 lo, vu32 hi, vec df, vec g) {
         const words w = philox_tagged(lo, hi, vu32{}, 4, st.key);
         vec z, zs;
         if constexpr (sizeof(CT) == 8)
           box_muller(open_unit_f64(w.x0, w.x1), unit_f64(w.x2, w.x3), z, zs);
         else
           box_muller(open_unit_f32(w.x0), unit_f32(w.x1), z, zs);
-        put<CT>(out, j, z * vsqrt(df * CT(0.5)) / vsqrt(g), lanes);
-      });
+        return z * vsqrt(df * CT(0.5)) / vsqrt(g);
+      };
+      per_element_compact<CT>(
+          a, first, count,
+          [&](vu32 lo, vu32 hi, vec df, vec, uint32_t live, vec& v) {
+            vec g;
+            const uint32_t done = gamma_fast<CT>(st, lo, hi, 0, df * CT(0.5), live, g);
+            if (done & live) v = t_of(lo, hi, df, g);
+            return done;
+          },
+          [&](vu32 lo, vu32 hi, vec df, vec, uint32_t live) {
+            return t_of(lo, hi, df, gamma_value<CT>(st, lo, hi, 0, df * CT(0.5), live));
+          },
+          [&](vec v, uint64_t j, int lanes) { put<CT>(out, j, v, lanes); });
       break;
+    }
     case bulk_kind::poisson:
       if constexpr (sizeof(CT) == 8) {
         const poisson_table table = make_poisson_table(a.p[0]);
