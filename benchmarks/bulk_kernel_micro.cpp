@@ -5,7 +5,8 @@
 //   c++ -O3 -std=c++17 -ffp-contract=off -fno-math-errno -mavx2 -mfma -mf16c
 //       -Wno-psabi -Icpp benchmarks/bulk_kernel_micro.cpp cpp/tensor/dtype.cpp -o /tmp/bulk_micro
 //   /tmp/bulk_micro KIND P0 P1 LOG2N [F32] [REPEAT] [ARRAYS]
-// Prints ns per element (best of REPEAT) and a checksum.
+// Prints ns per element (best of REPEAT), a checksum of the output (same bits
+// before/after a change) and the 1-minute load average.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   unsigned long long h = 0;
   const unsigned char* p = reinterpret_cast<const unsigned char*>(buf.data());
   for (uint64_t i = 0; i < n * (f32 ? 4 : 8); ++i) h = h * 1099511628211ull ^ p[i];
-  std::printf("%.2f ns/elem  hash %016llx\n", best, h);
+  double load[3] = {0.0, 0.0, 0.0};
+  if (getloadavg(load, 3) < 0) load[0] = -1.0;  // timings on a busy machine are noise
+  std::printf("%.2f ns/elem  hash %016llx  load %.2f\n", best, h, load[0]);
   return 0;
 }
