@@ -19,6 +19,54 @@
 namespace turboinit::kernels::TURBOINIT_TARGET {
 namespace {
 
+// ---- float64 comparisons and selects, on halves -----------------------------------
+// A vf64 is two native registers (vec.hpp).  GCC 12 lowers comparisons, ?: and
+// min/max on such double-width vectors lane by lane, with a compare and a
+// branch per lane (on random data: a mispredicted branch every few lanes).
+// These do them on the halves instead (one vcmppd / vblendvpd per half on
+// AVX2); the results are the same bits.  float32 vectors are native: the
+// plain operators.
+static inline vi64n lo_half(vi64 v) { return take_lanes<vi64n>(v, half_seq{}); }
+static inline vi64n hi_half(vi64 v) { return take_lanes<vi64n>(v, high_seq{}); }
+static inline vu64n lo_half(vu64 v) { return take_lanes<vu64n>(v, half_seq{}); }
+static inline vu64n hi_half(vu64 v) { return take_lanes<vu64n>(v, high_seq{}); }
+static inline vi64 join_halves(vi64n a, vi64n b) {
+  return join_lanes<vi64>(a, b, std::make_index_sequence<W>{});
+}
+static inline vu64 join_halves(vu64n a, vu64n b) {
+  return join_lanes<vu64>(a, b, std::make_index_sequence<W>{});
+}
+template <class Op>
+static inline vi64 on_halves(vf64 a, vf64 b, Op op) {
+  return join_halves(op(lo_half(a), lo_half(b)), op(hi_half(a), hi_half(b)));
+}
+#define TURBOINIT_BULK_COMPARE(name, op)                                      \
+  static inline vi32 name(vf32 a, vf32 b) { return a op b; }                  \
+  static inline vi32 name(vf32 a, float b) { return a op b; }                 \
+  static inline vi64 name(vf64 a, vf64 b) {                                   \
+    return on_halves(a, b, [](vf64n x, vf64n y) -> vi64n { return x op y; }); \
+  }                                                                           \
+  static inline vi64 name(vf64 a, double b) { return name(a, splat<vf64>(b)); }
+TURBOINIT_BULK_COMPARE(vlt, <)
+TURBOINIT_BULK_COMPARE(vle, <=)
+TURBOINIT_BULK_COMPARE(vgt, >)
+TURBOINIT_BULK_COMPARE(vge, >=)
+TURBOINIT_BULK_COMPARE(veq, ==)
+TURBOINIT_BULK_COMPARE(vne, !=)
+#undef TURBOINIT_BULK_COMPARE
+
+static inline vf64 select(vi64 m, vf64 a, vf64 b) {
+  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
+}
+static inline vi64 select(vi64 m, vi64 a, vi64 b) {
+  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
+}
+static inline vu64 select(vi64 m, vu64 a, vu64 b) {
+  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
+}
+static inline vf64 vmin(vf64 a, vf64 b) { return select(vlt(a, b), a, b); }
+static inline vf64 vmax(vf64 a, vf64 b) { return select(vgt(a, b), a, b); }
+
 // ---- more elementary functions -------------------------------------------------
 
 static inline words philox_tagged(vu32 c0, vu32 c1, vu32 c2, uint32_t tag, philox_key key) {
@@ -54,7 +102,7 @@ static inline vf64 vexp(vf64 x) {
   const vf64 s1 = (vf64)((k1 + 1023) << 52);
   const vf64 s2 = (vf64)((k2 + 1023) << 52);
   const vf64 y = (p * s1) * s2;
-  return select(x == x, y, x);  // NaN stays NaN
+  return select(veq(x, x), y, x);  // NaN stays NaN
 }
 
 static inline vf32 vexp(vf32 x) {
@@ -78,7 +126,7 @@ static inline vf32 vexp(vf32 x) {
   const vf32 s1 = (vf32)((k1 + 127) << 23);
   const vf32 s2 = (vf32)((k2 + 127) << 23);
   const vf32 y = (p * s1) * s2;
-  return select(x == x, y, x);
+  return select(veq(x, x), y, x);
 }
 
 // e^x - 1, accurate near 0: Taylor series for |x| < 1/2, else e^x - 1.
@@ -89,20 +137,20 @@ static inline vf64 vexpm1(vf64 x) {
     f /= (n + 1);
     p = p * x + 1.0 / f;
   }
-  return select(vabs(x) < 0.5, p * x, vexp(x) - 1.0);
+  return select(vlt(vabs(x), 0.5), p * x, vexp(x) - 1.0);
 }
 
 // log(1 + x) for x > -1 (Goldberg: exact when 1 + x rounds to 1).
 static inline vf64 vlog1p(vf64 x) {
   const vf64 u = x + 1.0;
-  const vf64 safe = select(u == 1.0, splat<vf64>(2.0), u);
-  return select(u == 1.0, x, vlog(safe) * (x / (safe - 1.0)));
+  const vf64 safe = select(veq(u, 1.0), splat<vf64>(2.0), u);
+  return select(veq(u, 1.0), x, vlog(safe) * (x / (safe - 1.0)));
 }
 
 // floor(y) for |y| < 2^51 (round to nearest by the 2^52 magic, then step down).
 static inline vf64 vfloor(vf64 y) {
   const vf64 r = (y + 0x1.8p52) - 0x1.8p52;
-  return select(r > y, r - 1.0, r);
+  return select(vgt(r, y), r - 1.0, r);
 }
 
 // log(x!) ... log Gamma(x) for integer-valued x >= 1: exact table below 7,
@@ -118,11 +166,11 @@ static inline vf64 vloggam_int(vf64 x) {
   for (int k = 8; k >= 0; --k) gl0 = gl0 * x2 + a[k];
   const vf64 gl = gl0 / x0 + 0.91893853320467267 + (x0 - 0.5) * vlog(x0) - x0;
   vf64 small = splat<vf64>(0.0);
-  small = select(x == 3.0, splat<vf64>(0.69314718055994531), small);
-  small = select(x == 4.0, splat<vf64>(1.791759469228055), small);
-  small = select(x == 5.0, splat<vf64>(3.1780538303479458), small);
-  small = select(x == 6.0, splat<vf64>(4.7874917427820458), small);
-  return select(x < 7.0, small, gl);
+  small = select(veq(x, 3.0), splat<vf64>(0.69314718055994531), small);
+  small = select(veq(x, 4.0), splat<vf64>(1.791759469228055), small);
+  small = select(veq(x, 5.0), splat<vf64>(3.1780538303479458), small);
+  small = select(veq(x, 6.0), splat<vf64>(4.7874917427820458), small);
+  return select(vlt(x, 7.0), small, gl);
 }
 
 // ---- uniforms of one candidate -------------------------------------------------
@@ -203,16 +251,31 @@ static inline typename vtypes<CT>::vec param(const bulk_param& p, uint64_t j, in
   return v;
 }
 
+// store_lanes with a plain vector store for a whole vector (store_lanes'
+// run-time length makes a memcpy call).
+template <class V>
+static inline void store_n(void* p, const V& v, int lanes) {
+  if (lanes == W)
+    store(p, v);
+  else
+    store_lanes(p, v, lanes);
+}
+
 template <class CT>
 static inline void put(void* out, uint64_t j, typename vtypes<CT>::vec y, int lanes) {
-  store_lanes(static_cast<CT*>(out) + j, y, lanes);
+  store_n(static_cast<CT*>(out) + j, y, lanes);
 }
 
 // Non-negative integer-valued doubles (or +inf) to int64, saturating at 2^63 - 1.
+// Below 2^52 by the 2^52 magic number (AVX2 has no float64 -> int64 conversion).
 static inline void put_count(void* out, uint64_t j, vf64 y, int lanes) {
-  const vi64 big = y >= 0x1p63;
-  const vi64 k = __builtin_convertvector(select(big, splat<vf64>(0.0), y), vi64);
-  store_lanes(static_cast<int64_t*>(out) + j, select(big, splat<vi64>(INT64_MAX), k), lanes);
+  const vi64 big = vge(y, 0x1p63);
+  vi64 k;
+  if ((mask_bits(vlt(y, 0x1p52)) & kLaneBits) == kLaneBits)
+    k = (vi64)(y + 0x1p52) - (vi64)splat<vf64>(0x1p52);
+  else
+    k = __builtin_convertvector(select(big, splat<vf64>(0.0), y), vi64);
+  store_n(static_cast<int64_t*>(out) + j, select(big, splat<vi64>(INT64_MAX), k), lanes);
 }
 
 // ---- the plain driver --------------------------------------------------------------
@@ -267,6 +330,57 @@ static inline void per_element(const bulk_args& a, uint64_t first, uint64_t coun
   }
 }
 
+// The rejection kinds in two passes over a stage of up to kStageElems
+// elements.  fast(lo, hi, p0, p1, live, value) decides what it can from the
+// first attempt, W elements at a time, and returns the bits of the lanes it
+// decided; the others are gathered W at a time (their own counters and
+// parameters) and full(lo, hi, p0, p1, live) runs the complete lane function,
+// which repeats attempt 0 the same way.  Every lane depends only on its own
+// counters and parameters, so the values are those of full alone, but a lane
+// that rejects no longer holds up the W - 1 beside it.  emit(value, j, lanes)
+// stores the W elements from call index j.
+template <class CT, class Fast, class Full, class Emit>
+static void per_element_compact(const bulk_args& a, uint64_t first, uint64_t count,
+                                const Fast& fast, const Full& full, const Emit& emit) {
+  using vec = typename vtypes<CT>::vec;
+  alignas(64) CT val[kStageElems + W];
+  uint16_t pending[kStageElems + 2 * W];
+  for (uint64_t c0 = 0; c0 < count; c0 += kStageElems) {
+    const uint64_t n = (count - c0 < kStageElems) ? count - c0 : kStageElems;
+    uint32_t n_pending = 0;
+    for (uint64_t i = 0; i < n; i += W) {
+      const int lanes = (n - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - i);
+      const uint32_t live = (lanes == 32) ? ~0u : ((1u << lanes) - 1u);
+      vu32 lo, hi;
+      block_counters(a.stream.block_offset + first + c0 + i, lo, hi);
+      vec v = {};
+      const uint32_t done =
+          fast(lo, hi, param<CT>(a.p[0], c0 + i, lanes), param<CT>(a.p[1], c0 + i, lanes), live, v);
+      store(val + i, v);
+      n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(i), ~done & live);
+    }
+    for (uint32_t q = 0; q < n_pending; q += W) {
+      const int lanes = (n_pending - q >= static_cast<uint32_t>(W)) ? W : int(n_pending - q);
+      vu32 lo, hi;
+      vec p0, p1;
+      for (int l = 0; l < W; ++l) {
+        const uint64_t e = c0 + pending[q + static_cast<uint32_t>(l < lanes ? l : 0)];
+        const uint64_t b = a.stream.block_offset + first + e;
+        lo[l] = static_cast<uint32_t>(b);
+        hi[l] = static_cast<uint32_t>(b >> 32);
+        p0[l] = CT(a.p[0].values ? a.p[0].values[e] : a.p[0].scalar);
+        p1[l] = CT(a.p[1].values ? a.p[1].values[e] : a.p[1].scalar);
+      }
+      const vec v = full(lo, hi, p0, p1, (lanes == 32) ? ~0u : ((1u << lanes) - 1u));
+      for (int l = 0; l < lanes; ++l) val[pending[q + static_cast<uint32_t>(l)]] = v[l];
+    }
+    for (uint64_t i = 0; i < n; i += W) {
+      const int lanes = (n - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - i);
+      emit(load<vec>(val + i), c0 + i, lanes);
+    }
+  }
+}
+
 // A gamma candidate: a standard normal x and an acceptance uniform u in (0, 1].
 static inline void gamma_candidate(const words& w, vf64& x, vf64& u) {
   vf64 zs;
@@ -292,8 +406,8 @@ static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32
                                typename vtypes<CT>::vec& logboost) {
   using vec = typename vtypes<CT>::vec;
   using mask = typename vtypes<CT>::mask;
-  const mask trivial = (shape == CT(0)) | (shape != shape) | (shape == CT(__builtin_inf()));
-  const mask small = (shape < CT(1)) & ~trivial;
+  const mask trivial = veq(shape, CT(0)) | vne(shape, shape) | veq(shape, CT(__builtin_inf()));
+  const mask small = vlt(shape, CT(1)) & ~trivial;
   const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
   const vec d = a - CT(1) / CT(3);
   const vec c = CT(1) / vsqrt(d * CT(9));
@@ -308,15 +422,15 @@ static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32
     vec x, u;
     gamma_candidate(philox_tagged(lo, hi, splat<vu32>(j), tag, st.key), x, u);
     vec v = CT(1) + c * x;
-    const mask pos = v > CT(0);
+    const mask pos = vgt(v, CT(0));
     v = select(pos, v * v * v, splat<vec>(CT(1)));
     // Marsaglia and Tsang's squeeze accepts ~98% without logarithms; the full
     // test runs only when a pending lane needs it, and a lane's decision is
     // squeeze | full either way, so it never depends on its neighbours.
     const vec x2 = x * x;
-    mask ok = pos & (u < CT(1) - CT(0.0331) * (x2 * x2));
+    mask ok = pos & vlt(u, CT(1) - CT(0.0331) * (x2 * x2));
     if (~mask_bits(ok | done) & live)
-      ok = ok | (pos & (vlog(u) < x2 * CT(0.5) + d - d * v + d * vlog(v)));
+      ok = ok | (pos & vlt(vlog(u), x2 * CT(0.5) + d - d * v + d * vlog(v)));
     value = select(ok & ~done, d * v, value);
     done = done | ok;
     pending = ~mask_bits(done) & live;
@@ -334,8 +448,121 @@ static inline typename vtypes<CT>::vec gamma_value(const philox_stream& st, vu32
                                                    uint32_t live) {
   typename vtypes<CT>::vec v, lb;
   gamma_lanes<CT>(st, lo, hi, tag, shape, live, v, lb);
-  if (!(mask_bits(lb != 0) & live)) return v;  // shape >= 1 everywhere: no boost
+  if (!(mask_bits(vne(lb, typename vtypes<CT>::vec{})) & live))
+    return v;  // shape >= 1 everywhere: no boost
   return v * vexp(lb);
+}
+
+// The first attempt of gamma_value with the squeeze alone: the value of the
+// lanes it accepts (and of shape 0, +inf, NaN), the bits of those lanes.
+template <class CT>
+__attribute__((always_inline)) static inline uint32_t gamma_fast_lanes(
+    const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag, typename vtypes<CT>::vec shape,
+    uint32_t live, typename vtypes<CT>::vec& value, typename vtypes<CT>::vec& logboost) {
+  using vec = typename vtypes<CT>::vec;
+  using mask = typename vtypes<CT>::mask;
+  const mask trivial = veq(shape, CT(0)) | vne(shape, shape) | veq(shape, CT(__builtin_inf()));
+  const mask small = vlt(shape, CT(1)) & ~trivial;
+  const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
+  const vec d = a - CT(1) / CT(3);
+  const vec c = CT(1) / vsqrt(d * CT(9));
+  vec x, u;
+  gamma_candidate(philox_tagged(lo, hi, vu32{}, tag, st.key), x, u);
+  vec v = CT(1) + c * x;
+  const mask pos = vgt(v, CT(0));
+  v = select(pos, v * v * v, splat<vec>(CT(1)));
+  const vec x2 = x * x;
+  const mask ok = pos & vlt(u, CT(1) - CT(0.0331) * (x2 * x2));
+  value = select(ok & ~trivial, d * v, shape);
+  logboost = vec{};
+  if (mask_bits(small) & live) {
+    const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
+    logboost = select(small, vlog(ub) / shape, vec{});
+  }
+  return mask_bits(ok | trivial);
+}
+// The same, as gamma_value: value exp(logboost) (exp(0) = 1 exactly).
+template <class CT>
+static inline uint32_t gamma_fast(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
+                                  typename vtypes<CT>::vec shape, uint32_t live,
+                                  typename vtypes<CT>::vec& value) {
+  using vec = typename vtypes<CT>::vec;
+  using mask = typename vtypes<CT>::mask;
+  const mask trivial = veq(shape, CT(0)) | vne(shape, shape) | veq(shape, CT(__builtin_inf()));
+  const mask small = vlt(shape, CT(1)) & ~trivial;
+  const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
+  const vec d = a - CT(1) / CT(3);
+  const vec c = CT(1) / vsqrt(d * CT(9));
+  vec x, u;
+  gamma_candidate(philox_tagged(lo, hi, vu32{}, tag, st.key), x, u);
+  vec v = CT(1) + c * x;
+  const mask pos = vgt(v, CT(0));
+  v = select(pos, v * v * v, splat<vec>(CT(1)));
+  const vec x2 = x * x;
+  const mask ok = pos & vlt(u, CT(1) - CT(0.0331) * (x2 * x2));
+  value = select(ok & ~trivial, d * v, shape);
+  if (mask_bits(small) & live) {
+    const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
+    value = value * vexp(select(small, vlog(ub) / shape, vec{}));
+  }
+  return mask_bits(ok | trivial);
+}
+
+// The inversion part of poisson_lanes: k for the lanes of `small` (0 elsewhere).
+static inline vf64 poisson_inversion(const philox_stream& st, vu32 lo, vu32 hi, vf64 lam,
+                                     vi64 small, uint32_t live) {
+  vf64 k = splat<vf64>(0.0);
+  const words w = philox_tagged(lo, hi, vu32{}, 0, st.key);
+  const vf64 u = unit_f64(w.x0, w.x1);
+  const vf64 ls = select(small, lam, splat<vf64>(0.0));
+  vf64 p = vexp(vf64{} - ls), f = p;
+  for (int it = 0; it < 4096; ++it) {
+    const vi64 go = small & vgt(u, f) & vgt(p, f * 0x1p-60);
+    if (!(mask_bits(go) & live)) break;
+    k = select(go, k + 1.0, k);
+    p = select(go, p * ls / k, p);
+    f = select(go, f + p, f);
+  }
+  return k;
+}
+
+// poisson_inversion for one rate lam < 10 shared by a whole call: its sums f_i
+// (and the last index before the terms fall below 2^-60 of the sum),
+// computed once by the same IEEE operations as the lanes do.  The sums never
+// decrease, so the search's k is the number of f_i below u: the same value.
+struct poisson_table {
+  static constexpr int kMax = 256;
+  int n = -1;  // -1: not usable (per-element rates or lam >= 10)
+  double f[kMax];
+};
+static inline poisson_table make_poisson_table(const bulk_param& lam) {
+  poisson_table t;
+  if (lam.values || !(lam.scalar < 10.0)) return t;
+  const double ls = lam.scalar;
+  double p = vexp(splat<vf64>(-ls))[0], f = p, k = 0.0;
+  for (int i = 0; i < poisson_table::kMax; ++i) {
+    if (!(p > f * 0x1p-60)) {
+      t.n = i;
+      return t;
+    }
+    t.f[i] = f;
+    k = k + 1.0;
+    p = p * ls / k;
+    f = f + p;
+  }
+  return t;  // never for lam < 10: the terms fall below 2^-60 within ~60 steps
+}
+static inline vf64 poisson_by_table(const philox_stream& st, vu32 lo, vu32 hi,
+                                    const poisson_table& t) {
+  const words w = philox_tagged(lo, hi, vu32{}, 0, st.key);
+  const vf64 u = unit_f64(w.x0, w.x1);
+  vf64 k = splat<vf64>(0.0);
+  for (int i = 0; i < t.n; ++i) {
+    const vi64 go = vgt(u, t.f[i]);
+    if (!mask_bits(go)) break;
+    k = select(go, k + 1.0, k);
+  }
+  return k;
 }
 
 // Poisson(lam), lam >= 0 finite: inversion by search for lam < 10 (u from
@@ -344,22 +571,9 @@ static inline typename vtypes<CT>::vec gamma_value(const philox_stream& st, vu32
 // words 0-1, V from words 2-3), as NumPy's random_poisson.
 static inline vf64 poisson_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64 lam,
                                  uint32_t live) {
-  const vi64 small = lam < 10.0;
+  const vi64 small = vlt(lam, 10.0);
   vf64 k = splat<vf64>(0.0);
-  const uint32_t small_bits = mask_bits(small) & live;
-  if (small_bits) {
-    const words w = philox_tagged(lo, hi, vu32{}, 0, st.key);
-    const vf64 u = unit_f64(w.x0, w.x1);
-    const vf64 ls = select(small, lam, splat<vf64>(0.0));
-    vf64 p = vexp(vf64{} - ls), f = p;
-    for (int it = 0; it < 4096; ++it) {
-      const vi64 go = small & (u > f) & (p > f * 0x1p-60);
-      if (!(mask_bits(go) & live)) break;
-      k = select(go, k + 1.0, k);
-      p = select(go, p * ls / k, p);
-      f = select(go, f + p, f);
-    }
-  }
+  if (mask_bits(small) & live) k = poisson_inversion(st, lo, hi, lam, small, live);
   const uint32_t large_bits = ~mask_bits(small) & live;
   if (large_bits) {
     const vf64 l = select(small, splat<vf64>(10.0), lam);
@@ -377,20 +591,139 @@ static inline vf64 poisson_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64
       const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
       const vf64 V = open_unit_f64(w.x2, w.x3);
       const vf64 us = 0.5 - vabs(U);
-      const vf64 usafe = select(us > 0.0, us, splat<vf64>(0.5));
+      const vf64 usafe = select(vgt(us, 0.0), us, splat<vf64>(0.5));
       const vf64 y = (2.0 * a / usafe + b) * U + l + 0.43;
       const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), splat<vf64>(0x1p50)));
-      const vi64 fast = (us >= 0.07) & (V <= vr);
-      const vi64 valid = (kf >= 0.0) & ~((us < 0.013) & (V > us));
-      const vi64 slow = valid & (vlog(V) + log_invalpha - vlog(a / (usafe * usafe) + b) <=
-                                 -l + kf * loglam - vloggam_int(kf + 1.0));
-      const vi64 ok = (us > 0.0) & (fast | slow);
+      const vi64 fast = vge(us, 0.07) & vle(V, vr);
+      const vi64 valid = vge(kf, 0.0) & ~(vlt(us, 0.013) & vgt(V, us));
+      const vi64 slow = valid & vle(vlog(V) + log_invalpha - vlog(a / (usafe * usafe) + b),
+                                    -l + kf * loglam - vloggam_int(kf + 1.0));
+      const vi64 ok = vgt(us, 0.0) & (fast | slow);
       res = select(ok & ~done, kf, res);
       done = done | ok;
     }
     k = select(small, k, res);
   }
   return k;
+}
+
+// The first attempt of poisson_lanes with PTRS's quick acceptance alone (and
+// the whole inversion): the lanes it decided.
+static inline uint32_t poisson_fast(const philox_stream& st, vu32 lo, vu32 hi, vf64 lam,
+                                    uint32_t live, vf64& value) {
+  const vi64 small = vlt(lam, 10.0);
+  vf64 k = splat<vf64>(0.0);
+  uint32_t done = mask_bits(small);
+  if (done & live) k = poisson_inversion(st, lo, hi, lam, small, live);
+  if (~done & live) {
+    const vf64 l = select(small, splat<vf64>(10.0), lam);
+    const vf64 slam = vsqrt(l);
+    const vf64 b = 0.931 + 2.53 * slam;
+    const vf64 a = -0.059 + 0.02483 * b;
+    const vf64 vr = 0.9277 - 3.6224 / (b - 2.0);
+    const words w = philox_tagged(lo, hi, vu32{}, 1, st.key);
+    const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
+    const vf64 V = open_unit_f64(w.x2, w.x3);
+    const vf64 us = 0.5 - vabs(U);
+    const vf64 usafe = select(vgt(us, 0.0), us, splat<vf64>(0.5));
+    const vf64 y = (2.0 * a / usafe + b) * U + l + 0.43;
+    const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), splat<vf64>(0x1p50)));
+    const vi64 fast = vge(us, 0.07) & vle(V, vr) & ~small;
+    k = select(fast, kf, k);
+    done |= mask_bits(fast);
+  }
+  value = k;
+  return done;
+}
+
+// The inversion part of binomial_lanes: k for the lanes of `small` (0 elsewhere),
+// on pp = min(p, 1 - p), q = 1 - pp, np = n pp.  NumPy's
+// random_binomial_inversion searches U - px_0 - ... - px_(k-1) <= px_k; this
+// compares U with the running sums F_k = F_(k-1) + px_k instead (the same
+// law), so that for one (n, p) shared by a call the F_k can be tabulated
+// once (binomial_table) with the same operations: the same bits either way.
+// k > bound restarts with the next attempt's U.
+static inline vf64 binomial_inversion(const philox_stream& st, vu32 lo, vu32 hi, vf64 n, vf64 pp,
+                                      vf64 q, vf64 np, vi64 small, uint32_t live) {
+  const vf64 qn = vexp(select(small, n, splat<vf64>(0.0)) * vlog1p(vf64{} - pp));
+  const vf64 bound = vmin(n, np + 10.0 * vsqrt(np * q + 1.0));
+  vu32 attempt = vu32{};
+  const words w = philox_tagged(lo, hi, attempt, 0, st.key);
+  vf64 u = unit_f64(w.x0, w.x1);
+  vf64 k = splat<vf64>(0.0), px = qn, f = qn;
+  for (int it = 0; it < (1 << 20); ++it) {
+    const vi64 go = small & vgt(u, f);
+    if (!(mask_bits(go) & live)) break;
+    k = select(go, k + 1.0, k);
+    const vi64 restart = go & vgt(k, bound);
+    if (mask_bits(restart) & live) {
+      attempt = attempt - __builtin_convertvector(restart, vu32);  // +1 where restarting
+      const words r = philox_tagged(lo, hi, attempt, 0, st.key);
+      u = select(restart, unit_f64(r.x0, r.x1), u);
+      k = select(restart, splat<vf64>(0.0), k);
+    }
+    const vi64 step = go & ~restart;
+    px = select(step, ((n - k + 1.0) * pp * px) / (k * q), select(restart, qn, px));
+    f = select(step, f + px, select(restart, qn, f));
+  }
+  return k;
+}
+
+// binomial_inversion's sums F_0 .. F_m (m = floor(bound)) for one (n, p)
+// shared by a whole call with n min(p, 1 - p) < 10, by the same operations.
+struct binomial_table {
+  static constexpr int kMax = 64;  // m <= np + 10 sqrt(np q + 1) < 44
+  int m = -1;                      // -1: not usable
+  bool flip = false;
+  double n = 0.0;
+  double f[kMax];
+};
+static inline binomial_table make_binomial_table(const bulk_param& pn, const bulk_param& pp_) {
+  binomial_table t;
+  if (pn.values || pp_.values) return t;
+  const double n = pn.scalar, p = pp_.scalar;
+  const bool flip = p > 0.5;
+  const double pp = flip ? 1.0 - p : p;
+  const double q = 1.0 - pp;
+  const double np = n * pp;
+  if (!(np < 10.0)) return t;
+  const double qn = vexp(splat<vf64>(n) * vlog1p(splat<vf64>(0.0 - pp)))[0];
+  const double sd = vsqrt(splat<vf64>(np * q + 1.0))[0];
+  const double bound = vmin(splat<vf64>(n), splat<vf64>(np + 10.0 * sd))[0];
+  double k = 0.0, px = qn, f = qn;
+  int i = 0;
+  for (; i < binomial_table::kMax; ++i) {
+    if (k > bound) break;  // F_i for i <= bound only
+    t.f[i] = f;
+    k = k + 1.0;
+    px = ((n - k + 1.0) * pp * px) / (k * q);
+    f = f + px;
+  }
+  if (i == binomial_table::kMax) return t;  // never (bound < 44)
+  t.m = i - 1;
+  t.flip = flip;
+  t.n = n;
+  return t;
+}
+static inline vf64 binomial_by_table(const philox_stream& st, vu32 lo, vu32 hi,
+                                     const binomial_table& t, uint32_t live) {
+  vf64 k = splat<vf64>(0.0);
+  uint32_t pending = live;
+  for (uint32_t attempt = 0; pending != 0 && attempt < (1u << 20); ++attempt) {
+    const words w = philox_tagged(lo, hi, splat<vu32>(attempt), 0, st.key);
+    const vf64 u = unit_f64(w.x0, w.x1);
+    vf64 c = splat<vf64>(0.0);
+    for (int i = 0; i <= t.m; ++i) {
+      const vi64 go = vgt(u, t.f[i]);
+      if (!(mask_bits(go) & pending)) break;
+      c = select(go, c + 1.0, c);
+    }
+    vi64 take;
+    for (int l = 0; l < W; ++l) take[l] = ((pending >> l) & 1u) ? -1 : 0;
+    k = select(take, c, k);
+    pending &= mask_bits(vgt(c, double(t.m)));  // past the bound: restart
+  }
+  return t.flip ? t.n - k : k;
 }
 
 // Binomial(n, p), n a non-negative integer-valued double, p in [0, 1]: on
@@ -400,35 +733,13 @@ static inline vf64 poisson_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64
 // words 0-1, V from words 2-3).
 static inline vf64 binomial_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64 n, vf64 p,
                                   uint32_t live) {
-  const vi64 flip = p > 0.5;
+  const vi64 flip = vgt(p, 0.5);
   const vf64 pp = select(flip, 1.0 - p, p);
   const vf64 q = 1.0 - pp;
   const vf64 np = n * pp;
-  const vi64 small = np < 10.0;
+  const vi64 small = vlt(np, 10.0);
   vf64 k = splat<vf64>(0.0);
-  if (mask_bits(small) & live) {
-    const vf64 qn = vexp(select(small, n, splat<vf64>(0.0)) * vlog1p(vf64{} - pp));
-    const vf64 bound = vmin(n, np + 10.0 * vsqrt(np * q + 1.0));
-    vu32 attempt = vu32{};
-    const words w = philox_tagged(lo, hi, attempt, 0, st.key);
-    vf64 u = unit_f64(w.x0, w.x1);
-    vf64 px = qn;
-    for (int it = 0; it < (1 << 20); ++it) {
-      const vi64 go = small & (u > px);
-      if (!(mask_bits(go) & live)) break;
-      k = select(go, k + 1.0, k);
-      const vi64 restart = go & (k > bound);
-      if (mask_bits(restart) & live) {
-        attempt = attempt - __builtin_convertvector(restart, vu32);  // +1 where restarting
-        const words r = philox_tagged(lo, hi, attempt, 0, st.key);
-        u = select(restart, unit_f64(r.x0, r.x1), u);
-        k = select(restart, splat<vf64>(0.0), k);
-      }
-      const vi64 step = go & ~restart;
-      u = select(step, u - px, u);
-      px = select(step, ((n - k + 1.0) * pp * px) / (k * q), select(restart, qn, px));
-    }
-  }
+  if (mask_bits(small) & live) k = binomial_inversion(st, lo, hi, n, pp, q, np, small, live);
   if (~mask_bits(small) & live) {
     const vf64 nl = select(small, splat<vf64>(100.0), n);
     const vf64 pl = select(small, splat<vf64>(0.5), pp);
@@ -450,22 +761,58 @@ static inline vf64 binomial_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf6
       const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
       const vf64 V = open_unit_f64(w.x2, w.x3);
       const vf64 us = 0.5 - vabs(U);
-      const vf64 usafe = select(us > 0.0, us, splat<vf64>(0.5));
+      const vf64 usafe = select(vgt(us, 0.0), us, splat<vf64>(0.5));
       const vf64 y = (2.0 * a / usafe + b) * U + c;
       const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), nl + 1.0));
-      const vi64 fast = (us >= 0.07) & (V <= vr);
-      const vi64 in = (kf >= 0.0) & (kf <= nl);
+      const vi64 fast = vge(us, 0.07) & vle(V, vr);
+      const vi64 in = vge(kf, 0.0) & vle(kf, nl);
       const vf64 kc = vmin(vmax(kf, splat<vf64>(0.0)), nl);
       const vi64 slow =
-          in & (vlog(V) + log_alpha - vlog(a / (usafe * usafe) + b) <=
-                h - vloggam_int(kc + 1.0) - vloggam_int(nl - kc + 1.0) + (kc - m) * lpq);
-      const vi64 ok = (us > 0.0) & in & (fast | slow);
+          in & vle(vlog(V) + log_alpha - vlog(a / (usafe * usafe) + b),
+                   h - vloggam_int(kc + 1.0) - vloggam_int(nl - kc + 1.0) + (kc - m) * lpq);
+      const vi64 ok = vgt(us, 0.0) & in & (fast | slow);
       res = select(ok & ~done, kf, res);
       done = done | ok;
     }
     k = select(small, k, res);
   }
   return select(flip, n - k, k);
+}
+
+// The first attempt of binomial_lanes with BTRS's quick acceptance alone (and
+// the whole inversion): the lanes it decided.
+static inline uint32_t binomial_fast(const philox_stream& st, vu32 lo, vu32 hi, vf64 n, vf64 p,
+                                     uint32_t live, vf64& value) {
+  const vi64 flip = vgt(p, 0.5);
+  const vf64 pp = select(flip, 1.0 - p, p);
+  const vf64 q = 1.0 - pp;
+  const vf64 np = n * pp;
+  const vi64 small = vlt(np, 10.0);
+  vf64 k = splat<vf64>(0.0);
+  uint32_t done = mask_bits(small);
+  if (done & live) k = binomial_inversion(st, lo, hi, n, pp, q, np, small, live);
+  if (~done & live) {
+    const vf64 nl = select(small, splat<vf64>(100.0), n);
+    const vf64 pl = select(small, splat<vf64>(0.5), pp);
+    const vf64 ql = 1.0 - pl;
+    const vf64 spq = vsqrt(nl * pl * ql);
+    const vf64 b = 1.15 + 2.53 * spq;
+    const vf64 a = -0.0873 + 0.0248 * b + 0.01 * pl;
+    const vf64 c = nl * pl + 0.5;
+    const vf64 vr = 0.92 - 4.2 / b;
+    const words w = philox_tagged(lo, hi, vu32{}, 1, st.key);
+    const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
+    const vf64 V = open_unit_f64(w.x2, w.x3);
+    const vf64 us = 0.5 - vabs(U);
+    const vf64 usafe = select(vgt(us, 0.0), us, splat<vf64>(0.5));
+    const vf64 y = (2.0 * a / usafe + b) * U + c;
+    const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), nl + 1.0));
+    const vi64 ok = vge(us, 0.07) & vle(V, vr) & vge(kf, 0.0) & vle(kf, nl) & ~small;
+    k = select(ok, kf, k);
+    done |= mask_bits(ok);
+  }
+  value = select(flip, n - k, k);
+  return done;
 }
 
 // Permutations of [0, n): a balanced Feistel network on 2h bits (2^2h >= n),
@@ -567,9 +914,9 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
     case bulk_kind::weibull:
       plain<CT, bulk_kind::weibull>(a, first, count, [&](vec s, uint64_t j, int lanes) {
         const vec k = P0(j, lanes);
-        const vec safe = select(s > CT(0), s, splat<vec>(CT(1)));
-        const vec y = select(s > CT(0), vexp(vlog(safe) / k), vec{});
-        put<CT>(out, j, select(k == CT(0), vec{}, y), lanes);
+        const vec safe = select(vgt(s, CT(0)), s, splat<vec>(CT(1)));
+        const vec y = select(vgt(s, CT(0)), vexp(vlog(safe) / k), vec{});
+        put<CT>(out, j, select(veq(k, CT(0)), vec{}, y), lanes);
       });
       break;
     case bulk_kind::pareto:
@@ -588,68 +935,121 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
       if constexpr (sizeof(CT) == 8) {
         plain<CT, bulk_kind::geometric>(a, first, count, [&](vec s, uint64_t j, int lanes) {
           const vec p = P0(j, lanes);
-          const auto one = p >= 1.0;
+          const auto one = vge(p, 1.0);
           const vec rate = vec{} - vlog1p(vec{} - select(one, splat<vec>(0.5), p));
           const vec y = s / rate;
           const vec small = vmin(y, splat<vec>(0x1p50));
           const vec c = vec{} - vfloor(vec{} - small);  // ceil
-          const vec k = vmax(select(y >= 0x1p50, y, c), splat<vec>(1.0));
+          const vec k = vmax(select(vge(y, 0x1p50), y, c), splat<vec>(1.0));
           put_count(out, j, select(one, splat<vec>(1.0), k), lanes);
         });
       }
       break;
     case bulk_kind::gamma:
-      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
-        put<CT>(out, j, P1(j, lanes) * gamma_value<CT>(st, lo, hi, 0, P0(j, lanes), live), lanes);
-      });
+      per_element_compact<CT>(
+          a, first, count,
+          [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live, vec& v) {
+            return gamma_fast<CT>(st, lo, hi, 0, p0, live, v);
+          },
+          [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live) {
+            return gamma_value<CT>(st, lo, hi, 0, p0, live);
+          },
+          [&](vec v, uint64_t j, int lanes) { put<CT>(out, j, P1(j, lanes) * v, lanes); });
       break;
     case bulk_kind::log_gamma:
       per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
         vec v, lb;
         gamma_lanes<CT>(st, lo, hi, 0, P0(j, lanes), live, v, lb);
-        const vec safe = select(v > CT(0), v, splat<vec>(CT(1)));
-        const vec lg = select(v > CT(0), vlog(safe) + lb, splat<vec>(CT(-__builtin_inf())));
-        put<CT>(out, j, select(v == v, lg, v), lanes);
+        const vec safe = select(vgt(v, CT(0)), v, splat<vec>(CT(1)));
+        const vec lg = select(vgt(v, CT(0)), vlog(safe) + lb, splat<vec>(CT(-__builtin_inf())));
+        put<CT>(out, j, select(veq(v, v), lg, v), lanes);
       });
       break;
-    case bulk_kind::beta:
-      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
-        vec x, lx, y, ly;
-        gamma_lanes<CT>(st, lo, hi, 0, P0(j, lanes), live, x, lx);
-        gamma_lanes<CT>(st, lo, hi, 2, P1(j, lanes), live, y, ly);
-        // X / (X + Y) = 1 / (1 + Y / X), in logs so tiny shapes do not give 0 / 0.
-        const vec sx = select(x > CT(0), x, splat<vec>(CT(1)));
-        const vec sy = select(y > CT(0), y, splat<vec>(CT(1)));
+    case bulk_kind::beta: {
+      // X / (X + Y) = 1 / (1 + Y / X), in logs so tiny shapes do not give 0 / 0.
+      auto ratio = [](vec x, vec lx, vec y, vec ly) {
+        const vec sx = select(vgt(x, CT(0)), x, splat<vec>(CT(1)));
+        const vec sy = select(vgt(y, CT(0)), y, splat<vec>(CT(1)));
         const vec t = (vlog(sy) + ly) - (vlog(sx) + lx);
         const vec r = CT(1) / (CT(1) + vexp(t));
-        put<CT>(out, j, select((x == x) & (y == y), r, x + y), lanes);  // NaN shapes: NaN
-      });
+        return select(veq(x, x) & veq(y, y), r, x + y);  // NaN shapes: NaN
+      };
+      per_element_compact<CT>(
+          a, first, count,
+          [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live, vec& v) {
+            vec x, lx, y, ly;
+            const uint32_t dx = gamma_fast_lanes<CT>(st, lo, hi, 0, p0, live, x, lx);
+            const uint32_t dy = gamma_fast_lanes<CT>(st, lo, hi, 2, p1, live, y, ly);
+            if (dx & dy & live) v = ratio(x, lx, y, ly);
+            return dx & dy;
+          },
+          [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live) {
+            vec x, lx, y, ly;
+            gamma_lanes<CT>(st, lo, hi, 0, p0, live, x, lx);
+            gamma_lanes<CT>(st, lo, hi, 2, p1, live, y, ly);
+            return ratio(x, lx, y, ly);
+          },
+          [&](vec v, uint64_t j, int lanes) { put<CT>(out, j, v, lanes); });
       break;
-    case bulk_kind::standard_t:
-      per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
-        const vec df = P0(j, lanes);
-        const vec g = gamma_value<CT>(st, lo, hi, 0, df * CT(0.5), live);
+    }
+    case bulk_kind::standard_t: {
+      auto t_of = [&](vu32 lo, vu32 hi, vec df, vec g) {
         const words w = philox_tagged(lo, hi, vu32{}, 4, st.key);
         vec z, zs;
         if constexpr (sizeof(CT) == 8)
           box_muller(open_unit_f64(w.x0, w.x1), unit_f64(w.x2, w.x3), z, zs);
         else
           box_muller(open_unit_f32(w.x0), unit_f32(w.x1), z, zs);
-        put<CT>(out, j, z * vsqrt(df * CT(0.5)) / vsqrt(g), lanes);
-      });
+        return z * vsqrt(df * CT(0.5)) / vsqrt(g);
+      };
+      per_element_compact<CT>(
+          a, first, count,
+          [&](vu32 lo, vu32 hi, vec df, vec, uint32_t live, vec& v) {
+            vec g;
+            const uint32_t done = gamma_fast<CT>(st, lo, hi, 0, df * CT(0.5), live, g);
+            if (done & live) v = t_of(lo, hi, df, g);
+            return done;
+          },
+          [&](vu32 lo, vu32 hi, vec df, vec, uint32_t live) {
+            return t_of(lo, hi, df, gamma_value<CT>(st, lo, hi, 0, df * CT(0.5), live));
+          },
+          [&](vec v, uint64_t j, int lanes) { put<CT>(out, j, v, lanes); });
       break;
+    }
     case bulk_kind::poisson:
       if constexpr (sizeof(CT) == 8) {
-        per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
-          put_count(out, j, poisson_lanes(st, lo, hi, P0(j, lanes), live), lanes);
-        });
+        const poisson_table table = make_poisson_table(a.p[0]);
+        per_element_compact<CT>(
+            a, first, count,
+            [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live, vec& v) {
+              if (table.n >= 0) {
+                v = poisson_by_table(st, lo, hi, table);
+                return live;
+              }
+              return poisson_fast(st, lo, hi, p0, live, v);
+            },
+            [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live) {
+              return poisson_lanes(st, lo, hi, p0, live);
+            },
+            [&](vec v, uint64_t j, int lanes) { put_count(out, j, v, lanes); });
       }
       break;
     case bulk_kind::binomial:
       if constexpr (sizeof(CT) == 8) {
-        per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
-          put_count(out, j, binomial_lanes(st, lo, hi, P0(j, lanes), P1(j, lanes), live), lanes);
-        });
+        const binomial_table table = make_binomial_table(a.p[0], a.p[1]);
+        per_element_compact<CT>(
+            a, first, count,
+            [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live, vec& v) {
+              if (table.m >= 0) {
+                v = binomial_by_table(st, lo, hi, table, live);
+                return live;
+              }
+              return binomial_fast(st, lo, hi, p0, p1, live, v);
+            },
+            [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live) {
+              return binomial_lanes(st, lo, hi, p0, p1, live);
+            },
+            [&](vec v, uint64_t j, int lanes) { put_count(out, j, v, lanes); });
       }
       break;
     case bulk_kind::permutation:  // permutation_run
