@@ -56,16 +56,14 @@ def normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
     # value-keyed cache let np.float16(0) (which NumPy reads as float16) make
     # dtype=0 or dtype=False "float16" afterwards (equal keys), and grew with
     # every distinct scalar.
-    memo = dtype is None or isinstance(dtype, (str, type, np.dtype))
-    key = (type(dtype), dtype) if memo else None
-    if key is not None:
+    cls = type(dtype)
+    if cls is str or dtype is None or isinstance(dtype, (str, type, np.dtype)):
+        key = (cls, dtype)
         hit = _DTYPE_CACHE.get(key)
-        if hit is not None:
-            return hit
-    result = _normalize_dtype(dtype)
-    if key is not None:
-        _DTYPE_CACHE[key] = result
-    return result
+        if hit is None:
+            hit = _DTYPE_CACHE[key] = _normalize_dtype(dtype)
+        return hit
+    return _normalize_dtype(dtype)
 
 
 def _normalize_dtype(dtype: DTypeLike) -> tuple[np.dtype, int]:
@@ -236,6 +234,14 @@ def integer(
 
 def real(value: Any, argname: str) -> float:
     """A real scalar parameter as a Python float (finiteness is checked in C++)."""
+    cls = type(value)
+    if cls is float:  # the common cases first: no ABC checks
+        return value  # type: ignore[no-any-return]
+    if cls is int:
+        try:
+            return float(value)
+        except OverflowError:
+            pass  # raised again below, naming the argument
     if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
         value, complex
     ):
@@ -272,10 +278,21 @@ def prepare_target(
     A new result comes from ``np.empty``: its pages are first touched by the
     generating threads, and the array owns its memory.
     """
+    return Target(*prepare(shape, dtype, out, region))
+
+
+def prepare(
+    shape: ShapeLike, dtype: DTypeLike, out: Optional[np.ndarray], region: RegionLike
+) -> tuple[np.ndarray, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """:func:`prepare_target` as a plain tuple ``(out, code, shape, start, extent)``,
+    for the samplers' hot path (no object is built per call)."""
     full = normalize_shape(shape)
     dt, code = normalize_dtype(dtype)
     check_size(full, dt.itemsize)
-    start, extent = normalize_region(region, full)
+    if region is None:
+        start, extent = (0,) * len(full), full
+    else:
+        start, extent = normalize_region(region, full)
     if out is not None:
         arr = check_exact_out(out, dt, extent)
     else:
@@ -288,4 +305,4 @@ def prepare_target(
             raise ValueError(
                 f"shape: NumPy cannot make an array of shape {extent} ({exc})"
             ) from None
-    return Target(arr, code, full, start, extent)
+    return arr, code, full, start, extent

@@ -12,7 +12,7 @@ from typing import Optional
 import numpy as np
 
 from . import _core
-from ._args import DTypeLike, RegionLike, ShapeLike, prepare_target, real
+from ._args import DTypeLike, RegionLike, ShapeLike, prepare, real
 from ._seed import SeedLike, StreamLike, philox_key
 
 
@@ -65,12 +65,10 @@ def uniform(
     >>> bool((ti.uniform((256, 128), -0.1, 0.1, seed=0, region=(slice(8, 16),)) == w[8:16]).all())
     True
     """
-    t = prepare_target(shape, dtype, out, region)
+    arr, code, full, start, extent = prepare(shape, dtype, out, region)
     k0, k1 = philox_key(seed, stream)
-    _core.uniform(
-        t.out, t.code, t.shape, t.start, t.extent, k0, k1, 0, real(low, "low"), real(high, "high")
-    )
-    return t.out
+    _core.uniform(arr, code, full, start, extent, k0, k1, 0, real(low, "low"), real(high, "high"))
+    return arr
 
 
 def normal(
@@ -104,12 +102,10 @@ def normal(
     >>> round(float(x.mean()), 2), round(float(x.std()), 2)
     (2.0, 0.5)
     """
-    t = prepare_target(shape, dtype, out, region)
+    arr, code, full, start, extent = prepare(shape, dtype, out, region)
     k0, k1 = philox_key(seed, stream)
-    _core.normal(
-        t.out, t.code, t.shape, t.start, t.extent, k0, k1, 0, real(mean, "mean"), real(std, "std")
-    )
-    return t.out
+    _core.normal(arr, code, full, start, extent, k0, k1, 0, real(mean, "mean"), real(std, "std"))
+    return arr
 
 
 def truncated_normal(
@@ -153,14 +149,14 @@ def truncated_normal(
     >>> bool(tail.min() >= 6.0 and tail.max() <= 9.0)
     True
     """
-    t = prepare_target(shape, dtype, out, region)
+    arr, code, full, start, extent = prepare(shape, dtype, out, region)
     k0, k1 = philox_key(seed, stream)
     _core.truncated_normal(
-        t.out,
-        t.code,
-        t.shape,
-        t.start,
-        t.extent,
+        arr,
+        code,
+        full,
+        start,
+        extent,
         k0,
         k1,
         0,
@@ -169,4 +165,4 @@ def truncated_normal(
         real(lower, "lower"),
         real(upper, "upper"),
     )
-    return t.out
+    return arr

@@ -86,7 +86,11 @@ def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif isinstance(param, numbers.Real) and not isinstance(param, (bool, np.bool_)):
+        elif (
+            type(param) is float
+            or type(param) is int
+            or (isinstance(param, numbers.Real) and not isinstance(param, (bool, np.bool_)))
+        ):
             slope = real(param, "negative_slope")
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
@@ -222,6 +226,10 @@ def _jax_fans(
 
 
 def _axes(value: Any, name: str) -> tuple[int, ...]:
+    if type(value) is int:  # the defaults (-2, -1) first: no ABC checks
+        return (value,)
+    if type(value) is tuple and all(type(a) is int for a in value):  # () included
+        return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}: expected an int or a sequence of ints, got bool")
     try:
