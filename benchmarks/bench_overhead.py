@@ -52,7 +52,8 @@ TI_CASES = [
     ("ti", "uniform((n,), out=, seed=1)", "ti.uniform(({n},), out=b32, seed=1)"),
     ("ti", "truncated_normal(n, seed=1)", "ti.truncated_normal({n}, seed=1)"),
     ("ti", "truncated_normal((n,), out=, seed=1)", "ti.truncated_normal(({n},), out=b32, seed=1)"),
-    ("ti", "normal(n, mean, std, seed=1, dtype=float64)", "ti.normal({n}, 0.5, 2.0, seed=1, dtype='float64')"),
+    ("ti", "normal(n, 0.5, 2.0, seed=1, dtype=float64)",
+     "ti.normal({n}, 0.5, 2.0, seed=1, dtype='float64')"),
     ("ti", "init.kaiming_normal(shape, seed=1)", "ti.kaiming_normal((1, {n}), seed=1)"),
 ]  # fmt: skip
 NP_SEEDED_CASES = [
