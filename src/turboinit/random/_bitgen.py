@@ -193,8 +193,13 @@ class Philox(np.random.BitGenerator):
         Holds :attr:`lock`; ``OverflowError`` if the 64-bit counter would pass
         ``2**64``.  Sequential draws never use a reserved block.
         """
+        return self.reserve_keyed(blocks)[2]
+
+    def reserve_keyed(self, blocks: int) -> tuple[int, int, int]:
+        """:meth:`reserve`, also returning the key: ``(k0, k1, first block)``,
+        read together under the lock (one read of the stream's state)."""
         with self.lock:
-            counter, at_end = _core.word_stream_state(self._stream)[2:4]
+            k0, k1, counter, at_end = _core.word_stream_state(self._stream)[:4]
             start = COUNTER_END if at_end else counter
             end = start + blocks
             if end > COUNTER_END:
@@ -203,4 +208,4 @@ class Philox(np.random.BitGenerator):
                     f"(at {start}); spawn() a new Generator"
                 )
             _core.word_stream_set_counter(self._stream, end % COUNTER_END, end == COUNTER_END)
-        return start
+        return k0, k1, start

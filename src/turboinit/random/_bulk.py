@@ -13,6 +13,7 @@ kernel and region; the counter use of each sampler is in
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import warnings
@@ -23,7 +24,17 @@ import numpy as np
 
 from .. import _core
 from .._args import DTypeLike, integer, normalize_shape
-from ._params import Param, SizeLike, allocate, flat, float_dtype, float_param, is_array
+from ._params import (
+    Param,
+    SizeLike,
+    allocate,
+    flat,
+    float_dtype,
+    float_param,
+    is_array,
+    negative,
+    not_positive,
+)
 
 ArrayOrFloat = Union[float, np.ndarray]
 ArrayOrInt = Union[int, np.ndarray]
@@ -64,14 +75,10 @@ _DIRICHLET_DIRECT_MAX = 1e300
 _POISSON_LAM_MAX = float(np.iinfo(np.int64).max - np.sqrt(np.iinfo(np.int64).max) * 10)
 
 
-def _negative(p: Param) -> bool:
-    """Any value below zero, -0.0 included (NumPy's "x < 0" check); NaN passes."""
-    return bool(np.any(np.signbit(p) & ~np.isnan(p)))
-
-
-def _not_positive(p: Param) -> bool:
-    """Any value <= 0 (NumPy's "x <= 0" check); NaN passes."""
-    return bool(np.any(np.less_equal(p, 0)))
+@functools.cache
+def _per_block(kind: int, code: int) -> int:
+    """Elements per Philox block of ``kind`` computed in ``code`` (a constant of the core)."""
+    return int(_core.bulk_per_block(kind, code))
 
 
 def _check(bad: bool, message: str) -> None:
@@ -115,15 +122,15 @@ class BulkMethods:
         """Fill a new (or the ``out``) array with ``kind``; ``params`` broadcast
         against ``size``, ``scalars`` are extra call-wide parameters after them."""
         arr, scalar = self._target(size, dt, out, *params)
-        code = 1 if dt == np.float32 else 0
+        code = 0 if dt is _F64 else 1 if dt == np.float32 else 0  # `is`: no dtype comparison
         n = arr.size
         values = [_per_element(p, arr) for p in params] + [float(s) for s in scalars]
         values += [0.0] * (2 - len(values))
-        k0, k1, offset = self._reserve(n, _core.bulk_per_block(kind, code))
+        k0, k1, offset = self._reserve(n, _per_block(kind, code))
         _core.bulk(flat(arr), kind, code, (n,), (0,), (n,), k0, k1, offset, *values)
         if not scalar:
             return arr
-        return int(arr[()]) if dt == _INT64 else float(arr[()])
+        return float(arr[()]) if dt is _F64 else int(arr[()]) if dt == _INT64 else float(arr[()])
 
     # ---- inverse-transform family --------------------------------------------------
 
@@ -174,7 +181,7 @@ class BulkMethods:
         2.0
         """
         s = float_param(scale, "scale")
-        _check(_negative(s), "scale < 0")
+        _check(negative(s), "scale < 0")
         return self._bulk(_EXPONENTIAL, size, (s,))  # type: ignore[no-any-return]
 
     def laplace(self, loc: Any = 0.0, scale: Any = 1.0, size: SizeLike = None) -> ArrayOrFloat:
@@ -193,7 +200,7 @@ class BulkMethods:
         """
         m = float_param(loc, "loc")
         s = float_param(scale, "scale")
-        _check(_negative(s), "scale < 0")
+        _check(negative(s), "scale < 0")
         return self._bulk(_LAPLACE, size, (m, s))  # type: ignore[no-any-return]
 
     def logistic(self, loc: Any = 0.0, scale: Any = 1.0, size: SizeLike = None) -> ArrayOrFloat:
@@ -210,7 +217,7 @@ class BulkMethods:
         """
         m = float_param(loc, "loc")
         s = float_param(scale, "scale")
-        _check(_negative(s), "scale < 0")
+        _check(negative(s), "scale < 0")
         return self._bulk(_LOGISTIC, size, (m, s))  # type: ignore[no-any-return]
 
     def gumbel(self, loc: Any = 0.0, scale: Any = 1.0, size: SizeLike = None) -> ArrayOrFloat:
@@ -227,7 +234,7 @@ class BulkMethods:
         """
         m = float_param(loc, "loc")
         s = float_param(scale, "scale")
-        _check(_negative(s), "scale < 0")
+        _check(negative(s), "scale < 0")
         return self._bulk(_GUMBEL, size, (m, s))  # type: ignore[no-any-return]
 
     def standard_cauchy(self, size: SizeLike = None) -> ArrayOrFloat:
@@ -257,7 +264,7 @@ class BulkMethods:
         2.0
         """
         s = float_param(scale, "scale")
-        _check(_negative(s), "scale < 0")
+        _check(negative(s), "scale < 0")
         return self._bulk(_RAYLEIGH, size, (s,))  # type: ignore[no-any-return]
 
     def lognormal(self, mean: Any = 0.0, sigma: Any = 1.0, size: SizeLike = None) -> ArrayOrFloat:
@@ -278,7 +285,7 @@ class BulkMethods:
         """
         m = float_param(mean, "mean")
         s = float_param(sigma, "sigma")
-        _check(_negative(s), "sigma < 0")
+        _check(negative(s), "sigma < 0")
         return self._bulk(_LOGNORMAL, size, (m, s))  # type: ignore[no-any-return]
 
     def weibull(self, a: Any, size: SizeLike = None) -> ArrayOrFloat:
@@ -294,7 +301,7 @@ class BulkMethods:
         1.0
         """
         k = float_param(a, "a")
-        _check(_negative(k), "a < 0")
+        _check(negative(k), "a < 0")
         return self._bulk(_WEIBULL, size, (k,))  # type: ignore[no-any-return]
 
     def pareto(self, a: Any, size: SizeLike = None) -> ArrayOrFloat:
@@ -310,7 +317,7 @@ class BulkMethods:
         0.5
         """
         k = float_param(a, "a")
-        _check(_not_positive(k), "a <= 0")
+        _check(not_positive(k), "a <= 0")
         return self._bulk(_PARETO, size, (k,))  # type: ignore[no-any-return]
 
     def power(self, a: Any, size: SizeLike = None) -> ArrayOrFloat:
@@ -326,7 +333,7 @@ class BulkMethods:
         0.75
         """
         k = float_param(a, "a")
-        _check(_not_positive(k), "a <= 0")
+        _check(not_positive(k), "a <= 0")
         return self._bulk(_POWER, size, (k,))  # type: ignore[no-any-return]
 
     def geometric(self, p: Any, size: SizeLike = None) -> ArrayOrInt:
@@ -402,7 +409,7 @@ class BulkMethods:
                 "machine byte-order."
             )
         a = float_param(shape, "shape")
-        _check(_negative(a), "shape < 0")
+        _check(negative(a), "shape < 0")
         return self._bulk(_GAMMA, size, (a,), dt=dt, out=out, scalars=(1.0,))  # type: ignore[no-any-return]
 
     def gamma(self, shape: Any, scale: Any = 1.0, size: SizeLike = None) -> ArrayOrFloat:
@@ -418,8 +425,8 @@ class BulkMethods:
         """
         a = float_param(shape, "shape")
         s = float_param(scale, "scale")
-        _check(_negative(a), "shape < 0")
-        _check(_negative(s), "scale < 0")
+        _check(negative(a), "shape < 0")
+        _check(negative(s), "scale < 0")
         return self._bulk(_GAMMA, size, (a, s))  # type: ignore[no-any-return]
 
     def chisquare(self, df: Any, size: SizeLike = None) -> ArrayOrFloat:
@@ -434,7 +441,7 @@ class BulkMethods:
         4
         """
         k = float_param(df, "df")
-        _check(_not_positive(k), "df <= 0")
+        _check(not_positive(k), "df <= 0")
         half = np.multiply(k, 0.5) if is_array(k) else float(k) * 0.5
         return self._bulk(_GAMMA, size, (half,), scalars=(2.0,))  # type: ignore[no-any-return]
 
@@ -455,8 +462,8 @@ class BulkMethods:
         """
         pa = float_param(a, "a")
         pb = float_param(b, "b")
-        _check(_not_positive(pa), "a <= 0")
-        _check(_not_positive(pb), "b <= 0")
+        _check(not_positive(pa), "a <= 0")
+        _check(not_positive(pb), "b <= 0")
         return self._bulk(_BETA, size, (pa, pb))  # type: ignore[no-any-return]
 
     def standard_t(self, df: Any, size: SizeLike = None) -> ArrayOrFloat:
@@ -472,7 +479,7 @@ class BulkMethods:
         1.2
         """
         k = float_param(df, "df")
-        _check(_not_positive(k), "df <= 0")
+        _check(not_positive(k), "df <= 0")
         return self._bulk(_STANDARD_T, size, (k,))  # type: ignore[no-any-return]
 
     def dirichlet(self, alpha: Any, size: SizeLike = None) -> np.ndarray:
@@ -498,7 +505,7 @@ class BulkMethods:
             raise ValueError(f"alpha: expected a 1-D sequence of floats ({exc})") from None
         if al.ndim != 1:
             raise ValueError(f"alpha: must be 1-dimensional, got {al.ndim} dimensions")
-        _check(_negative(al), "alpha < 0")
+        _check(negative(al), "alpha < 0")
         k = al.size
         if size is None:
             shape: tuple[int, ...] = (k,)

@@ -40,6 +40,7 @@ from ._params import (
     float_dtype,
     float_param,
     is_array,
+    negative,
     overflow_threshold,
     result_shape,
     round_to,
@@ -102,12 +103,12 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
     def _reserve(self, n: int, per_block: int) -> tuple[int, int, int]:
         """(k0, k1, first block) of ``n`` elements at ``per_block`` per block."""
         bg = self._philox
-        k0, k1 = bg.key
         if n == 0:  # nothing is drawn; any offset will do (also at the counter's end)
+            k0, k1 = bg.key
             return k0, k1, 0
         blocks = -(-n // per_block)
         blocks = -(-blocks // BLOCKS_PER_GROUP) * BLOCKS_PER_GROUP
-        return k0, k1, bg.reserve(blocks)
+        return bg.reserve_keyed(blocks)
 
     @property
     def state(self) -> dict[str, Any]:
@@ -206,6 +207,11 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         self, size: SizeLike, dt: np.dtype, out: np.ndarray | None, *params: Param
     ) -> tuple[np.ndarray, bool]:
         """(array to fill, whether the result is a Python scalar)."""
+        if out is None and not any(type(p) is not float for p in params):  # scalar parameters
+            if size is None:
+                return allocate((), dt), True
+            if type(size) is int and size >= 0:
+                return allocate((size,), dt), False
         if out is not None:
             check_out(out, dt, size)
             result_shape(out.shape, *params)
@@ -306,11 +312,17 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         dt, code = float_dtype(dtype, "uniform", halves=True)
         lo = float_param(low, "low")
         hi = float_param(high, "high")
-        with np.errstate(over="ignore", invalid="ignore"):
-            span = np.subtract(hi, lo)
-        if not np.all(np.isfinite(span)):
+        span: Any
+        if type(lo) is float and type(hi) is float:  # Python's float arithmetic: no warnings
+            span = hi - lo
+            finite, increasing = math.isfinite(span), not span < 0
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                span = np.subtract(hi, lo)
+            finite, increasing = bool(np.all(np.isfinite(span))), not np.any(span < 0)
+        if not finite:
             raise OverflowError("high - low: the range is not a finite float64")
-        if np.any(span < 0):
+        if not increasing:
             raise ValueError("high - low < 0: need low <= high")
         arr, scalar = self._target(size, dt, None, lo, hi)
         ct, ct_code = compute_dtype(dt)
@@ -392,13 +404,18 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         dt, code = float_dtype(dtype, "normal", halves=True)
         mu = float_param(loc, "loc")
         sigma = float_param(scale, "scale")
-        if np.any(np.signbit(sigma) & ~np.isnan(sigma)):  # -0.0 too, as NumPy
+        if negative(sigma):  # -0.0 too, as NumPy
             raise ValueError("scale < 0: scale must be non-negative")
         arr, scalar = self._target(size, dt, None, mu, sigma)
         ct, ct_code = compute_dtype(dt)
         n = arr.size
         k0, k1, offset = self._reserve(n, PER_BLOCK[ct_code == 0])
-        if not is_array(mu) and not is_array(sigma) and np.isfinite(mu) and np.isfinite(sigma):
+        if (
+            type(mu) is float
+            and type(sigma) is float
+            and math.isfinite(mu)
+            and math.isfinite(sigma)
+        ):
             try:
                 _core.normal(flat(arr), code, (n,), (0,), (n,), k0, k1, offset, mu, sigma)
                 return scalar_result(arr) if scalar else arr

@@ -32,9 +32,14 @@ PER_BLOCK_INTEGERS = {True: _PER["integers_wide"], False: _PER["integers_narrow"
 # Elements per chunk of the array-parameter pass: the operands' buffers stay in cache.
 _CHUNK = 1 << 14
 
+_F64_CODE = normalize_dtype(np.float64)  # (float64, 0)
+_F32_CODE = normalize_dtype(np.float32)  # (float32, 1)
+
 
 def float_dtype(dtype: DTypeLike, method: str, halves: bool) -> tuple[np.dtype, int]:
     """(dtype, core code); float64/float32, plus float16/bfloat16 if ``halves``."""
+    if dtype is np.float64 or dtype is None:  # the default, first
+        return _F64_CODE
     accepted = "float64, float32, float16, bfloat16" if halves else "float64, float32"
     try:
         dt, code = normalize_dtype(np.float64 if dtype is None else dtype)
@@ -47,7 +52,7 @@ def float_dtype(dtype: DTypeLike, method: str, halves: bool) -> tuple[np.dtype, 
 
 def compute_dtype(dt: np.dtype) -> tuple[np.dtype, int]:
     """The type samples are computed in: float64 for float64, else float32."""
-    return (np.dtype(np.float64), 0) if dt == np.float64 else (np.dtype(np.float32), 1)
+    return _F64_CODE if dt is _F64_CODE[0] or dt == np.float64 else _F32_CODE
 
 
 def float_param(value: Any, name: str) -> Param:
@@ -56,6 +61,8 @@ def float_param(value: Any, name: str) -> Param:
     As NumPy, a string is never a number: a scalar string raises ValueError
     if it does not parse as a float and TypeError if it does; a string
     ndarray raises TypeError; strings inside a list are parsed."""
+    if type(value) is float:  # the common case first
+        return value
     if isinstance(value, (str, bytes)):  # also np.str_, np.bytes_
         try:
             float(value)
@@ -94,6 +101,20 @@ def float_param(value: Any, name: str) -> Param:
 
 def is_array(p: Any) -> bool:
     return isinstance(p, np.ndarray)
+
+
+def negative(p: Param) -> bool:
+    """Any value below zero, -0.0 included (NumPy's "x < 0" check); NaN passes."""
+    if type(p) is float:
+        return math.copysign(1.0, p) < 0 and not math.isnan(p)
+    return bool(np.any(np.signbit(p) & ~np.isnan(p)))
+
+
+def not_positive(p: Param) -> bool:
+    """Any value <= 0 (NumPy's "x <= 0" check); NaN passes."""
+    if type(p) is float:
+        return p <= 0
+    return bool(np.any(np.less_equal(p, 0)))
 
 
 def result_shape(size: SizeLike, *params: Any) -> tuple[int, ...] | None:
@@ -153,7 +174,9 @@ def check_out(out: Any, dt: np.dtype, size: SizeLike) -> np.ndarray:
 
 
 def flat(a: np.ndarray) -> np.ndarray:
-    """A C- or F-contiguous array as a 1-D view in memory order."""
+    """A C- or F-contiguous array as a 1-D view in memory order (a 1-D array itself)."""
+    if a.ndim == 1:
+        return a
     view: np.ndarray = a.reshape(-1, order="A")
     return view
 
