@@ -20,7 +20,7 @@ _CODES: dict[str, int] = _core.INT_DTYPES
 _MASK64 = (1 << 64) - 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class IntType:
     dtype: np.dtype
     code: int
@@ -30,7 +30,22 @@ class IntType:
     python_type: type | None  # int or bool when the caller asked for Python's type
 
 
+_INT_TYPES: dict[tuple[type, Any], IntType] = {}
+
+
 def int_type(dtype: Any) -> IntType:
+    """The dtype's code, range and views; memoised for names and types (dtype
+    instances, which may carry metadata, are read each time)."""
+    if isinstance(dtype, (str, type)):
+        key = (type(dtype), dtype)
+        hit = _INT_TYPES.get(key)
+        if hit is None:
+            hit = _INT_TYPES[key] = _int_type(dtype)
+        return hit
+    return _int_type(dtype)
+
+
+def _int_type(dtype: Any) -> IntType:
     python_type = dtype if dtype is int or dtype is bool else None
     try:
         dt = np.dtype(dtype)
@@ -98,6 +113,8 @@ _minus_one = np.frompyfunc(lambda v: (int(v) if isinstance(v, np.integer) else v
 def _bound(value: Any, name: str, t: IntType, minus_one: bool) -> tuple[Bound, bool]:
     """The bound, less one if ``minus_one`` and it is an object array (whose
     values may not fit 64 bits before it); the flag says if that was done."""
+    if type(value) is int:  # the common case first
+        return value, False
     if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
         arr = np.asarray(value)
         if arr.ndim > 0:
@@ -112,6 +129,11 @@ def _bound(value: Any, name: str, t: IntType, minus_one: bool) -> tuple[Bound, b
             return _array(arr, name, t), False
         value = arr.item() if arr.dtype.kind == "O" else arr[()]
     return _scalar(value, name), False
+
+
+def _size(b: Bound) -> int:
+    """``np.size`` of a bound (an int or an array)."""
+    return 1 if isinstance(b, int) else b.size
 
 
 def _limits(b: Bound) -> tuple[int, int]:
@@ -134,9 +156,9 @@ def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Boun
     else:
         order_msg = "low > high" if endpoint else "low >= high"
 
-    if np.size(lo) and (_limits(lo)[0] < t.lo or _limits(lo)[1] > t.hi):
+    if _size(lo) and (_limits(lo)[0] < t.lo or _limits(lo)[1] > t.hi):
         raise ValueError(f"low is out of bounds for {t.dtype}")
-    if np.size(hi):
+    if _size(hi):
         hmin, hmax = _limits(hi)  # inclusive if `done`
         if hmax > (t.hi + 1 if exclusive else t.hi) or hmin < t.lo - done:
             raise ValueError(f"high is out of bounds for {t.dtype}")
