@@ -1,0 +1,208 @@
+"""The per-call fast paths (exact ``int``/``float``/``tuple`` arguments, memoised dtypes)
+give what the general paths give: the same values, bits and errors.
+
+Each test feeds one argument both as the exact builtin type, which takes the fast path,
+and as a type that takes the general path (a NumPy scalar, a subclass, a list, an array),
+and compares; edge values sit where a fast path could go wrong (-0.0, NaN with its sign
+bit set, integers past float64, bool, which is an int subclass).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+import turboinit as ti
+from turboinit._args import real
+from turboinit.random import default_rng
+from turboinit.random._params import float_param, negative, not_positive
+
+# Every IEEE class: zeros of both signs, NaN of both signs, infinities, subnormals.
+EDGE_FLOATS = [
+    0.0, -0.0, 1.5, -1.5, math.inf, -math.inf, math.nan, -math.nan, 5e-324, -5e-324,
+]  # fmt: skip
+
+
+class _Float(float):
+    """A float subclass: never the fast path (``type(x) is float`` is False)."""
+
+
+class _Int(int):
+    """An int subclass: never the fast path."""
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or (
+        a == b and math.copysign(1, a) == math.copysign(1, b)
+    )
+
+
+@pytest.mark.parametrize("x", EDGE_FLOATS)
+def test_real_float_fast_path_matches_general(x: float) -> None:
+    assert _same(real(x, "v"), real(_Float(x), "v"))
+    assert _same(real(x, "v"), real(np.float64(x), "v"))
+
+
+@pytest.mark.parametrize(
+    "n", [0, 1, -7, 2**53 + 1, -(2**63), 2**1024 - 2**970 - 1, -(2**1024 - 2**970 - 1)]
+)
+def test_real_int_fast_path_matches_general(n: int) -> None:
+    assert real(n, "v") == real(_Int(n), "v") == float(n)
+
+
+@pytest.mark.parametrize("n", [2**1024 - 2**970, 10**400, -(10**400)])
+def test_real_int_beyond_float64_names_the_argument(n: int) -> None:
+    with pytest.raises(OverflowError, match=r"^mean: an integer of \d+ digits is beyond") as fast:
+        real(n, "mean")
+    with pytest.raises(OverflowError) as general:
+        real(_Int(n), "mean")
+    assert str(fast.value) == str(general.value)
+
+
+def test_real_bool_is_still_one() -> None:
+    assert real(True, "v") == 1.0 and type(real(True, "v")) is float
+
+
+@pytest.mark.parametrize("sampler", ["normal", "uniform", "truncated_normal"])
+def test_sampler_bits_same_for_exact_and_numpy_scalars(sampler: str) -> None:
+    f = getattr(ti, sampler)
+    args = (0.25, 1.5)
+    a = f(33, *args, seed=3, stream="w")
+    b = f(33, *(np.float32(v) for v in args), seed=3, stream="w")
+    c = f(33, *(_Float(v) for v in args), seed=3, stream="w")
+    assert a.tobytes() == b.tobytes() == c.tobytes()
+    d = f(33, 0, 2, seed=3, stream="w")
+    e = f(33, np.int64(0), _Int(2), seed=3, stream="w")
+    assert d.tobytes() == e.tobytes()
+
+
+def test_sampler_region_none_is_the_whole_tensor() -> None:
+    whole = ti.normal((5, 7), seed=1)
+    full_region = ti.normal((5, 7), seed=1, region=(slice(None), slice(None)))
+    assert whole.tobytes() == full_region.tobytes()
+
+
+@pytest.mark.parametrize("x", EDGE_FLOATS)
+def test_negative_and_not_positive_match_numpy(x: float) -> None:
+    assert negative(x) == bool(np.any(np.signbit(x) & ~np.isnan(x)))
+    assert not_positive(x) == bool(np.any(np.less_equal(x, 0)))
+    arr = np.array([x])
+    assert negative(x) == negative(arr) and not_positive(x) == not_positive(arr)
+
+
+@pytest.mark.parametrize("x", EDGE_FLOATS)
+def test_float_param_fast_path(x: float) -> None:
+    assert _same(float_param(x, "p"), float_param(_Float(x), "p"))
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "exc", "match"),
+    [
+        (-1e308, 1e308, OverflowError, "high - low: the range is not a finite float64"),
+        (math.nan, 1.0, OverflowError, "high - low: the range is not a finite float64"),
+        (0.0, math.inf, OverflowError, "high - low: the range is not a finite float64"),
+        (1.0, 0.0, ValueError, r"high - low < 0: need low <= high"),
+    ],
+)
+def test_generator_uniform_scalar_checks_match_array_checks(
+    low: float, high: float, exc: type, match: str
+) -> None:
+    rng = default_rng(0)
+    with pytest.raises(exc, match=match):
+        rng.uniform(low, high, 4)
+    with pytest.raises(exc, match=match):
+        rng.uniform(np.array([low]), np.array([high]), 1)
+    assert rng.bit_generator.state["state"]["counter"] == 0  # nothing reserved
+
+
+def test_generator_scalar_params_same_bits_as_numpy_scalars() -> None:
+    for method, args in [("normal", (0.5, 2.0)), ("uniform", (-1.0, 3.0))]:
+        a = getattr(default_rng(5), method)(*args, 17)
+        b = getattr(default_rng(5), method)(*(np.float64(v) for v in args), 17)
+        c = getattr(default_rng(5), method)(*(_Float(v) for v in args), 17)
+        assert a.tobytes() == b.tobytes() == c.tobytes()
+        s1, s2 = getattr(default_rng(5), method)(*args), getattr(default_rng(5), method)(*args)
+        assert type(s1) is float and s1 == s2
+
+
+@pytest.mark.parametrize("scale", [-0.0, -1.0, -math.inf])
+def test_generator_negative_scale_refused(scale: float) -> None:
+    rng = default_rng(0)
+    with pytest.raises(ValueError, match="scale < 0"):
+        rng.normal(0.0, scale, 3)
+    with pytest.raises(ValueError, match="scale < 0"):
+        rng.exponential(scale, 3)
+
+
+def test_generator_nan_parameters_give_nan_as_numpy() -> None:
+    rng = default_rng(0)
+    assert np.isnan(rng.normal(0.0, math.nan, 4)).all()
+    assert np.isnan(rng.normal(math.nan, 1.0, 4)).all()
+    assert np.isnan(rng.normal(0.0, -math.nan, 4)).all()  # NaN passes the sign check
+
+
+def test_integers_scalar_bounds_same_as_numpy_int_bounds() -> None:
+    a = default_rng(2).integers(-5, 1000, 40)
+    b = default_rng(2).integers(np.int64(-5), np.int16(1000), 40)
+    c = default_rng(2).integers(_Int(-5), _Int(1000), 40)
+    assert a.tobytes() == b.tobytes() == c.tobytes()
+
+
+@pytest.mark.parametrize("low, high", [(True, 5), (0, True), (0, 1.0)])
+def test_integers_non_int_bounds_take_the_general_path(low: Any, high: Any) -> None:
+    a = default_rng(2).integers(low, high, 8)
+    b = default_rng(2).integers(int(low), int(high), 8)
+    assert a.tobytes() == b.tobytes()
+
+
+def test_integers_dtype_memo_keeps_python_types() -> None:
+    rng = default_rng(0)
+    for _ in range(2):  # the second call reads the memo
+        assert type(rng.integers(5, dtype=int)) is int
+        assert type(rng.integers(2, dtype=bool)) is bool
+        assert type(rng.integers(5)) is np.int64
+        assert type(rng.integers(5, dtype="int8")) is np.int8
+    with pytest.raises(TypeError, match="dtype: unsupported"):
+        rng.integers(5, dtype="float32")
+    with pytest.raises(TypeError, match="dtype: unsupported"):  # refusals are not memoised
+        rng.integers(5, dtype="float32")
+
+
+def test_integers_bounds_errors_unchanged() -> None:
+    rng = default_rng(0)
+    with pytest.raises(ValueError, match="^low >= high$"):
+        rng.integers(5, 5)
+    with pytest.raises(ValueError, match="^high <= 0$"):
+        rng.integers(0)
+    with pytest.raises(ValueError, match="^high is out of bounds for int8$"):
+        rng.integers(0, 129, dtype=np.int8)
+    with pytest.raises(ValueError, match="^low is out of bounds for uint8$"):
+        rng.integers(-1, 5, dtype=np.uint8)
+
+
+def test_fan_axes_fast_path_matches_sequences() -> None:
+    shape = (3, 3, 8, 16)
+    a = ti.compute_fans(shape, layout="jax", in_axis=-2, out_axis=-1, batch_axis=())
+    b = ti.compute_fans(shape, layout="jax", in_axis=[-2], out_axis=np.int64(-1), batch_axis=[])
+    assert a == b == (72, 144)
+    with pytest.raises(TypeError, match="in_axis: expected an int or a sequence of ints, got bool"):
+        ti.compute_fans(shape, layout="jax", in_axis=True)
+    with pytest.raises(TypeError, match="in_axis: axes must be ints, got bool"):
+        ti.compute_fans(shape, layout="jax", in_axis=(True,))
+
+
+@pytest.mark.parametrize("param", [0.2, 0, 1, np.float32(0.2), _Float(0.2)])
+def test_leaky_relu_gain_fast_path(param: float) -> None:
+    assert ti.calculate_gain("leaky_relu", param) == math.sqrt(2.0 / (1 + float(param) ** 2))
+
+
+@pytest.mark.parametrize("param", [True, "0.2", None])
+def test_leaky_relu_gain_refusals_unchanged(param: Any) -> None:
+    if param is None:
+        assert ti.calculate_gain("leaky_relu", param) == math.sqrt(2.0 / (1 + 0.01**2))
+        return
+    with pytest.raises(ValueError, match="not a valid number"):
+        ti.calculate_gain("leaky_relu", param)
