@@ -207,11 +207,12 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         self, size: SizeLike, dt: np.dtype, out: np.ndarray | None, *params: Param
     ) -> tuple[np.ndarray, bool]:
         """(array to fill, whether the result is a Python scalar)."""
-        if out is None and not any(type(p) is not float for p in params):  # scalar parameters
-            if size is None:
-                return allocate((), dt), True
-            if type(size) is int and size >= 0:
-                return allocate((size,), dt), False
+        if out is None and (size is None or (type(size) is int and size >= 0)):
+            for p in params:
+                if type(p) is not float:  # an array: broadcast below
+                    break
+            else:  # the common cases first: no parameter shapes to broadcast
+                return (allocate((), dt), True) if size is None else (allocate((size,), dt), False)
         if out is not None:
             check_out(out, dt, size)
             result_shape(out.shape, *params)
