@@ -206,3 +206,23 @@ def test_leaky_relu_gain_refusals_unchanged(param: Any) -> None:
         return
     with pytest.raises(ValueError, match="not a valid number"):
         ti.calculate_gain("leaky_relu", param)
+
+
+def test_generator_out_checks_unchanged() -> None:
+    rng = default_rng(0)
+    swapped = np.empty(3, ">f8" if np.little_endian else "<f8")
+    read_only = np.empty(3)
+    read_only.flags.writeable = False
+    cases = [
+        (swapped, ValueError, "out: must be in native byte order"),
+        (np.empty(3, np.float32), TypeError, "out: has dtype float32, expected float64"),
+        (read_only, ValueError, "out: must be writeable"),
+        (np.empty(6)[::2], ValueError, "out: must be C- or F-contiguous"),
+    ]
+    for out, exc, match in cases:
+        with pytest.raises(exc, match=match):
+            rng.random(out=out)
+    # An equal dtype that is not the same object takes the full check, and passes.
+    meta = np.empty((2, 3), dtype=np.dtype(np.float64, metadata={"k": 1}), order="F")
+    assert rng.standard_normal(out=meta) is meta
+    assert rng.bit_generator.state["state"]["counter"] == 16  # one group: the refusals took none

@@ -198,11 +198,12 @@ def check_exact_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.nda
         raise TypeError(f"out: has dtype {out.dtype}, expected {dtype}")
     if out.shape != shape:
         raise ValueError(f"out: has shape {out.shape}, expected {shape}")
-    if not out.flags.c_contiguous:
+    flags = out.flags
+    if not flags.c_contiguous:
         raise ValueError("out: must be C-contiguous")
-    if not out.flags.writeable:
+    if not flags.writeable:
         raise ValueError("out: must be writeable")
-    if not out.flags.aligned:
+    if not flags.aligned:
         raise ValueError("out: must be aligned")
     return out
 

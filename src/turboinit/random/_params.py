@@ -158,15 +158,17 @@ def check_out(out: Any, dt: np.dtype, size: SizeLike) -> np.ndarray:
     ``size`` if both are given (ValueError).  Filled in memory order."""
     if not isinstance(out, np.ndarray):
         raise ValueError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype.newbyteorder("=") == dt and not out.dtype.isnative:
-        raise ValueError("out: must be in native byte order")
-    if out.dtype != dt:
-        raise TypeError(f"out: has dtype {out.dtype}, expected {dt}")
-    if not (out.flags.c_contiguous or out.flags.f_contiguous):
+    if out.dtype is not dt:  # the same dtype object (native, as dt is) needs no checks
+        if out.dtype.newbyteorder("=") == dt and not out.dtype.isnative:
+            raise ValueError("out: must be in native byte order")
+        if out.dtype != dt:
+            raise TypeError(f"out: has dtype {out.dtype}, expected {dt}")
+    flags = out.flags
+    if not (flags.c_contiguous or flags.f_contiguous):
         raise ValueError("out: must be C- or F-contiguous")
-    if not out.flags.writeable:
+    if not flags.writeable:
         raise ValueError("out: must be writeable")
-    if not out.flags.aligned:
+    if not flags.aligned:
         raise ValueError("out: must be aligned")
     if size is not None and normalize_shape(size, "size") != out.shape:
         raise ValueError(f"size: {size!r} does not match out.shape {out.shape}")
