@@ -101,8 +101,12 @@ def normalize_shape(shape: ShapeLike, argname: str = "shape") -> tuple[int, ...]
     """An int or a sequence of ints, each >= 0, like NumPy's ``size``."""
     if type(shape) is int and shape >= 0:
         return (shape,)
-    if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):
-        return shape
+    if type(shape) is tuple:
+        for d in shape:  # a plain loop: a generator expression costs more than small shapes
+            if type(d) is not int or d < 0:
+                break
+        else:
+            return shape
     if isinstance(shape, (bool, np.bool_)):
         raise TypeError(f"{argname}: expected an int or a tuple of ints, got bool")
     value: Any = shape
