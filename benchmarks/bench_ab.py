@@ -12,7 +12,7 @@ example a copy of ``src/`` with an older ``_core`` extension)::
 
 Paths are ``sampler:dtype`` with sampler in normal, uniform, truncnorm (dtype float32,
 float64, float16, bfloat16) or a Generator distribution of bench_per_core.BULK (lognormal,
-gamma, beta, standard_t: float32, float64; poisson, binomial: float64); every call is one
+gamma, beta, standard_t, poisson, binomial: float64; gamma also float32); every call is one
 flat call of ``turboinit._core`` into a warm buffer (bench_per_core.turboinit_call), timed
 by bench_per_core.rate, one thread, kernel as dispatched (``--kernel`` forces one).
 """
