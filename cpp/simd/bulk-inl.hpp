@@ -19,54 +19,6 @@
 namespace turboinit::kernels::TURBOINIT_TARGET {
 namespace {
 
-// ---- float64 comparisons and selects, on halves -----------------------------------
-// A vf64 is two native registers (vec.hpp).  GCC 12 lowers comparisons, ?: and
-// min/max on such double-width vectors lane by lane, with a compare and a
-// branch per lane (on random data: a mispredicted branch every few lanes).
-// These do them on the halves instead (one vcmppd / vblendvpd per half on
-// AVX2); the results are the same bits.  float32 vectors are native: the
-// plain operators.
-static inline vi64n lo_half(vi64 v) { return take_lanes<vi64n>(v, half_seq{}); }
-static inline vi64n hi_half(vi64 v) { return take_lanes<vi64n>(v, high_seq{}); }
-static inline vu64n lo_half(vu64 v) { return take_lanes<vu64n>(v, half_seq{}); }
-static inline vu64n hi_half(vu64 v) { return take_lanes<vu64n>(v, high_seq{}); }
-static inline vi64 join_halves(vi64n a, vi64n b) {
-  return join_lanes<vi64>(a, b, std::make_index_sequence<W>{});
-}
-static inline vu64 join_halves(vu64n a, vu64n b) {
-  return join_lanes<vu64>(a, b, std::make_index_sequence<W>{});
-}
-template <class Op>
-static inline vi64 on_halves(vf64 a, vf64 b, Op op) {
-  return join_halves(op(lo_half(a), lo_half(b)), op(hi_half(a), hi_half(b)));
-}
-#define TURBOINIT_BULK_COMPARE(name, op)                                      \
-  static inline vi32 name(vf32 a, vf32 b) { return a op b; }                  \
-  static inline vi32 name(vf32 a, float b) { return a op b; }                 \
-  static inline vi64 name(vf64 a, vf64 b) {                                   \
-    return on_halves(a, b, [](vf64n x, vf64n y) -> vi64n { return x op y; }); \
-  }                                                                           \
-  static inline vi64 name(vf64 a, double b) { return name(a, splat<vf64>(b)); }
-TURBOINIT_BULK_COMPARE(vlt, <)
-TURBOINIT_BULK_COMPARE(vle, <=)
-TURBOINIT_BULK_COMPARE(vgt, >)
-TURBOINIT_BULK_COMPARE(vge, >=)
-TURBOINIT_BULK_COMPARE(veq, ==)
-TURBOINIT_BULK_COMPARE(vne, !=)
-#undef TURBOINIT_BULK_COMPARE
-
-static inline vf64 select(vi64 m, vf64 a, vf64 b) {
-  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
-}
-static inline vi64 select(vi64 m, vi64 a, vi64 b) {
-  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
-}
-static inline vu64 select(vi64 m, vu64 a, vu64 b) {
-  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
-}
-static inline vf64 vmin(vf64 a, vf64 b) { return select(vlt(a, b), a, b); }
-static inline vf64 vmax(vf64 a, vf64 b) { return select(vgt(a, b), a, b); }
-
 // ---- more elementary functions -------------------------------------------------
 
 static inline words philox_tagged(vu32 c0, vu32 c1, vu32 c2, uint32_t tag, philox_key key) {
