@@ -26,60 +26,66 @@ static inline words philox_tagged(vu32 c0, vu32 c1, vu32 c2, uint32_t tag, philo
 }
 
 // e^x: x = k ln2 + r (Cody-Waite, |r| <= ln2 / 2), e^r by its Taylor series
-// (truncation below half an ulp), 2^k applied in two exact halves so that
-// subnormal results round once.
-static inline vf64 vexp(vf64 x) {
-  const vf64 xc = vmin(vmax(x, splat<vf64>(-746.0)), splat<vf64>(710.0));
-  const double magic = 0x1.8p52;
-  const vf64 t = xc * 1.4426950408889634 + magic;
-  const vf64 kf = t - magic;
-  const vi64 k = (vi64)t - (vi64)splat<vf64>(magic);
-  const vf64 r = (xc - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
-  vf64 p = splat<vf64>(1.0 / 6227020800.0);  // 1/13!
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  const vi64 k1 = k >> 1;
-  const vi64 k2 = k - k1;
-  const vf64 s1 = (vf64)((k1 + 1023) << 52);
-  const vf64 s2 = (vf64)((k2 + 1023) << 52);
-  const vf64 y = (p * s1) * s2;
+// to r^N / N! (truncation below half an ulp), 2^k applied in two exact halves
+// so that subnormal results round once.  Written once for float64 and
+// float32; exp_consts holds what differs.
+template <class T>
+struct exp_consts;
+template <>
+struct exp_consts<double> {
+  using vec = vf64;
+  using ivec = vi64;
+  static constexpr double lo = -746.0, hi = 710.0;  // clamp: e^lo rounds to 0, e^hi to inf
+  static constexpr double magic = 0x1.8p52, log2e = 1.4426950408889634;
+  static constexpr double ln2_hi = 6.93147180369123816490e-01;
+  static constexpr double ln2_lo = 1.90821492927058770002e-10;
+  static constexpr int terms = 13, bias = 1023, mantissa = 52;
+};
+template <>
+struct exp_consts<float> {
+  using vec = vf32;
+  using ivec = vi32;
+  static constexpr float lo = -104.0f, hi = 89.0f;
+  static constexpr float magic = 0x1.8p23f, log2e = 1.44269504f;
+  static constexpr float ln2_hi = 0.693145751953125f;
+  static constexpr float ln2_lo = 1.428606765330187045e-06f;
+  static constexpr int terms = 8, bias = 127, mantissa = 23;
+};
+// 1 / n! for n = 0 .. N, each rounded once to T.
+template <class T, int N>
+struct inverse_factorials {
+  T c[N + 1] = {};
+  constexpr inverse_factorials() {
+    double f = 1.0;  // n! is exact in double for n <= 18
+    for (int n = 0; n <= N; ++n) {
+      if (n > 0) f *= n;
+      c[n] = T(1) / T(f);
+    }
+  }
+};
+
+template <class T>
+static inline typename exp_consts<T>::vec vexp_of(typename exp_consts<T>::vec x) {
+  using E = exp_consts<T>;
+  using V = typename E::vec;
+  using I = typename E::ivec;
+  static constexpr inverse_factorials<T, E::terms> kInv{};
+  const V xc = vmin(vmax(x, splat<V>(E::lo)), splat<V>(E::hi));
+  const V t = xc * E::log2e + E::magic;
+  const V kf = t - E::magic;
+  const I k = (I)t - (I)splat<V>(E::magic);
+  const V r = (xc - kf * E::ln2_hi) - kf * E::ln2_lo;
+  V p = splat<V>(kInv.c[E::terms]);
+  for (int n = E::terms - 1; n >= 0; --n) p = p * r + kInv.c[n];
+  const I k1 = k >> 1;
+  const I k2 = k - k1;
+  const V s1 = (V)((k1 + E::bias) << E::mantissa);
+  const V s2 = (V)((k2 + E::bias) << E::mantissa);
+  const V y = (p * s1) * s2;
   return select(veq(x, x), y, x);  // NaN stays NaN
 }
-
-static inline vf32 vexp(vf32 x) {
-  const vf32 xc = vmin(vmax(x, splat<vf32>(-104.0f)), splat<vf32>(89.0f));
-  const float magic = 0x1.8p23f;
-  const vf32 t = xc * 1.44269504f + magic;
-  const vf32 kf = t - magic;
-  const vi32 k = (vi32)t - (vi32)splat<vf32>(magic);
-  const vf32 r = (xc - kf * 0.693145751953125f) - kf * 1.428606765330187045e-06f;
-  vf32 p = splat<vf32>(1.0f / 40320.0f);
-  p = p * r + 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  const vi32 k1 = k >> 1;
-  const vi32 k2 = k - k1;
-  const vf32 s1 = (vf32)((k1 + 127) << 23);
-  const vf32 s2 = (vf32)((k2 + 127) << 23);
-  const vf32 y = (p * s1) * s2;
-  return select(veq(x, x), y, x);
-}
+static inline vf64 vexp(vf64 x) { return vexp_of<double>(x); }
+static inline vf32 vexp(vf32 x) { return vexp_of<float>(x); }
 
 // e^x - 1, accurate near 0: Taylor series for |x| < 1/2, else e^x - 1.
 static inline vf64 vexpm1(vf64 x) {
