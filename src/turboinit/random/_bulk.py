@@ -48,6 +48,10 @@ _POISSON = 15
 _BINOMIAL = 16
 _PERMUTATION = 17
 
+# choice(replace=False, p=...) partitions its n keys instead of sorting them
+# all when k * _PARTITION_BELOW < n (the same result: see _first_k).
+_PARTITION_BELOW = 8
+
 # Up to this length a permutation sorts 64-bit random keys (exactly uniform but
 # for ties, probability < n^2 / 2^65); longer ones use the Feistel bijection.
 _SORT_MAX = 1 << 16
@@ -711,7 +715,7 @@ class BulkMethods:
         ``p``; a slice of the Feistel bijection for long populations), or with
         ``p`` the ``size`` smallest keys ``E_i / p_i``, ``E_i`` standard
         exponentials (Efraimidis and Spirakis: the law of successive draws
-        in proportion to ``p``).
+        in proportion to ``p``), ties by index.
 
         Examples
         --------
@@ -761,9 +765,9 @@ class BulkMethods:
                 flat_idx = self._permutations(1, n, k)
             else:
                 e = np.asarray(self.standard_exponential(n))
-                with np.errstate(divide="ignore"):
-                    keys = e / probs
-                flat_idx = np.argsort(keys, kind="stable")[:k]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    keys = e / (probs + 0.0)  # + 0.0: a p of -0.0 is a zero (key inf, not -inf)
+                flat_idx = _first_k(keys, k)
             idx = flat_idx.reshape(shape)
         if pop is None:
             return int(idx[()]) if size is None else idx
@@ -889,6 +893,24 @@ def _axis(axis: int, ndim: int) -> int:
     if not -ndim <= ax < ndim:
         raise _AxisError(ax, ndim)
     return ax % ndim
+
+
+def _first_k(keys: np.ndarray, k: int) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")[:k]`` (the ``k`` smallest keys ordered
+    by key, then index; NaN last), without sorting all ``n`` keys when ``k``
+    is small: the ``k``-th smallest key ``t`` by partition, the keys below
+    ``t`` and the first ties with ``t`` (by index), then a stable sort of those."""
+    n = keys.size
+    if k * _PARTITION_BELOW >= n:
+        return np.argsort(keys, kind="stable")[:k]
+    t = np.partition(keys, k - 1)[k - 1]
+    if np.isnan(t):  # fewer than k keys that are not NaN
+        return np.argsort(keys, kind="stable")[:k]
+    below = np.flatnonzero(keys < t)
+    ties = np.flatnonzero(keys == t)[: k - below.size]
+    chosen = np.concatenate((below, ties))  # by index within each part; ties sort last
+    result: np.ndarray = chosen[np.argsort(keys[chosen], kind="stable")]
+    return result
 
 
 def _probabilities(p: Any, n: int) -> np.ndarray:
