@@ -17,13 +17,22 @@ import math
 import operator
 import warnings
 from collections.abc import MutableSequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 import numpy as np
 
 from .. import _core
 from .._args import DTypeLike, integer, normalize_shape
-from ._params import Param, SizeLike, allocate, flat, float_dtype, float_param, is_array
+from ._params import (
+    PER_BLOCK,
+    Param,
+    SizeLike,
+    allocate,
+    flat,
+    float_dtype,
+    float_param,
+    is_array,
+)
 
 ArrayOrFloat = Union[float, np.ndarray]
 ArrayOrInt = Union[int, np.ndarray]
@@ -95,6 +104,18 @@ def _per_element(p: Param, arr: np.ndarray) -> float | np.ndarray:
 
 class BulkMethods:
     """NumPy's distributions on the counter space (mixin of ``Generator``)."""
+
+    # (dtypes, differences from NumPy) of the NumPy compatibility table
+    # (turboinit.random._compat), where a method's docstring does not say it.
+    COMPAT_NOTES: ClassVar[dict[str, tuple[str, str]]] = {
+        "choice": (
+            "int64 indices (or elements of `a`)",
+            "values; with `p` and replacement NumPy's own inversion, `searchsorted` of its "
+            "cdf at the uniforms of `random(size)` (the same index for the same uniform), "
+            "computed in parallel through a guide table; without replacement with `p` the "
+            "smallest `E_i / p_i` (Efraimidis–Spirakis), the law of NumPy's successive draws",
+        ),
+    }
 
     if TYPE_CHECKING:
 
@@ -710,12 +731,15 @@ class BulkMethods:
         :meth:`numpy.random.Generator.choice`.
 
         With replacement: uniform indices from :meth:`integers`, or with ``p``
-        the inverse of the cumulative ``p`` at uniforms from :meth:`random`.
-        Without: the first ``size`` values of :meth:`permutation` (without
-        ``p``; a slice of the Feistel bijection for long populations), or with
-        ``p`` the ``size`` smallest keys ``E_i / p_i``, ``E_i`` standard
-        exponentials (Efraimidis and Spirakis: the law of successive draws
-        in proportion to ``p``), ties by index.
+        the inverse of the cumulative ``p`` at uniforms from :meth:`random`:
+        ``min(searchsorted(cdf, u, side="right"), n - 1)`` with NumPy's ``cdf``
+        (``cumsum(p)`` divided by its last value), exactly, found in parallel
+        C++ through a guide table (Chen and Asau), O(1) expected time per
+        draw.  Without: the first ``size`` values of :meth:`permutation`
+        (without ``p``; a slice of the Feistel bijection for long
+        populations), or with ``p`` the ``size`` smallest keys ``E_i / p_i``,
+        ``E_i`` standard exponentials (Efraimidis and Spirakis: the law of
+        successive draws in proportion to ``p``), ties by index.
 
         Examples
         --------
@@ -747,11 +771,12 @@ class BulkMethods:
                 idx = np.zeros(shape, np.int64)
             elif probs is None:
                 idx = np.asarray(self.integers(0, n, size=shape))  # type: ignore[attr-defined]
-            else:
+            else:  # NumPy's cdf, inverted in C++ at the uniforms random(shape) would give
                 cdf = np.cumsum(probs)
                 cdf /= cdf[-1]
-                u = np.asarray(self.random(size=shape))  # type: ignore[attr-defined]
-                idx = np.asarray(np.minimum(np.searchsorted(cdf, u, side="right"), n - 1))
+                idx = allocate(shape, _INT64)
+                k0, k1, offset = self._reserve(k, PER_BLOCK[True])
+                _core.choice(flat(idx), cdf, (k,), (0,), (k,), k0, k1, offset)
         else:
             if k > n:
                 raise ValueError(
