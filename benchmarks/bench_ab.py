@@ -13,6 +13,8 @@ example a copy of ``src/`` with an older ``_core`` extension)::
 Paths are ``sampler:dtype`` with sampler in normal, uniform, truncnorm and dtype in
 float32, float64, float16, bfloat16; every call is one flat call of ``turboinit._core``
 into a warm buffer (``out=``), one thread, kernel as dispatched (``--kernel`` forces one).
+``choice:pM`` times the public ``Generator.choice(M, n, p=p)``, ``p`` proportional to
+``1..M`` (a new output each call), to compare implementations of the method.
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ def make_call(path: str, n: int) -> Callable[[], Any]:
     from turboinit import _core
 
     sampler, dtype = path.split(":")
+    if sampler == "choice":  # the public method: "choice:p1000" draws n of 1000 by p
+        from turboinit.random import default_rng
+
+        m = int(dtype[1:])
+        w = np.arange(1, m + 1, dtype=np.float64)
+        p, rng = w / w.sum(), default_rng(0)
+        return lambda: rng.choice(m, n, p=p)
     out = np.zeros(n * ITEM[dtype], np.uint8)
     code, shape, start = CODES[dtype], (n,), (0,)
     view = out.view({8: np.float64, 4: np.float32, 2: np.uint16}[ITEM[dtype]])
