@@ -15,6 +15,8 @@ float64, float16, bfloat16) or a Generator distribution of bench_per_core.BULK (
 gamma, beta, standard_t, poisson, binomial: float64; gamma also float32); every call is one
 flat call of ``turboinit._core`` into a warm buffer (bench_per_core.turboinit_call), timed
 by bench_per_core.rate, one thread, kernel as dispatched (``--kernel`` forces one).
+``choice:pM`` times the public ``Generator.choice(M, n, p=p)``, ``p`` proportional to
+``1..M`` (a new output each call), to compare implementations of the method.
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ def make_call(path: str, n: int) -> Callable[[], Any]:
     from bench_per_core import turboinit_call
 
     sampler, dtype = path.split(":")
+    if sampler == "choice":  # the public method: "choice:p1000" draws n of 1000 by p
+        import numpy as np
+
+        from turboinit.random import default_rng
+
+        m = int(dtype[1:])
+        w = np.arange(1, m + 1, dtype=np.float64)
+        p, rng = w / w.sum(), default_rng(0)
+        return lambda: rng.choice(m, n, p=p)
     return turboinit_call(sampler, dtype, n)
 
 

@@ -55,6 +55,7 @@ CALLS = {
     "g_zipf": "rng().zipf(1.5, size=2**12)",
     "g_permutation": "rng().permutation(70000)",
     "g_choice": "rng().choice(10**6, 1000, replace=False)",
+    "g_choice_p": "rng().choice(1000, 2**16, p=np.full(1000, 1e-3))",
     "g_shuffle": "(lambda a: (rng().shuffle(a), a)[1])(np.arange(5000))",
     "g_multinomial": "rng().multinomial(100, [0.2, 0.3, 0.5], size=500)",
     "g_dirichlet": "rng().dirichlet([0.5, 1, 2], size=500)",
