@@ -116,7 +116,7 @@ static inline vf64 vfloor(vf64 y) {
 
 // log(x!) ... log Gamma(x) for integer-valued x >= 1: exact table below 7,
 // NumPy's Stirling series (random_loggam) from 7 on.
-static inline vf64 vloggam_int(vf64 x) {
+static TURBOINIT_HOT vf64 vloggam_int(vf64 x) {
   static constexpr double a[10] = {
       8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04, -5.952380952380952e-04,
       8.417508417508418e-04, -1.917526917526918e-03, 6.410256410256410e-03, -2.955065359477124e-02,
