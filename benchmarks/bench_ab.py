@@ -10,9 +10,13 @@ example a copy of ``src/`` with an older ``_core`` extension)::
     python benchmarks/bench_ab.py /tmp/before src --quick
     python benchmarks/bench_ab.py src --n 4194304 --paths normal:float64 uniform:float64
 
-Paths are ``sampler:dtype`` with sampler in normal, uniform, truncnorm and dtype in
-float32, float64, float16, bfloat16; every call is one flat call of ``turboinit._core``
-into a warm buffer (``out=``), one thread, kernel as dispatched (``--kernel`` forces one).
+Paths are ``sampler:dtype`` with sampler in normal, uniform, truncnorm (dtype float32,
+float64, float16, bfloat16) or a Generator distribution of bench_per_core.BULK (lognormal,
+gamma, beta, standard_t, poisson, binomial: float64; gamma also float32); every call is one
+flat call of ``turboinit._core`` into a warm buffer (bench_per_core.turboinit_call), timed
+by bench_per_core.rate, one thread, kernel as dispatched (``--kernel`` forces one).
+``choice:pM`` times the public ``Generator.choice(M, n, p=p)``, ``p`` proportional to
+``1..M`` (a new output each call), to compare implementations of the method.
 """
 
 from __future__ import annotations
@@ -27,9 +31,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-CODES = {"float64": 0, "float32": 1, "float16": 2, "bfloat16": 3}
-ITEM = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2}
-K0, K1 = 0x12345678, 0x9ABCDEF0
 DEFAULT_PATHS = [
     f"{s}:{d}"
     for s in ("uniform", "normal", "truncnorm")
@@ -38,27 +39,28 @@ DEFAULT_PATHS = [
 
 
 def make_call(path: str, n: int) -> Callable[[], Any]:
-    import numpy as np
-
-    from turboinit import _core
+    """One flat call of ``turboinit._core`` for ``sampler:dtype`` (bench_per_core's)."""
+    # Imported here: bench_per_core imports turboinit, which only the children (with
+    # PYTHONPATH set to one tree) may do.
+    from bench_per_core import turboinit_call
 
     sampler, dtype = path.split(":")
-    out = np.zeros(n * ITEM[dtype], np.uint8)
-    code, shape, start = CODES[dtype], (n,), (0,)
-    view = out.view({8: np.float64, 4: np.float32, 2: np.uint16}[ITEM[dtype]])
-    if sampler == "normal":
-        return lambda: _core.normal(view, code, shape, start, shape, K0, K1, 0, 0.0, 1.0)
-    if sampler == "uniform":
-        return lambda: _core.uniform(view, code, shape, start, shape, K0, K1, 0, 0.0, 1.0)
-    if sampler == "truncnorm":
-        return lambda: _core.truncated_normal(
-            view, code, shape, start, shape, K0, K1, 0, 0.0, 1.0, -2.0, 2.0
-        )
-    raise ValueError(path)
+    if sampler == "choice":  # the public method: "choice:p1000" draws n of 1000 by p
+        import numpy as np
+
+        from turboinit.random import default_rng
+
+        m = int(dtype[1:])
+        w = np.arange(1, m + 1, dtype=np.float64)
+        p, rng = w / w.sum(), default_rng(0)
+        return lambda: rng.choice(m, n, p=p)
+    return turboinit_call(sampler, dtype, n)
 
 
 def child(args: argparse.Namespace) -> int:
     """One round in this process: per path, the median of `repeats` timed calls."""
+    from bench_per_core import rate
+
     import turboinit as ti
     from turboinit import _core
 
@@ -70,14 +72,8 @@ def child(args: argparse.Namespace) -> int:
     clock = time.thread_time if args.clock == "cpu" else time.perf_counter
     res = {}
     for path in args.paths:
-        call = make_call(path, args.n)
-        call()
-        times = []
-        for _ in range(args.repeats):
-            t0 = clock()
-            call()
-            times.append(clock() - t0)
-        res[path] = statistics.median(times) / args.n * 1e9
+        timing = rate(make_call(path, args.n), args.n, 1, args.repeats, clock)
+        res[path] = timing["median_s"] / args.n * 1e9
     print(json.dumps(res))
     return 0
 

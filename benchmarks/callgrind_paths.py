@@ -3,7 +3,7 @@
 Each path (``sampler:dtype``, as in bench_ab.py) runs under
 ``valgrind --tool=callgrind`` in its own process, counting only inside the kernel entry
 points (``turboinit::kernels::*_entry*``: ``uniform_entry``, ``normal_entry``,
-``truncated_normal_entry``), so
+``truncated_normal_entry``, ``bulk_entry`` for the Generator distributions), so
 the interpreter, NumPy and the bindings are left out. Needs a ``_core`` extension with its
 symbols (the build's post-build ``strip`` removes them; link without it), one thread::
 
@@ -76,13 +76,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--paths", nargs="+", default=DEFAULT_PATHS)
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
+    load_before = os.getloadavg()
     res = {}
     for path in args.paths:
         ir = count(args.tree, path, args.n, args.calls, args.kernel)
         res[path] = ir / (args.n * args.calls)
         print(f"{path:20} {res[path]:8.2f} instructions per element", flush=True)
+    # Instruction counts do not depend on the load; it is recorded all the same.
+    load_after = os.getloadavg()
+    print(f"load average {load_before[0]:.2f} -> {load_after[0]:.2f}")
     if args.out:
-        args.out.write_text(json.dumps({"n": args.n, "tree": args.tree, "ir": res}, indent=2))
+        result = {
+            "n": args.n,
+            "tree": args.tree,
+            "kernel": args.kernel,
+            "loadavg_before": list(load_before),
+            "loadavg_after": list(load_after),
+            "ir": res,
+        }
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
     return 0
 
 

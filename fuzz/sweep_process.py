@@ -3,9 +3,10 @@
     PYTHONPATH=src python fuzz/sweep_process.py exit [--runs 3]
     PYTHONPATH=src python fuzz/sweep_process.py threads [--rounds 3]
 
-``exit``: for every kind of long call in CALLS, a fresh interpreter starts two
-daemon threads looping over it and exits while they are inside; anything but
-return code 0 with a clean stderr is a finding.
+``exit``: for every kind of long call in CALLS (and EXTRA_EXIT), a fresh
+interpreter starts two daemon threads looping over it and exits while they are
+inside (tests/_exit_probe.py); anything but return code 0 with a clean stderr is
+a finding.
 
 ``threads``: for every call in CALLS, 6 threads make it at once (each with its
 own Generator of one seed, plus one Generator shared by all) while another
@@ -19,6 +20,12 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import textwrap
+from pathlib import Path
+
+# The interpreter-exit probe is the test suite's (tests/_exit_probe.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from _exit_probe import exit_script, run_exit_probe  # noqa: E402
 
 CALLS = {
     # samplers and initializers
@@ -48,6 +55,7 @@ CALLS = {
     "g_zipf": "rng().zipf(1.5, size=2**12)",
     "g_permutation": "rng().permutation(70000)",
     "g_choice": "rng().choice(10**6, 1000, replace=False)",
+    "g_choice_p": "rng().choice(1000, 2**16, p=np.full(1000, 1e-3))",
     "g_shuffle": "(lambda a: (rng().shuffle(a), a)[1])(np.arange(5000))",
     "g_multinomial": "rng().multinomial(100, [0.2, 0.3, 0.5], size=500)",
     "g_dirichlet": "rng().dirichlet([0.5, 1, 2], size=500)",
@@ -63,89 +71,52 @@ def rng():
     return default_rng(7)
 """
 
-EXIT_TEMPLATE = (
-    PRELUDE
-    + """
-import sys, threading, time
-call = lambda: {expr}
-started = threading.Event()
-def loop():
-    while True:
-        call()
-        started.set()
-for _ in range(2):
-    threading.Thread(target=loop, daemon=True).start()
-started.wait()
-time.sleep(0.01)
-"""
-)
-
+# Calls with more Python around them: (setup, loop body); ``i`` is the thread's number.
 EXTRA_EXIT = {
-    # calls with more Python around them
-    "checkpoint": PRELUDE
-    + """
-import sys, threading, time, tempfile, os
-from turboinit.checkpoint import write
-d = tempfile.mkdtemp()
-spec = {{"tensors": {{
-    "w": {{"shape": [512, 512], "init": "kaiming_normal"}},
-    "s": {{"shape": [256, 256], "init": "sparse", "args": {{"sparsity": 0.5}}}},
-}}}}
-started = threading.Event()
-def loop(i):
-    while True:
-        write(spec, os.path.join(d, f"x{{i}}.safetensors"), seed=0, max_memory=2**16)
-        started.set()
-for i in range(2):
-    threading.Thread(target=loop, args=(i,), daemon=True).start()
-started.wait()
-time.sleep(0.01)
-""",
-    "dask": PRELUDE
-    + """
-import threading, time
-import turboinit.dask as tid
-x = tid.sparse((400, 300), 0.5, chunks=(64, 64), seed=0)
-started = threading.Event()
-def loop():
-    while True:
-        x.compute(scheduler="threads")
-        started.set()
-for _ in range(2):
-    threading.Thread(target=loop, daemon=True).start()
-started.wait()
-time.sleep(0.01)
-""",
-    "set_num_threads": PRELUDE
-    + """
-import threading, time
-started = threading.Event()
-def loop():
-    n = 1
-    while True:
-        ti.set_num_threads(n % 3 + 1); n += 1
+    "checkpoint": (
+        """
+        import tempfile, os
+        from turboinit.checkpoint import write
+        d = tempfile.mkdtemp()
+        spec = {"tensors": {
+            "w": {"shape": [512, 512], "init": "kaiming_normal"},
+            "s": {"shape": [256, 256], "init": "sparse", "args": {"sparsity": 0.5}},
+        }}
+        """,
+        'write(spec, os.path.join(d, f"x{i}.safetensors"), seed=0, max_memory=2**16)',
+    ),
+    "dask": (
+        """
+        import turboinit.dask as tid
+        x = tid.sparse((400, 300), 0.5, chunks=(64, 64), seed=0)
+        """,
+        'x.compute(scheduler="threads")',
+    ),
+    "set_num_threads": (
+        """
+        import itertools
+        turns = itertools.count(1)
+        """,
+        """
+        ti.set_num_threads(next(turns) % 3 + 1)
         ti.normal(2**15, seed=0)
-        started.set()
-for _ in range(2):
-    threading.Thread(target=loop, daemon=True).start()
-started.wait()
-time.sleep(0.01)
-""",
+        """,
+    ),
 }
 
 
 def sweep_exit(runs: int) -> int:
-    scripts = {k: EXIT_TEMPLATE.format(expr=v) for k, v in CALLS.items()}
-    scripts.update({k: v.format() for k, v in EXTRA_EXIT.items()})
+    prelude = textwrap.dedent(PRELUDE)
+    scripts = {k: exit_script(prelude, v) for k, v in CALLS.items()}
+    for k, (setup, body) in EXTRA_EXIT.items():
+        scripts[k] = exit_script(prelude + textwrap.dedent(setup), body)
     found = 0
     cases = 0
     for name, script in scripts.items():
         for _ in range(runs):
             cases += 1
             try:
-                done = subprocess.run(
-                    [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-                )
+                done = run_exit_probe(script)
             except subprocess.TimeoutExpired:
                 print(f"FINDING {name}: hang at exit")
                 found += 1

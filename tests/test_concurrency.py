@@ -346,6 +346,7 @@ calls = {
         [0.0, 1.0], 1.0, size=(N // 2, 2), dtype=np.float16
     ),
     "Generator.integers": lambda: rng.integers(0, 100, size=N, dtype=np.int8),
+    "Generator.choice p": lambda: rng.choice(1000, size=N // 2, p=np.full(1000, 1e-3)),
     # (array bounds: NumPy first copies the spans into the output, a pass no
     # signal can stop; a smaller output keeps that pass short)
     "Generator.integers arrays": lambda: rng.integers(0, [10, 2**40], size=(N // 60, 2)),
@@ -420,7 +421,7 @@ def test_ctrl_c_stops_every_kind_of_long_call_and_the_next_call_works() -> None:
                 proc.kill()
             errors = proc.stderr.read() if proc.stderr else ""
     assert proc.returncode == 0, errors
-    assert len(reports) == 14
+    assert len(reports) == 15
     for r in reports:
         assert r["interrupted"], f"{r['name']}: ran to completion, SIGINT not handled inside it"
         # Array bounds of integers: NumPy first copies the spans over the whole

@@ -9,10 +9,10 @@ import sys
 import textwrap
 
 import pytest
+from _exit_probe import exit_script, run_exit_probe
 
-EXIT_SCRIPT = textwrap.dedent(
+EXIT_SCRIPT = exit_script(
     """
-    import sys, threading, time
     import turboinit as ti
     rng = ti.random.default_rng(0)
     calls = {
@@ -26,16 +26,8 @@ EXIT_SCRIPT = textwrap.dedent(
         "truncated": lambda: ti.truncated_normal(2**14, seed=0),
     }
     call = calls[sys.argv[1]]
-    started = threading.Event()
-    def loop():
-        while True:
-            call()
-            started.set()
-    for _ in range(2):
-        threading.Thread(target=loop, daemon=True).start()
-    started.wait()
-    time.sleep(0.01)
-    """
+    """,
+    "call()",
 )
 
 
@@ -48,9 +40,7 @@ def test_interpreter_exit_while_daemon_threads_are_inside_calls(name):
     # every time: the GIL was taken back in a destructor, where CPython's
     # pthread_exit of a daemon thread during finalisation cannot unwind.
     for _ in range(3):
-        done = subprocess.run(
-            [sys.executable, "-c", EXIT_SCRIPT, name], capture_output=True, text=True, timeout=120
-        )
+        done = run_exit_probe(EXIT_SCRIPT, name)
         assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
         assert "terminate" not in done.stderr
 

@@ -1,7 +1,9 @@
 // bulk: the NumPy distributions of turboinit.random.Generator, filling a
 // caller-provided array in place; parameters are floats or float64 arrays
-// with one value per element of the region.
+// with one value per element of the region.  choice: Generator.choice's
+// inversion of a cumulative distribution at its uniforms.
 #include "bindings/common.hpp"
+#include "samplers/choice.hpp"
 #include "samplers/numpy_distributions.hpp"
 
 namespace turboinit::bindings {
@@ -47,6 +49,29 @@ void bind_bulk(py::module_& m) {
       "Fill `out` (float64/float32 by `dtype`, int64 for geometric, poisson and binomial) "
       "with the bulk distribution `kind` (cpp/simd/kernels.hpp, bulk_kind) on the region; "
       "p0, p1 are floats or float64 arrays with one value per element of the region.");
+  m.def(
+      "choice",
+      [](py::array out, py::array cdf, dims shape, dims start, dims extent, uint32_t k0,
+         uint32_t k1, uint64_t block_offset) {
+        if (!out.dtype().is(py::dtype::of<int64_t>()))
+          throw py::type_error("out: must be int64, got " +
+                               py::str(out.dtype()).cast<std::string>());
+        // The cdf is read as it is: never a silent copy or cast of a large table.
+        if (!cdf.dtype().is(py::dtype::of<double>()) || cdf.ndim() != 1 ||
+            !(cdf.flags() & py::array::c_style) ||
+            !(cdf.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_))
+          throw py::type_error("cdf: must be a 1-dimensional, C-contiguous, aligned float64 array");
+        const tensor_region region = make_region(shape, start, extent);
+        auto* ptr = static_cast<int64_t*>(checked_output(out, 8, region.size()));
+        const double* c = static_cast<const double*>(cdf.data());
+        const uint64_t n = static_cast<uint64_t>(cdf.size());
+        const philox_stream stream{{k0, k1}, block_offset};
+        run_without_gil([&] { fill_choice(ptr, c, n, region, stream, interruptible()); });
+      },
+      "out"_a, "cdf"_a, "shape"_a, "start"_a, "extent"_a, "k0"_a, "k1"_a, "block_offset"_a,
+      "Fill `out` (int64) on the region with min(searchsorted(cdf, u, 'right'), len(cdf) - 1), "
+      "u the float64 uniforms uniform() gives for the same arguments (low 0, high 1); `cdf` "
+      "is a C-contiguous float64 array, non-decreasing and without NaN.");
   m.def(
       "bulk_per_block",
       [](int kind_code, int dtype_code) {

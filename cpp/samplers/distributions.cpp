@@ -149,11 +149,17 @@ double max_standard_normal(dtype out_dtype) {
   return computes_in_double(out_dtype) ? 8.5716 : 6.6604;
 }
 
-void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
-                  double low, double high, const exec_options& options) {
+kernels::uniform_args plan_uniform(dtype t, const tensor_region& region,
+                                   const philox_stream& stream, double low, double high) {
   kernels::uniform_args args = uniform_setup(t, low, high);
   prepare(region, stream, t);
   args.stream = stream;
+  return args;
+}
+
+void fill_uniform(void* out, dtype t, const tensor_region& region, const philox_stream& stream,
+                  double low, double high, const exec_options& options) {
+  const kernels::uniform_args args = plan_uniform(t, region, stream, low, high);
   const auto& k = active_kernel();
   fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
     k.uniform(args, first, count, dst);

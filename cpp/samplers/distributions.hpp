@@ -5,6 +5,7 @@
 #include "tensor/dtype.hpp"
 #include "runtime/parallel.hpp"
 #include "rng/philox.hpp"
+#include "simd/kernels.hpp"
 #include "tensor/region.hpp"
 
 namespace turboinit {
@@ -18,6 +19,13 @@ namespace turboinit {
 void fill_uniform(void* out, dtype out_dtype, const tensor_region& region,
                   const philox_stream& stream, double low, double high,
                   const exec_options& options);
+
+// fill_uniform's kernel arguments for (low, high) and `stream`, after the
+// checks fill_uniform makes (the parameters, the region and its counter
+// space): for samplers that use those very uniforms as they are made
+// (choice.cpp), so their bits follow fill_uniform's by construction.
+kernels::uniform_args plan_uniform(dtype out_dtype, const tensor_region& region,
+                                   const philox_stream& stream, double low, double high);
 
 // N(mean, std^2) by Box-Muller.
 void fill_normal(void* out, dtype out_dtype, const tensor_region& region,

@@ -19,115 +19,76 @@
 namespace turboinit::kernels::TURBOINIT_TARGET {
 namespace {
 
-// ---- float64 comparisons and selects, on halves -----------------------------------
-// A vf64 is two native registers (vec.hpp).  GCC 12 lowers comparisons, ?: and
-// min/max on such double-width vectors lane by lane, with a compare and a
-// branch per lane (on random data: a mispredicted branch every few lanes).
-// These do them on the halves instead (one vcmppd / vblendvpd per half on
-// AVX2); the results are the same bits.  float32 vectors are native: the
-// plain operators.
-static inline vi64n lo_half(vi64 v) { return take_lanes<vi64n>(v, half_seq{}); }
-static inline vi64n hi_half(vi64 v) { return take_lanes<vi64n>(v, high_seq{}); }
-static inline vu64n lo_half(vu64 v) { return take_lanes<vu64n>(v, half_seq{}); }
-static inline vu64n hi_half(vu64 v) { return take_lanes<vu64n>(v, high_seq{}); }
-static inline vi64 join_halves(vi64n a, vi64n b) {
-  return join_lanes<vi64>(a, b, std::make_index_sequence<W>{});
-}
-static inline vu64 join_halves(vu64n a, vu64n b) {
-  return join_lanes<vu64>(a, b, std::make_index_sequence<W>{});
-}
-template <class Op>
-static inline vi64 on_halves(vf64 a, vf64 b, Op op) {
-  return join_halves(op(lo_half(a), lo_half(b)), op(hi_half(a), hi_half(b)));
-}
-#define TURBOINIT_BULK_COMPARE(name, op)                                      \
-  static inline vi32 name(vf32 a, vf32 b) { return a op b; }                  \
-  static inline vi32 name(vf32 a, float b) { return a op b; }                 \
-  static inline vi64 name(vf64 a, vf64 b) {                                   \
-    return on_halves(a, b, [](vf64n x, vf64n y) -> vi64n { return x op y; }); \
-  }                                                                           \
-  static inline vi64 name(vf64 a, double b) { return name(a, splat<vf64>(b)); }
-TURBOINIT_BULK_COMPARE(vlt, <)
-TURBOINIT_BULK_COMPARE(vle, <=)
-TURBOINIT_BULK_COMPARE(vgt, >)
-TURBOINIT_BULK_COMPARE(vge, >=)
-TURBOINIT_BULK_COMPARE(veq, ==)
-TURBOINIT_BULK_COMPARE(vne, !=)
-#undef TURBOINIT_BULK_COMPARE
-
-static inline vf64 select(vi64 m, vf64 a, vf64 b) {
-  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
-}
-static inline vi64 select(vi64 m, vi64 a, vi64 b) {
-  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
-}
-static inline vu64 select(vi64 m, vu64 a, vu64 b) {
-  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
-}
-static inline vf64 vmin(vf64 a, vf64 b) { return select(vlt(a, b), a, b); }
-static inline vf64 vmax(vf64 a, vf64 b) { return select(vgt(a, b), a, b); }
-
 // ---- more elementary functions -------------------------------------------------
 
-static inline words philox_tagged(vu32 c0, vu32 c1, vu32 c2, uint32_t tag, philox_key key) {
-  return philox4(c0, c1, c2, splat<vu32>(tag), key);
+// Always inlined, round keys and all (the philox_key overload of philox4 is
+// not): GCC 12 otherwise calls philox4 out of line from some of the rejection
+// loops (gamma, the binomial), which costs ~6% of their instructions.
+static TURBOINIT_HOT words philox_tagged(vu32 c0, vu32 c1, vu32 c2, uint32_t tag, philox_key key) {
+  return philox4(c0, c1, c2, splat<vu32>(tag), make_round_keys(key));
 }
 
 // e^x: x = k ln2 + r (Cody-Waite, |r| <= ln2 / 2), e^r by its Taylor series
-// (truncation below half an ulp), 2^k applied in two exact halves so that
-// subnormal results round once.
-static inline vf64 vexp(vf64 x) {
-  const vf64 xc = vmin(vmax(x, splat<vf64>(-746.0)), splat<vf64>(710.0));
-  const double magic = 0x1.8p52;
-  const vf64 t = xc * 1.4426950408889634 + magic;
-  const vf64 kf = t - magic;
-  const vi64 k = (vi64)t - (vi64)splat<vf64>(magic);
-  const vf64 r = (xc - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10;
-  vf64 p = splat<vf64>(1.0 / 6227020800.0);  // 1/13!
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  const vi64 k1 = k >> 1;
-  const vi64 k2 = k - k1;
-  const vf64 s1 = (vf64)((k1 + 1023) << 52);
-  const vf64 s2 = (vf64)((k2 + 1023) << 52);
-  const vf64 y = (p * s1) * s2;
+// to r^N / N! (truncation below half an ulp), 2^k applied in two exact halves
+// so that subnormal results round once.  Written once for float64 and
+// float32; exp_consts holds what differs.
+template <class T>
+struct exp_consts;
+template <>
+struct exp_consts<double> {
+  using vec = vf64;
+  using ivec = vi64;
+  static constexpr double lo = -746.0, hi = 710.0;  // clamp: e^lo rounds to 0, e^hi to inf
+  static constexpr double magic = 0x1.8p52, log2e = 1.4426950408889634;
+  static constexpr double ln2_hi = 6.93147180369123816490e-01;
+  static constexpr double ln2_lo = 1.90821492927058770002e-10;
+  static constexpr int terms = 13, bias = 1023, mantissa = 52;
+};
+template <>
+struct exp_consts<float> {
+  using vec = vf32;
+  using ivec = vi32;
+  static constexpr float lo = -104.0f, hi = 89.0f;
+  static constexpr float magic = 0x1.8p23f, log2e = 1.44269504f;
+  static constexpr float ln2_hi = 0.693145751953125f;
+  static constexpr float ln2_lo = 1.428606765330187045e-06f;
+  static constexpr int terms = 8, bias = 127, mantissa = 23;
+};
+// 1 / n! for n = 0 .. N, each rounded once to T.
+template <class T, int N>
+struct inverse_factorials {
+  T c[N + 1] = {};
+  constexpr inverse_factorials() {
+    double f = 1.0;  // n! is exact in double for n <= 18
+    for (int n = 0; n <= N; ++n) {
+      if (n > 0) f *= n;
+      c[n] = T(1) / T(f);
+    }
+  }
+};
+
+template <class T>
+static inline typename exp_consts<T>::vec vexp_of(typename exp_consts<T>::vec x) {
+  using E = exp_consts<T>;
+  using V = typename E::vec;
+  using I = typename E::ivec;
+  static constexpr inverse_factorials<T, E::terms> kInv{};
+  const V xc = vmin(vmax(x, splat<V>(E::lo)), splat<V>(E::hi));
+  const V t = xc * E::log2e + E::magic;
+  const V kf = t - E::magic;
+  const I k = (I)t - (I)splat<V>(E::magic);
+  const V r = (xc - kf * E::ln2_hi) - kf * E::ln2_lo;
+  V p = splat<V>(kInv.c[E::terms]);
+  for (int n = E::terms - 1; n >= 0; --n) p = p * r + kInv.c[n];
+  const I k1 = k >> 1;
+  const I k2 = k - k1;
+  const V s1 = (V)((k1 + E::bias) << E::mantissa);
+  const V s2 = (V)((k2 + E::bias) << E::mantissa);
+  const V y = (p * s1) * s2;
   return select(veq(x, x), y, x);  // NaN stays NaN
 }
-
-static inline vf32 vexp(vf32 x) {
-  const vf32 xc = vmin(vmax(x, splat<vf32>(-104.0f)), splat<vf32>(89.0f));
-  const float magic = 0x1.8p23f;
-  const vf32 t = xc * 1.44269504f + magic;
-  const vf32 kf = t - magic;
-  const vi32 k = (vi32)t - (vi32)splat<vf32>(magic);
-  const vf32 r = (xc - kf * 0.693145751953125f) - kf * 1.428606765330187045e-06f;
-  vf32 p = splat<vf32>(1.0f / 40320.0f);
-  p = p * r + 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  const vi32 k1 = k >> 1;
-  const vi32 k2 = k - k1;
-  const vf32 s1 = (vf32)((k1 + 127) << 23);
-  const vf32 s2 = (vf32)((k2 + 127) << 23);
-  const vf32 y = (p * s1) * s2;
-  return select(veq(x, x), y, x);
-}
+static inline vf64 vexp(vf64 x) { return vexp_of<double>(x); }
+static inline vf32 vexp(vf32 x) { return vexp_of<float>(x); }
 
 // e^x - 1, accurate near 0: Taylor series for |x| < 1/2, else e^x - 1.
 static inline vf64 vexpm1(vf64 x) {
@@ -155,7 +116,7 @@ static inline vf64 vfloor(vf64 y) {
 
 // log(x!) ... log Gamma(x) for integer-valued x >= 1: exact table below 7,
 // NumPy's Stirling series (random_loggam) from 7 on.
-static inline vf64 vloggam_int(vf64 x) {
+static TURBOINIT_HOT vf64 vloggam_int(vf64 x) {
   static constexpr double a[10] = {
       8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04, -5.952380952380952e-04,
       8.417508417508418e-04, -1.917526917526918e-03, 6.410256410256410e-03, -2.955065359477124e-02,
@@ -395,51 +356,91 @@ static inline void gamma_candidate(const words& w, vf32& x, vf32& u) {
 static inline vf64 open_unit_of(const words& w, double) { return open_unit_f64(w.x0, w.x1); }
 static inline vf32 open_unit_of(const words& w, float) { return open_unit_f32(w.x0); }
 
-// Gamma(shape) per lane as value * exp(logboost): Marsaglia and Tsang (2000),
-// with their squeeze u < 1 - 0.0331 x^4 before the logarithmic test, on a = shape (shape >= 1) or
-// shape + 1 (shape < 1, then logboost = log(U) / shape, U from sub-stream tag + 1, attempt 0).
-// Candidates come from sub-stream `tag`, attempts 0, 1, ...  Shape 0, +inf and NaN give themselves.
+// Marsaglia and Tsang (2000) on a = shape (shape >= 1) or shape + 1 (`small`:
+// 0 < shape < 1), per lane: d = a - 1/3, c = 1 / sqrt(9 d).  Shape 0, +inf and
+// NaN (`trivial`) give themselves (their lanes run on a = 1).
+template <class CT>
+struct gamma_setup {
+  using vec = typename vtypes<CT>::vec;
+  using mask = typename vtypes<CT>::mask;
+  mask trivial, small;
+  vec d, c;
+  explicit gamma_setup(vec shape)
+      : trivial(veq(shape, CT(0)) | vne(shape, shape) | veq(shape, CT(__builtin_inf()))),
+        small(vlt(shape, CT(1)) & ~trivial) {
+    const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
+    d = a - CT(1) / CT(3);
+    c = CT(1) / vsqrt(d * CT(9));
+  }
+};
+
+// One attempt: the candidate d v, v = (1 + c x)^3 (x a standard normal; v = 1
+// where 1 + c x <= 0, `pos` false), and the lanes their squeeze
+// u < 1 - 0.0331 x^4 accepts without logarithms (~98%).
+template <class CT>
+struct gamma_attempt {
+  using vec = typename vtypes<CT>::vec;
+  using mask = typename vtypes<CT>::mask;
+  vec u, v, x2;
+  mask pos, squeezed;
+};
+template <class CT>
+TURBOINIT_HOT gamma_attempt<CT> gamma_try(const philox_stream& st, vu32 lo, vu32 hi, vu32 attempt,
+                                          uint32_t tag, const gamma_setup<CT>& g) {
+  using vec = typename vtypes<CT>::vec;
+  gamma_attempt<CT> t;
+  vec x;
+  gamma_candidate(philox_tagged(lo, hi, attempt, tag, st.key), x, t.u);
+  const vec v = CT(1) + g.c * x;
+  t.pos = vgt(v, CT(0));
+  t.v = select(t.pos, v * v * v, splat<vec>(CT(1)));
+  t.x2 = x * x;
+  t.squeezed = t.pos & vlt(t.u, CT(1) - CT(0.0331) * (t.x2 * t.x2));
+  return t;
+}
+
+// log U / shape on the small lanes (0 elsewhere), U from sub-stream tag + 1,
+// attempt 0: Gamma(shape) = Gamma(shape + 1) U^(1 / shape).
+template <class CT>
+static inline typename vtypes<CT>::vec gamma_logboost(const philox_stream& st, vu32 lo, vu32 hi,
+                                                      uint32_t tag, typename vtypes<CT>::vec shape,
+                                                      const gamma_setup<CT>& g, uint32_t live) {
+  using vec = typename vtypes<CT>::vec;
+  if (!(mask_bits(g.small) & live)) return vec{};
+  const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
+  return select(g.small, vlog(ub) / shape, vec{});
+}
+
+// Gamma(shape) per lane as value * exp(logboost) (gamma_setup): candidates
+// from sub-stream `tag`, attempts 0, 1, ..., each tested by the squeeze, then
+// (lanes it leaves) by the logarithmic test.
 template <class CT>
 static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
                                typename vtypes<CT>::vec shape, uint32_t live,
                                typename vtypes<CT>::vec& value,
                                typename vtypes<CT>::vec& logboost) {
-  using vec = typename vtypes<CT>::vec;
   using mask = typename vtypes<CT>::mask;
-  const mask trivial = veq(shape, CT(0)) | vne(shape, shape) | veq(shape, CT(__builtin_inf()));
-  const mask small = vlt(shape, CT(1)) & ~trivial;
-  const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
-  const vec d = a - CT(1) / CT(3);
-  const vec c = CT(1) / vsqrt(d * CT(9));
+  const gamma_setup<CT> g(shape);
   value = shape;
-  mask done = trivial;
+  mask done = g.trivial;
   uint32_t pending = ~mask_bits(done) & live;
   for (uint32_t j = 0; pending != 0; ++j) {
     if (j == static_cast<uint32_t>(kMaxAttempts)) {  // probability far below 2^-4096
-      value = select(done, value, d);
+      value = select(done, value, g.d);
       break;
     }
-    vec x, u;
-    gamma_candidate(philox_tagged(lo, hi, splat<vu32>(j), tag, st.key), x, u);
-    vec v = CT(1) + c * x;
-    const mask pos = vgt(v, CT(0));
-    v = select(pos, v * v * v, splat<vec>(CT(1)));
-    // Marsaglia and Tsang's squeeze accepts ~98% without logarithms; the full
-    // test runs only when a pending lane needs it, and a lane's decision is
-    // squeeze | full either way, so it never depends on its neighbours.
-    const vec x2 = x * x;
-    mask ok = pos & vlt(u, CT(1) - CT(0.0331) * (x2 * x2));
+    const gamma_attempt<CT> t = gamma_try<CT>(st, lo, hi, splat<vu32>(j), tag, g);
+    // The full test runs only when a pending lane needs it, and a lane's
+    // decision is squeeze | full either way, so it never depends on its
+    // neighbours.
+    mask ok = t.squeezed;
     if (~mask_bits(ok | done) & live)
-      ok = ok | (pos & vlt(vlog(u), x2 * CT(0.5) + d - d * v + d * vlog(v)));
-    value = select(ok & ~done, d * v, value);
+      ok = ok | (t.pos & vlt(vlog(t.u), t.x2 * CT(0.5) + g.d - g.d * t.v + g.d * vlog(t.v)));
+    value = select(ok & ~done, g.d * t.v, value);
     done = done | ok;
     pending = ~mask_bits(done) & live;
   }
-  logboost = vec{};
-  if (mask_bits(small) & live) {
-    const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
-    logboost = select(small, vlog(ub) / shape, vec{});
-  }
+  logboost = gamma_logboost<CT>(st, lo, hi, tag, shape, g, live);
 }
 
 template <class CT>
@@ -453,59 +454,75 @@ static inline typename vtypes<CT>::vec gamma_value(const philox_stream& st, vu32
   return v * vexp(lb);
 }
 
-// The first attempt of gamma_value with the squeeze alone: the value of the
-// lanes it accepts (and of shape 0, +inf, NaN), the bits of those lanes.
+// The first attempt of gamma_lanes with the squeeze alone: the value and
+// logboost of the lanes it accepts (and of shape 0, +inf, NaN), the bits of
+// those lanes.
 template <class CT>
-__attribute__((always_inline)) static inline uint32_t gamma_fast_lanes(
-    const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag, typename vtypes<CT>::vec shape,
-    uint32_t live, typename vtypes<CT>::vec& value, typename vtypes<CT>::vec& logboost) {
-  using vec = typename vtypes<CT>::vec;
-  using mask = typename vtypes<CT>::mask;
-  const mask trivial = veq(shape, CT(0)) | vne(shape, shape) | veq(shape, CT(__builtin_inf()));
-  const mask small = vlt(shape, CT(1)) & ~trivial;
-  const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
-  const vec d = a - CT(1) / CT(3);
-  const vec c = CT(1) / vsqrt(d * CT(9));
-  vec x, u;
-  gamma_candidate(philox_tagged(lo, hi, vu32{}, tag, st.key), x, u);
-  vec v = CT(1) + c * x;
-  const mask pos = vgt(v, CT(0));
-  v = select(pos, v * v * v, splat<vec>(CT(1)));
-  const vec x2 = x * x;
-  const mask ok = pos & vlt(u, CT(1) - CT(0.0331) * (x2 * x2));
-  value = select(ok & ~trivial, d * v, shape);
-  logboost = vec{};
-  if (mask_bits(small) & live) {
-    const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
-    logboost = select(small, vlog(ub) / shape, vec{});
-  }
-  return mask_bits(ok | trivial);
+TURBOINIT_HOT uint32_t gamma_fast_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
+                                        typename vtypes<CT>::vec shape, const gamma_setup<CT>& g,
+                                        uint32_t live, typename vtypes<CT>::vec& value,
+                                        typename vtypes<CT>::vec& logboost) {
+  const gamma_attempt<CT> t = gamma_try<CT>(st, lo, hi, vu32{}, tag, g);
+  value = select(t.squeezed & ~g.trivial, g.d * t.v, shape);
+  logboost = gamma_logboost<CT>(st, lo, hi, tag, shape, g, live);
+  return mask_bits(t.squeezed | g.trivial);
 }
-// The same, as gamma_value: value exp(logboost) (exp(0) = 1 exactly).
+template <class CT>
+TURBOINIT_HOT uint32_t gamma_fast_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
+                                        typename vtypes<CT>::vec shape, uint32_t live,
+                                        typename vtypes<CT>::vec& value,
+                                        typename vtypes<CT>::vec& logboost) {
+  return gamma_fast_lanes<CT>(st, lo, hi, tag, shape, gamma_setup<CT>(shape), live, value,
+                              logboost);
+}
+// The same, as gamma_value: value exp(logboost), applied where a live lane is
+// small (exp(0) = 1 exactly on the others).
 template <class CT>
 static inline uint32_t gamma_fast(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
                                   typename vtypes<CT>::vec shape, uint32_t live,
                                   typename vtypes<CT>::vec& value) {
-  using vec = typename vtypes<CT>::vec;
-  using mask = typename vtypes<CT>::mask;
-  const mask trivial = veq(shape, CT(0)) | vne(shape, shape) | veq(shape, CT(__builtin_inf()));
-  const mask small = vlt(shape, CT(1)) & ~trivial;
-  const vec a = select(trivial, splat<vec>(CT(1)), select(small, shape + CT(1), shape));
-  const vec d = a - CT(1) / CT(3);
-  const vec c = CT(1) / vsqrt(d * CT(9));
-  vec x, u;
-  gamma_candidate(philox_tagged(lo, hi, vu32{}, tag, st.key), x, u);
-  vec v = CT(1) + c * x;
-  const mask pos = vgt(v, CT(0));
-  v = select(pos, v * v * v, splat<vec>(CT(1)));
-  const vec x2 = x * x;
-  const mask ok = pos & vlt(u, CT(1) - CT(0.0331) * (x2 * x2));
-  value = select(ok & ~trivial, d * v, shape);
-  if (mask_bits(small) & live) {
-    const vec ub = open_unit_of(philox_tagged(lo, hi, vu32{}, tag + 1, st.key), CT(0));
-    value = value * vexp(select(small, vlog(ub) / shape, vec{}));
+  const gamma_setup<CT> g(shape);
+  typename vtypes<CT>::vec logboost;
+  const uint32_t done = gamma_fast_lanes<CT>(st, lo, hi, tag, shape, g, live, value, logboost);
+  if (mask_bits(g.small) & live) value = value * vexp(logboost);
+  return done;
+}
+
+// One candidate of Hoermann's transformed rejection (PTRS, BTRS), attempt j
+// of sub-stream 1: U = u - 1/2 (u from words 0-1), V from words 2-3,
+// us = 1/2 - |U| (usafe: 1/2 where us <= 0) and x = (2a / usafe + b) U, the
+// candidate before its shift.
+struct tr_candidate {
+  vf64 U, V, us, usafe, x;
+  // The quick acceptance, before any logarithm.
+  vi64 quick(vf64 vr) const { return vge(us, 0.07) & vle(V, vr); }
+};
+static inline tr_candidate tr_draw(const philox_stream& st, vu32 lo, vu32 hi, vu32 attempt, vf64 a,
+                                   vf64 b) {
+  const words w = philox_tagged(lo, hi, attempt, 1, st.key);
+  tr_candidate c;
+  c.U = unit_f64(w.x0, w.x1) - 0.5;
+  c.V = open_unit_f64(w.x2, w.x3);
+  c.us = 0.5 - vabs(c.U);
+  c.usafe = select(vgt(c.us, 0.0), c.us, splat<vf64>(0.5));
+  c.x = (2.0 * a / c.usafe + b) * c.U;
+  return c;
+}
+// Attempts 0, 1, ... of a transformed rejection with setup s (a, b, k_of)
+// until every live lane is done: a lane takes the k of the first attempt
+// that accept(candidate, k) accepts (res where none does in kMaxAttempts).
+template <class Setup, class Accept>
+static inline vf64 tr_run(const philox_stream& st, vu32 lo, vu32 hi, uint32_t live, const Setup& s,
+                          vi64 done, vf64 res, const Accept& accept) {
+  for (uint32_t j = 0; (~mask_bits(done) & live) != 0; ++j) {
+    if (j == static_cast<uint32_t>(kMaxAttempts)) break;
+    const tr_candidate c = tr_draw(st, lo, hi, splat<vu32>(j), s.a, s.b);
+    const vf64 kf = s.k_of(c);
+    const vi64 ok = accept(c, kf);
+    res = select(ok & ~done, kf, res);
+    done = done | ok;
   }
-  return mask_bits(ok | trivial);
+  return res;
 }
 
 // The inversion part of poisson_lanes: k for the lanes of `small` (0 elsewhere).
@@ -565,6 +582,21 @@ static inline vf64 poisson_by_table(const philox_stream& st, vu32 lo, vu32 hi,
   return k;
 }
 
+// PTRS's constants on l = lam (10 on the lanes of `small`, which inversion
+// takes), and a candidate's k = floor(x + l + 0.43), clamped to [-1, 2^50].
+struct ptrs_setup {
+  vf64 l, b, a, vr;
+  ptrs_setup(vf64 lam, vi64 small) : l(select(small, splat<vf64>(10.0), lam)) {
+    const vf64 slam = vsqrt(l);
+    b = 0.931 + 2.53 * slam;
+    a = -0.059 + 0.02483 * b;
+    vr = 0.9277 - 3.6224 / (b - 2.0);
+  }
+  vf64 k_of(const tr_candidate& c) const {
+    return vfloor(vmin(vmax(c.x + l + 0.43, splat<vf64>(-1.0)), splat<vf64>(0x1p50)));
+  }
+};
+
 // Poisson(lam), lam >= 0 finite: inversion by search for lam < 10 (u from
 // attempt 0, tag 0; stops where the terms fall below 2^-60 of the sum),
 // Hoermann's PTRS (1993) for lam >= 10 (attempts 0, 1, ... of tag 1: U from
@@ -576,32 +608,17 @@ static inline vf64 poisson_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64
   if (mask_bits(small) & live) k = poisson_inversion(st, lo, hi, lam, small, live);
   const uint32_t large_bits = ~mask_bits(small) & live;
   if (large_bits) {
-    const vf64 l = select(small, splat<vf64>(10.0), lam);
-    const vf64 slam = vsqrt(l);
-    const vf64 loglam = vlog(l);
-    const vf64 b = 0.931 + 2.53 * slam;
-    const vf64 a = -0.059 + 0.02483 * b;
-    const vf64 log_invalpha = vlog(1.1239 + 1.1328 / (b - 3.4));
-    const vf64 vr = 0.9277 - 3.6224 / (b - 2.0);
-    vi64 done = small;
-    vf64 res = vfloor(l);
-    for (uint32_t j = 0; (~mask_bits(done) & live) != 0; ++j) {
-      if (j == static_cast<uint32_t>(kMaxAttempts)) break;
-      const words w = philox_tagged(lo, hi, splat<vu32>(j), 1, st.key);
-      const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
-      const vf64 V = open_unit_f64(w.x2, w.x3);
-      const vf64 us = 0.5 - vabs(U);
-      const vf64 usafe = select(vgt(us, 0.0), us, splat<vf64>(0.5));
-      const vf64 y = (2.0 * a / usafe + b) * U + l + 0.43;
-      const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), splat<vf64>(0x1p50)));
-      const vi64 fast = vge(us, 0.07) & vle(V, vr);
-      const vi64 valid = vge(kf, 0.0) & ~(vlt(us, 0.013) & vgt(V, us));
-      const vi64 slow = valid & vle(vlog(V) + log_invalpha - vlog(a / (usafe * usafe) + b),
-                                    -l + kf * loglam - vloggam_int(kf + 1.0));
-      const vi64 ok = vgt(us, 0.0) & (fast | slow);
-      res = select(ok & ~done, kf, res);
-      done = done | ok;
-    }
+    const ptrs_setup s(lam, small);
+    const vf64 loglam = vlog(s.l);
+    const vf64 log_invalpha = vlog(1.1239 + 1.1328 / (s.b - 3.4));
+    const vf64 res =
+        tr_run(st, lo, hi, live, s, small, vfloor(s.l), [&](const tr_candidate& c, vf64 kf) {
+          const vi64 valid = vge(kf, 0.0) & ~(vlt(c.us, 0.013) & vgt(c.V, c.us));
+          const vi64 slow =
+              valid & vle(vlog(c.V) + log_invalpha - vlog(s.a / (c.usafe * c.usafe) + s.b),
+                          -s.l + kf * loglam - vloggam_int(kf + 1.0));
+          return vgt(c.us, 0.0) & (c.quick(s.vr) | slow);
+        });
     k = select(small, k, res);
   }
   return k;
@@ -616,20 +633,10 @@ static inline uint32_t poisson_fast(const philox_stream& st, vu32 lo, vu32 hi, v
   uint32_t done = mask_bits(small);
   if (done & live) k = poisson_inversion(st, lo, hi, lam, small, live);
   if (~done & live) {
-    const vf64 l = select(small, splat<vf64>(10.0), lam);
-    const vf64 slam = vsqrt(l);
-    const vf64 b = 0.931 + 2.53 * slam;
-    const vf64 a = -0.059 + 0.02483 * b;
-    const vf64 vr = 0.9277 - 3.6224 / (b - 2.0);
-    const words w = philox_tagged(lo, hi, vu32{}, 1, st.key);
-    const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
-    const vf64 V = open_unit_f64(w.x2, w.x3);
-    const vf64 us = 0.5 - vabs(U);
-    const vf64 usafe = select(vgt(us, 0.0), us, splat<vf64>(0.5));
-    const vf64 y = (2.0 * a / usafe + b) * U + l + 0.43;
-    const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), splat<vf64>(0x1p50)));
-    const vi64 fast = vge(us, 0.07) & vle(V, vr) & ~small;
-    k = select(fast, kf, k);
+    const ptrs_setup s(lam, small);
+    const tr_candidate c = tr_draw(st, lo, hi, vu32{}, s.a, s.b);
+    const vi64 fast = c.quick(s.vr) & ~small;
+    k = select(fast, s.k_of(c), k);
     done |= mask_bits(fast);
   }
   value = k;
@@ -726,6 +733,39 @@ static inline vf64 binomial_by_table(const philox_stream& st, vu32 lo, vu32 hi,
   return t.flip ? t.n - k : k;
 }
 
+// Binomial(n, p)'s two arms: on pp = min(p, 1 - p) (flip: p > 1/2, the
+// result mirrored), q = 1 - pp and np = n pp, inversion takes the lanes of
+// `small` (np < 10), BTRS the others.
+struct binomial_arms {
+  vi64 flip, small;
+  vf64 pp, q, np;
+  binomial_arms(vf64 n, vf64 p) : flip(vgt(p, 0.5)) {
+    pp = select(flip, 1.0 - p, p);
+    q = 1.0 - pp;
+    np = n * pp;
+    small = vlt(np, 10.0);
+  }
+};
+
+// BTRS's constants on (nl, pl) = (n, pp) ((100, 1/2) on the lanes of
+// `small`), and a candidate's k = floor(x + c), clamped to [-1, nl + 1].
+struct btrs_setup {
+  vf64 nl, pl, ql, spq, b, a, c, vr;
+  btrs_setup(vf64 n, const binomial_arms& arms)
+      : nl(select(arms.small, splat<vf64>(100.0), n)),
+        pl(select(arms.small, splat<vf64>(0.5), arms.pp)) {
+    ql = 1.0 - pl;
+    spq = vsqrt(nl * pl * ql);
+    b = 1.15 + 2.53 * spq;
+    a = -0.0873 + 0.0248 * b + 0.01 * pl;
+    c = nl * pl + 0.5;
+    vr = 0.92 - 4.2 / b;
+  }
+  vf64 k_of(const tr_candidate& t) const {
+    return vfloor(vmin(vmax(t.x + c, splat<vf64>(-1.0)), nl + 1.0));
+  }
+};
+
 // Binomial(n, p), n a non-negative integer-valued double, p in [0, 1]: on
 // q' = min(p, 1 - p) (the result mirrored when p > 1/2), inversion as NumPy's
 // random_binomial_inversion for n q' < 10 (uniforms from tag 0, attempts
@@ -733,85 +773,48 @@ static inline vf64 binomial_by_table(const philox_stream& st, vu32 lo, vu32 hi,
 // words 0-1, V from words 2-3).
 static inline vf64 binomial_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64 n, vf64 p,
                                   uint32_t live) {
-  const vi64 flip = vgt(p, 0.5);
-  const vf64 pp = select(flip, 1.0 - p, p);
-  const vf64 q = 1.0 - pp;
-  const vf64 np = n * pp;
-  const vi64 small = vlt(np, 10.0);
+  const binomial_arms arms(n, p);
   vf64 k = splat<vf64>(0.0);
-  if (mask_bits(small) & live) k = binomial_inversion(st, lo, hi, n, pp, q, np, small, live);
-  if (~mask_bits(small) & live) {
-    const vf64 nl = select(small, splat<vf64>(100.0), n);
-    const vf64 pl = select(small, splat<vf64>(0.5), pp);
-    const vf64 ql = 1.0 - pl;
-    const vf64 spq = vsqrt(nl * pl * ql);
-    const vf64 b = 1.15 + 2.53 * spq;
-    const vf64 a = -0.0873 + 0.0248 * b + 0.01 * pl;
-    const vf64 c = nl * pl + 0.5;
-    const vf64 vr = 0.92 - 4.2 / b;
-    const vf64 log_alpha = vlog((2.83 + 5.1 / b) * spq);
-    const vf64 lpq = vlog(pl / ql);
-    const vf64 m = vfloor((nl + 1.0) * pl);
-    const vf64 h = vloggam_int(m + 1.0) + vloggam_int(nl - m + 1.0);
-    vi64 done = small;
-    vf64 res = m;
-    for (uint32_t j = 0; (~mask_bits(done) & live) != 0; ++j) {
-      if (j == static_cast<uint32_t>(kMaxAttempts)) break;
-      const words w = philox_tagged(lo, hi, splat<vu32>(j), 1, st.key);
-      const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
-      const vf64 V = open_unit_f64(w.x2, w.x3);
-      const vf64 us = 0.5 - vabs(U);
-      const vf64 usafe = select(vgt(us, 0.0), us, splat<vf64>(0.5));
-      const vf64 y = (2.0 * a / usafe + b) * U + c;
-      const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), nl + 1.0));
-      const vi64 fast = vge(us, 0.07) & vle(V, vr);
-      const vi64 in = vge(kf, 0.0) & vle(kf, nl);
-      const vf64 kc = vmin(vmax(kf, splat<vf64>(0.0)), nl);
-      const vi64 slow =
-          in & vle(vlog(V) + log_alpha - vlog(a / (usafe * usafe) + b),
-                   h - vloggam_int(kc + 1.0) - vloggam_int(nl - kc + 1.0) + (kc - m) * lpq);
-      const vi64 ok = vgt(us, 0.0) & in & (fast | slow);
-      res = select(ok & ~done, kf, res);
-      done = done | ok;
-    }
-    k = select(small, k, res);
+  if (mask_bits(arms.small) & live)
+    k = binomial_inversion(st, lo, hi, n, arms.pp, arms.q, arms.np, arms.small, live);
+  if (~mask_bits(arms.small) & live) {
+    const btrs_setup s(n, arms);
+    const vf64 log_alpha = vlog((2.83 + 5.1 / s.b) * s.spq);
+    const vf64 lpq = vlog(s.pl / s.ql);
+    const vf64 m = vfloor((s.nl + 1.0) * s.pl);
+    const vf64 h = vloggam_int(m + 1.0) + vloggam_int(s.nl - m + 1.0);
+    const vf64 res =
+        tr_run(st, lo, hi, live, s, arms.small, m, [&](const tr_candidate& c, vf64 kf) {
+          const vi64 in = vge(kf, 0.0) & vle(kf, s.nl);
+          const vf64 kc = vmin(vmax(kf, splat<vf64>(0.0)), s.nl);
+          const vi64 slow =
+              in & vle(vlog(c.V) + log_alpha - vlog(s.a / (c.usafe * c.usafe) + s.b),
+                       h - vloggam_int(kc + 1.0) - vloggam_int(s.nl - kc + 1.0) + (kc - m) * lpq);
+          return vgt(c.us, 0.0) & in & (c.quick(s.vr) | slow);
+        });
+    k = select(arms.small, k, res);
   }
-  return select(flip, n - k, k);
+  return select(arms.flip, n - k, k);
 }
 
 // The first attempt of binomial_lanes with BTRS's quick acceptance alone (and
 // the whole inversion): the lanes it decided.
 static inline uint32_t binomial_fast(const philox_stream& st, vu32 lo, vu32 hi, vf64 n, vf64 p,
                                      uint32_t live, vf64& value) {
-  const vi64 flip = vgt(p, 0.5);
-  const vf64 pp = select(flip, 1.0 - p, p);
-  const vf64 q = 1.0 - pp;
-  const vf64 np = n * pp;
-  const vi64 small = vlt(np, 10.0);
+  const binomial_arms arms(n, p);
   vf64 k = splat<vf64>(0.0);
-  uint32_t done = mask_bits(small);
-  if (done & live) k = binomial_inversion(st, lo, hi, n, pp, q, np, small, live);
+  uint32_t done = mask_bits(arms.small);
+  if (done & live)
+    k = binomial_inversion(st, lo, hi, n, arms.pp, arms.q, arms.np, arms.small, live);
   if (~done & live) {
-    const vf64 nl = select(small, splat<vf64>(100.0), n);
-    const vf64 pl = select(small, splat<vf64>(0.5), pp);
-    const vf64 ql = 1.0 - pl;
-    const vf64 spq = vsqrt(nl * pl * ql);
-    const vf64 b = 1.15 + 2.53 * spq;
-    const vf64 a = -0.0873 + 0.0248 * b + 0.01 * pl;
-    const vf64 c = nl * pl + 0.5;
-    const vf64 vr = 0.92 - 4.2 / b;
-    const words w = philox_tagged(lo, hi, vu32{}, 1, st.key);
-    const vf64 U = unit_f64(w.x0, w.x1) - 0.5;
-    const vf64 V = open_unit_f64(w.x2, w.x3);
-    const vf64 us = 0.5 - vabs(U);
-    const vf64 usafe = select(vgt(us, 0.0), us, splat<vf64>(0.5));
-    const vf64 y = (2.0 * a / usafe + b) * U + c;
-    const vf64 kf = vfloor(vmin(vmax(y, splat<vf64>(-1.0)), nl + 1.0));
-    const vi64 ok = vge(us, 0.07) & vle(V, vr) & vge(kf, 0.0) & vle(kf, nl) & ~small;
+    const btrs_setup s(n, arms);
+    const tr_candidate c = tr_draw(st, lo, hi, vu32{}, s.a, s.b);
+    const vf64 kf = s.k_of(c);
+    const vi64 ok = c.quick(s.vr) & vge(kf, 0.0) & vle(kf, s.nl) & ~arms.small;
     k = select(ok, kf, k);
     done |= mask_bits(ok);
   }
-  value = select(flip, n - k, k);
+  value = select(arms.flip, n - k, k);
   return done;
 }
 

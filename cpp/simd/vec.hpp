@@ -100,14 +100,23 @@ static inline std::index_sequence<(I + Off)...> shift_seq(std::index_sequence<I.
 }
 using half_seq = std::make_index_sequence<W / 2>;
 using high_seq = decltype(shift_seq<W / 2>(half_seq{}));
-static inline vf64n lo_half(vf64 v) { return take_lanes<vf64n>(v, half_seq{}); }
-static inline vf64n hi_half(vf64 v) { return take_lanes<vf64n>(v, high_seq{}); }
-static inline vu32h lo_half(vu32 v) { return take_lanes<vu32h>(v, half_seq{}); }
-static inline vu32h hi_half(vu32 v) { return take_lanes<vu32h>(v, high_seq{}); }
-static inline vi32h lo_half(vi32 v) { return take_lanes<vi32h>(v, half_seq{}); }
-static inline vi32h hi_half(vi32 v) { return take_lanes<vi32h>(v, high_seq{}); }
-static inline vf64 join_halves(vf64n a, vf64n b) {
-  return join_lanes<vf64>(a, b, std::make_index_sequence<W>{});
+// The low and the high W / 2 lanes of a full vector (W lanes of any type),
+// and the full vector of two halves.
+template <class V>
+using lane_of = std::remove_cv_t<std::remove_reference_t<decltype(std::declval<V&>()[0])>>;
+template <class V>
+using half_vec = typename half_of<lane_of<V>>::type;
+template <class V>
+static inline half_vec<V> lo_half(V v) {
+  return take_lanes<half_vec<V>>(v, half_seq{});
+}
+template <class V>
+static inline half_vec<V> hi_half(V v) {
+  return take_lanes<half_vec<V>>(v, high_seq{});
+}
+template <class H>
+static inline typename vec_of<lane_of<H>>::type join_halves(H a, H b) {
+  return join_lanes<typename vec_of<lane_of<H>>::type>(a, b, std::make_index_sequence<W>{});
 }
 static inline vf64n vsqrt(vf64n a) {
   vf64n r;
@@ -115,6 +124,42 @@ static inline vf64n vsqrt(vf64n a) {
   return r;
 }
 static inline vf64 vsqrt(vf64 a) { return join_halves(vsqrt(lo_half(a)), vsqrt(hi_half(a))); }
+
+// ---- float64 comparisons and selects, on halves ----
+// GCC 12 lowers comparisons, ?: and min/max on a vf64 (two registers) lane by
+// lane, with a compare and a branch per lane (on random data: a mispredicted
+// branch every few lanes).  These do them on the halves instead (one vcmppd /
+// vblendvpd per half on AVX2); the results are the same bits.  float32
+// vectors are native: the plain operators (the vf32 overloads are there so
+// that code written once for both types reads alike).
+template <class Op>
+static inline vi64 on_halves(vf64 a, vf64 b, Op op) {
+  return join_halves(op(lo_half(a), lo_half(b)), op(hi_half(a), hi_half(b)));
+}
+#define TURBOINIT_VEC_COMPARE(name, op)                                       \
+  static inline vi32 name(vf32 a, vf32 b) { return a op b; }                  \
+  static inline vi32 name(vf32 a, float b) { return a op b; }                 \
+  static inline vi64 name(vf64 a, vf64 b) {                                   \
+    return on_halves(a, b, [](vf64n x, vf64n y) -> vi64n { return x op y; }); \
+  }                                                                           \
+  static inline vi64 name(vf64 a, double b) { return name(a, splat<vf64>(b)); }
+TURBOINIT_VEC_COMPARE(vlt, <)
+TURBOINIT_VEC_COMPARE(vle, <=)
+TURBOINIT_VEC_COMPARE(vgt, >)
+TURBOINIT_VEC_COMPARE(vge, >=)
+TURBOINIT_VEC_COMPARE(veq, ==)
+TURBOINIT_VEC_COMPARE(vne, !=)
+#undef TURBOINIT_VEC_COMPARE
+
+template <class V>
+static inline V select_halves(vi64 m, V a, V b) {
+  return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
+}
+static inline vf64 select(vi64 m, vf64 a, vf64 b) { return select_halves(m, a, b); }
+static inline vi64 select(vi64 m, vi64 a, vi64 b) { return select_halves(m, a, b); }
+static inline vu64 select(vi64 m, vu64 a, vu64 b) { return select_halves(m, a, b); }
+static inline vf64 vmin(vf64 a, vf64 b) { return select(vlt(a, b), a, b); }
+static inline vf64 vmax(vf64 a, vf64 b) { return select(vgt(a, b), a, b); }
 
 // a * b + c with one rounding (IEEE fusedMultiplyAdd), lane by lane: one
 // vfmadd on targets with FMA, a correctly rounded fma()/fmaf() call per lane

@@ -66,6 +66,16 @@ def check_uniform(
     low: typing.SupportsFloat | typing.SupportsIndex,
     high: typing.SupportsFloat | typing.SupportsIndex,
 ) -> None: ...
+def choice(
+    out: numpy.ndarray,
+    cdf: numpy.ndarray,
+    shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+) -> None: ...
 def get_num_threads() -> int: ...
 def integers(
     out: numpy.ndarray,

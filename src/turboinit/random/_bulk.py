@@ -18,13 +18,14 @@ import math
 import operator
 import warnings
 from collections.abc import MutableSequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 import numpy as np
 
 from .. import _core
 from .._args import DTypeLike, integer, normalize_shape
 from ._params import (
+    PER_BLOCK,
     Param,
     SizeLike,
     allocate,
@@ -58,6 +59,10 @@ _STANDARD_T = 14
 _POISSON = 15
 _BINOMIAL = 16
 _PERMUTATION = 17
+
+# choice(replace=False, p=...) partitions its n keys instead of sorting them
+# all when k * _PARTITION_BELOW < n (the same result: see _first_k).
+_PARTITION_BELOW = 8
 
 # Up to this length a permutation sorts 64-bit random keys (exactly uniform but
 # for ties, probability < n^2 / 2^65); longer ones use the Feistel bijection.
@@ -98,6 +103,18 @@ def _per_element(p: Param, arr: np.ndarray) -> float | np.ndarray:
 
 class BulkMethods:
     """NumPy's distributions on the counter space (mixin of ``Generator``)."""
+
+    # (dtypes, differences from NumPy) of the NumPy compatibility table
+    # (turboinit.random._compat), where a method's docstring does not say it.
+    COMPAT_NOTES: ClassVar[dict[str, tuple[str, str]]] = {
+        "choice": (
+            "int64 indices (or elements of `a`)",
+            "values; with `p` and replacement NumPy's own inversion, `searchsorted` of its "
+            "cdf at the uniforms of `random(size)` (the same index for the same uniform), "
+            "computed in parallel through a guide table; without replacement with `p` the "
+            "smallest `E_i / p_i` (Efraimidis–Spirakis), the law of NumPy's successive draws",
+        ),
+    }
 
     if TYPE_CHECKING:
 
@@ -713,12 +730,15 @@ class BulkMethods:
         :meth:`numpy.random.Generator.choice`.
 
         With replacement: uniform indices from :meth:`integers`, or with ``p``
-        the inverse of the cumulative ``p`` at uniforms from :meth:`random`.
-        Without: the first ``size`` values of :meth:`permutation` (without
-        ``p``; a slice of the Feistel bijection for long populations), or with
-        ``p`` the ``size`` smallest keys ``E_i / p_i``, ``E_i`` standard
-        exponentials (Efraimidis and Spirakis: the law of successive draws
-        in proportion to ``p``).
+        the inverse of the cumulative ``p`` at uniforms from :meth:`random`:
+        ``min(searchsorted(cdf, u, side="right"), n - 1)`` with NumPy's ``cdf``
+        (``cumsum(p)`` divided by its last value), exactly, found in parallel
+        C++ through a guide table (Chen and Asau), O(1) expected time per
+        draw.  Without: the first ``size`` values of :meth:`permutation`
+        (without ``p``; a slice of the Feistel bijection for long
+        populations), or with ``p`` the ``size`` smallest keys ``E_i / p_i``,
+        ``E_i`` standard exponentials (Efraimidis and Spirakis: the law of
+        successive draws in proportion to ``p``), ties by index.
 
         Examples
         --------
@@ -750,11 +770,12 @@ class BulkMethods:
                 idx = np.zeros(shape, np.int64)
             elif probs is None:
                 idx = np.asarray(self.integers(0, n, size=shape))  # type: ignore[attr-defined]
-            else:
+            else:  # NumPy's cdf, inverted in C++ at the uniforms random(shape) would give
                 cdf = np.cumsum(probs)
                 cdf /= cdf[-1]
-                u = np.asarray(self.random(size=shape))  # type: ignore[attr-defined]
-                idx = np.asarray(np.minimum(np.searchsorted(cdf, u, side="right"), n - 1))
+                idx = allocate(shape, _INT64)
+                k0, k1, offset = self._reserve(k, PER_BLOCK[True])
+                _core.choice(flat(idx), cdf, (k,), (0,), (k,), k0, k1, offset)
         else:
             if k > n:
                 raise ValueError(
@@ -768,9 +789,9 @@ class BulkMethods:
                 flat_idx = self._permutations(1, n, k)
             else:
                 e = np.asarray(self.standard_exponential(n))
-                with np.errstate(divide="ignore"):
-                    keys = e / probs
-                flat_idx = np.argsort(keys, kind="stable")[:k]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    keys = e / (probs + 0.0)  # + 0.0: a p of -0.0 is a zero (key inf, not -inf)
+                flat_idx = _first_k(keys, k)
             idx = flat_idx.reshape(shape)
         if pop is None:
             return int(idx[()]) if size is None else idx
@@ -896,6 +917,24 @@ def _axis(axis: int, ndim: int) -> int:
     if not -ndim <= ax < ndim:
         raise _AxisError(ax, ndim)
     return ax % ndim
+
+
+def _first_k(keys: np.ndarray, k: int) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")[:k]`` (the ``k`` smallest keys ordered
+    by key, then index; NaN last), without sorting all ``n`` keys when ``k``
+    is small: the ``k``-th smallest key ``t`` by partition, the keys below
+    ``t`` and the first ties with ``t`` (by index), then a stable sort of those."""
+    n = keys.size
+    if k * _PARTITION_BELOW >= n:
+        return np.argsort(keys, kind="stable")[:k]
+    t = np.partition(keys, k - 1)[k - 1]
+    if np.isnan(t):  # fewer than k keys that are not NaN
+        return np.argsort(keys, kind="stable")[:k]
+    below = np.flatnonzero(keys < t)
+    ties = np.flatnonzero(keys == t)[: k - below.size]
+    chosen = np.concatenate((below, ties))  # by index within each part; ties sort last
+    result: np.ndarray = chosen[np.argsort(keys[chosen], kind="stable")]
+    return result
 
 
 def _probabilities(p: Any, n: int) -> np.ndarray:
