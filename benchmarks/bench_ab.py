@@ -13,6 +13,12 @@ example a copy of ``src/`` with an older ``_core`` extension)::
 Paths are ``sampler:dtype`` with sampler in normal, uniform, truncnorm and dtype in
 float32, float64, float16, bfloat16; every call is one flat call of ``turboinit._core``
 into a warm buffer (``out=``), one thread, kernel as dispatched (``--kernel`` forces one).
+The bulk distributions of the Generator are sampler names too (``exponential``,
+``laplace``, ... ``binomial``, the keys of ``BULK``: ``_core.bulk`` into a warm buffer,
+float64, or float32 where the kind has it), and ``dirichlet4`` is the public
+``Generator.dirichlet([1, 2, 3, 4], n // 4)`` (a fresh array per call)::
+
+    python benchmarks/bench_ab.py /tmp/before src --paths exponential:float64 dirichlet4:float64
 """
 
 from __future__ import annotations
@@ -37,6 +43,26 @@ DEFAULT_PATHS = [
 ]
 
 
+# name: (bulk_kind code of cpp/simd/kernels.hpp, p0, p1)
+BULK = {
+    "exponential": (0, 1.0, 0.0),
+    "laplace": (1, 0.0, 1.0),
+    "logistic": (2, 0.0, 1.0),
+    "gumbel": (3, 0.0, 1.0),
+    "cauchy": (4, 0.0, 0.0),
+    "rayleigh": (5, 1.0, 0.0),
+    "lognormal": (6, 0.0, 1.0),
+    "weibull": (7, 1.5, 0.0),
+    "pareto": (8, 3.0, 0.0),
+    "power": (9, 3.0, 0.0),
+    "geometric": (10, 0.3, 0.0),
+    "gamma": (11, 2.5, 1.0),
+    "beta": (13, 2.0, 6.0),
+    "poisson": (15, 30.0, 0.0),
+    "binomial": (16, 50.0, 0.4),
+}
+
+
 def make_call(path: str, n: int) -> Callable[[], Any]:
     import numpy as np
 
@@ -50,6 +76,15 @@ def make_call(path: str, n: int) -> Callable[[], Any]:
         return lambda: _core.normal(view, code, shape, start, shape, K0, K1, 0, 0.0, 1.0)
     if sampler == "uniform":
         return lambda: _core.uniform(view, code, shape, start, shape, K0, K1, 0, 0.0, 1.0)
+    if sampler in BULK:
+        kind, p0, p1 = BULK[sampler]
+        bulk_out = view.view(np.int64) if kind in (10, 15, 16) else view
+        return lambda: _core.bulk(bulk_out, kind, code, shape, start, shape, K0, K1, 0, p0, p1)
+    if sampler == "dirichlet4":
+        import turboinit.random as tr
+
+        rng = tr.default_rng(0)
+        return lambda: rng.dirichlet([1.0, 2.0, 3.0, 4.0], n // 4)
     if sampler == "truncnorm":
         return lambda: _core.truncated_normal(
             view, code, shape, start, shape, K0, K1, 0, 0.0, 1.0, -2.0, 2.0
