@@ -16,7 +16,9 @@ into a warm buffer (``out=``), one thread, kernel as dispatched (``--kernel`` fo
 The bulk distributions of the Generator are sampler names too (``exponential``,
 ``laplace``, ... ``binomial``, the keys of ``BULK``: ``_core.bulk`` into a warm buffer,
 float64, or float32 where the kind has it), and ``dirichlet4`` is the public
-``Generator.dirichlet([1, 2, 3, 4], n // 4)`` (a fresh array per call)::
+``Generator.dirichlet([1, 2, 3, 4], n // 4)`` (a fresh array per call), and the keys of
+``TILED`` call the public method with a ``(1024,)`` parameter broadcast to ``(n // 1024,
+1024)`` (a fresh array per call)::
 
     python benchmarks/bench_ab.py /tmp/before src --paths exponential:float64 dirichlet4:float64
 """
@@ -62,6 +64,14 @@ BULK = {
     "binomial": (16, 50.0, 0.4),
 }
 
+# name: Generator method given a (1024,) array as its first parameter.
+TILED = {
+    "exponential_tile1024": "exponential",
+    "laplace_tile1024": "laplace",
+    "weibull_tile1024": "weibull",
+    "gamma_tile1024": "standard_gamma",
+}
+
 
 def make_call(path: str, n: int) -> Callable[[], Any]:
     import numpy as np
@@ -80,6 +90,14 @@ def make_call(path: str, n: int) -> Callable[[], Any]:
         kind, p0, p1 = BULK[sampler]
         bulk_out = view.view(np.int64) if kind in (10, 15, 16) else view
         return lambda: _core.bulk(bulk_out, kind, code, shape, start, shape, K0, K1, 0, p0, p1)
+    if sampler.endswith("_tile1024"):  # a (1024,) parameter broadcast to (n // 1024, 1024)
+        import turboinit.random as tr
+
+        rng = tr.default_rng(0)
+        method = getattr(rng, TILED[sampler])
+        row = np.linspace(0.5, 2.0, 1024)
+        size = (n // 1024, 1024)
+        return lambda: method(row, size=size)
     if sampler == "dirichlet4":
         import turboinit.random as tr
 

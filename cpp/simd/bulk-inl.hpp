@@ -390,8 +390,8 @@ static void per_element_compact(const bulk_args& a, uint64_t first, uint64_t cou
     }
     for (uint32_t q = 0; q < n_pending; q += W) {
       const int lanes = (n_pending - q >= static_cast<uint32_t>(W)) ? W : int(n_pending - q);
-      vu32 lo, hi;
-      vec p0, p1;
+      vu32 lo = {}, hi = {};  // every lane is set below ({}: GCC's -Wmaybe-uninitialized)
+      vec p0 = {}, p1 = {};
       for (int l = 0; l < W; ++l) {
         const uint64_t e = c0 + pending[q + static_cast<uint32_t>(l < lanes ? l : 0)];
         const uint64_t b = a.stream.block_offset + first + e;

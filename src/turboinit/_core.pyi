@@ -49,6 +49,7 @@ def bulk(
     block_offset: typing.SupportsInt | typing.SupportsIndex,
     p0: object = 0.0,
     p1: object = 0.0,
+    tiled: bool = False,
 ) -> None: ...
 def bulk_per_block(
     kind: typing.SupportsInt | typing.SupportsIndex,
@@ -65,6 +66,13 @@ def check_uniform(
     dtype: typing.SupportsInt | typing.SupportsIndex,
     low: typing.SupportsFloat | typing.SupportsIndex,
     high: typing.SupportsFloat | typing.SupportsIndex,
+) -> None: ...
+def dirichlet(
+    out: numpy.ndarray,
+    alpha: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
 ) -> None: ...
 def get_num_threads() -> int: ...
 def integers(

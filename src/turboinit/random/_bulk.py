@@ -132,7 +132,8 @@ class BulkMethods:
         values = [_per_element(p, arr) for p in params] + [float(s) for s in scalars]
         values += [0.0] * (2 - len(values))
         k0, k1, offset = self._reserve(n, _core.bulk_per_block(kind, code))
-        _core.bulk(flat(arr), kind, code, (n,), (0,), (n,), k0, k1, offset, *values, tiled=True)
+        p0, p1 = values
+        _core.bulk(flat(arr), kind, code, (n,), (0,), (n,), k0, k1, offset, p0, p1, tiled=True)
         if not scalar:
             return arr
         return int(arr[()]) if dt == _INT64 else float(arr[()])
