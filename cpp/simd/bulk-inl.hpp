@@ -224,7 +224,7 @@ struct plain_sampler;
 template <bulk_kind K>
 struct plain_sampler<float, K> {
   static constexpr int C = 4;
-  TURBOINIT_HOT void operator()(const words& w, vf32 (&out)[C]) const {
+  void operator()(const words& w, vf32 (&out)[C]) const {
     out[0] = plain_value<K>(cand32{w.x0});
     out[1] = plain_value<K>(cand32{w.x1});
     out[2] = plain_value<K>(cand32{w.x2});
@@ -234,7 +234,7 @@ struct plain_sampler<float, K> {
 template <bulk_kind K>
 struct plain_sampler<double, K> {
   static constexpr int C = 2;
-  TURBOINIT_HOT void operator()(const words& w, vf64 (&out)[C]) const {
+  void operator()(const words& w, vf64 (&out)[C]) const {
     out[0] = plain_value<K>(cand64{w.x0, w.x1});
     out[1] = plain_value<K>(cand64{w.x2, w.x3});
   }
