@@ -11,12 +11,17 @@ example a copy of ``src/`` with an older ``_core`` extension)::
     python benchmarks/bench_ab.py src --n 4194304 --paths normal:float64 uniform:float64
 
 Paths are ``sampler:dtype`` with sampler in normal, uniform, truncnorm (dtype float32,
-float64, float16, bfloat16) or a Generator distribution of bench_per_core.BULK (lognormal,
-gamma, beta, standard_t, poisson, binomial: float64; gamma also float32); every call is one
-flat call of ``turboinit._core`` into a warm buffer (bench_per_core.turboinit_call), timed
-by bench_per_core.rate, one thread, kernel as dispatched (``--kernel`` forces one).
-``choice:pM`` times the public ``Generator.choice(M, n, p=p)``, ``p`` proportional to
-``1..M`` (a new output each call), to compare implementations of the method.
+float64, float16, bfloat16) or a Generator distribution of bench_per_core.BULK
+(``exponential``, ``laplace``, ... ``binomial``: float64; exponential and gamma also float32);
+every call is one flat call of ``turboinit._core`` into a warm buffer
+(bench_per_core.turboinit_call), timed by bench_per_core.rate, one thread, kernel as
+dispatched (``--kernel`` forces one). Public methods, a fresh array per call, to compare
+implementations of a method: ``choice:pM`` times ``Generator.choice(M, n, p=p)`` with ``p``
+proportional to ``1..M``; ``dirichlet4:float64`` is ``Generator.dirichlet([1, 2, 3, 4], n // 4)``;
+the keys of ``TILED`` call the method with a ``(1024,)`` parameter broadcast to
+``(n // 1024, 1024)``::
+
+    python benchmarks/bench_ab.py /tmp/before src --paths exponential:float64 dirichlet4:float64
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ DEFAULT_PATHS = [
 ]
 
 
+# name: Generator method given a (1024,) array as its first parameter.
+TILED = {
+    "exponential_tile1024": "exponential",
+    "laplace_tile1024": "laplace",
+    "weibull_tile1024": "weibull",
+    "gamma_tile1024": "standard_gamma",
+}
+
+
 def make_call(path: str, n: int) -> Callable[[], Any]:
     """One flat call of ``turboinit._core`` for ``sampler:dtype`` (bench_per_core's)."""
     # Imported here: bench_per_core imports turboinit, which only the children (with
@@ -54,6 +68,20 @@ def make_call(path: str, n: int) -> Callable[[], Any]:
         w = np.arange(1, m + 1, dtype=np.float64)
         p, rng = w / w.sum(), default_rng(0)
         return lambda: rng.choice(m, n, p=p)
+    if sampler in TILED:  # a (1024,) parameter broadcast to (n // 1024, 1024)
+        import numpy as np
+
+        from turboinit.random import default_rng
+
+        method = getattr(default_rng(0), TILED[sampler])
+        row = np.linspace(0.5, 2.0, 1024)
+        size = (n // 1024, 1024)
+        return lambda: method(row, size=size)
+    if sampler == "dirichlet4":
+        from turboinit.random import default_rng
+
+        rng = default_rng(0)
+        return lambda: rng.dirichlet([1.0, 2.0, 3.0, 4.0], n // 4)
     return turboinit_call(sampler, dtype, n)
 
 

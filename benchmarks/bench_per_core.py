@@ -55,9 +55,19 @@ K0, K1 = 0x12345678, 0x9ABCDEF0
 # Generator distributions, each one flat ``_core.bulk`` call: (kind, p0, p1), the
 # parameters chosen to run the rejection arms (gamma's shape < 1 boost, beta's two
 # gammas, standard_t's gamma, Poisson's PTRS, the binomial's BTRS).  The kind codes
-# are turboinit.random._bulk's; all are float64, gamma also float32 (the core's other
-# kinds refuse float32); poisson and binomial write int64.
+# are turboinit.random._bulk's; all are float64, exponential and gamma also float32 (the
+# core's other kinds refuse float32); geometric, poisson and binomial write int64.
 BULK = {
+    "exponential": ("_EXPONENTIAL", 1.0, 0.0),
+    "laplace": ("_LAPLACE", 0.0, 1.0),
+    "logistic": ("_LOGISTIC", 0.0, 1.0),
+    "gumbel": ("_GUMBEL", 0.0, 1.0),
+    "cauchy": ("_CAUCHY", 0.0, 0.0),
+    "rayleigh": ("_RAYLEIGH", 1.0, 0.0),
+    "weibull": ("_WEIBULL", 1.5, 0.0),
+    "pareto": ("_PARETO", 3.0, 0.0),
+    "power": ("_POWER", 3.0, 0.0),
+    "geometric": ("_GEOMETRIC", 0.3, 0.0),
     "lognormal": ("_LOGNORMAL", 0.0, 1.0),
     "gamma": ("_GAMMA", 0.5, 1.0),
     "beta": ("_BETA", 0.5, 2.0),
@@ -65,8 +75,8 @@ BULK = {
     "poisson": ("_POISSON", 50.0, 0.0),
     "binomial": ("_BINOMIAL", 1000.0, 0.3),
 }
-COUNTS = ("poisson", "binomial")
-BULK_FLOAT32 = ("gamma",)
+COUNTS = ("geometric", "poisson", "binomial")
+BULK_FLOAT32 = ("exponential", "gamma")
 
 
 def bulk_call(sampler: str, dtype: str, n: int) -> Callable[[], Any]:

@@ -366,6 +366,119 @@ def test_core_regions(kind: int) -> None:
         _core.bulk(part2, kind, 0, shape, start, extent, 1, 2, 64, np.ones(3), 0.0)
 
 
+# Plain kinds (the uniform's layout, groups of 32 float64 / 64 float32 elements) and
+# rejection kinds (one block per element), with parameters for each.
+TILE_KINDS = [(0, 2.0, 0.0), (1, 1.0, 2.0), (6, 0.5, 0.8), (7, 1.5, 0.0), (10, 0.3, 0.0)]
+TILE_KINDS += [(11, 0.7, 2.0), (13, 0.5, 2.0), (15, 30.0, 0.0), (16, 50.0, 0.4)]
+
+
+@pytest.mark.parametrize(("kind", "a", "b"), TILE_KINDS)
+def test_core_tiled_parameters(kind: int, a: float, b: float, restore_threads: None) -> None:
+    """A tile (``tiled=True``: element j takes values[j % len]) gives the bits of the
+    full array it repeats, on a region (whose runs of 300 start mid-tile) and across
+    the parallel chunks of 2**16; a length that does not divide the region's size is
+    refused."""
+    shape, start, extent = (300, 2001), (7, 5), (290, 300)
+    n = extent[0] * extent[1]  # 87000 = 8 * 29 * 375
+    rng = np.random.default_rng(kind)
+    dt = np.int64 if kind in (10, 15, 16) else np.float64
+    got = np.empty(extent, dt)
+    for m in (1, 8, 29, 1500):
+        constant = kind in (10, 16)  # geometric p, binomial n and p: one value
+        t0 = np.full(m, a) if constant else a * (0.5 + rng.random(m))
+        t1 = np.full(m, b) if constant else b * (0.5 + rng.random(m))
+        for nt in (1, 2):
+            ti.set_num_threads(nt)
+            want = np.empty(extent, dt)
+            full = (np.tile(t0, n // m), np.tile(t1, n // m))
+            _core.bulk(want, kind, 0, shape, start, extent, 3, 4, 64, *full)
+            _core.bulk(got, kind, 0, shape, start, extent, 3, 4, 64, t0, t1, tiled=True)
+            assert np.array_equal(got, want), (kind, m, nt)
+    with pytest.raises(ValueError, match="p0"):
+        _core.bulk(got, kind, 0, shape, start, extent, 3, 4, 64, np.ones(7), b, tiled=True)
+    with pytest.raises(ValueError, match="p1"):
+        _core.bulk(got, kind, 0, shape, start, extent, 3, 4, 64, a, np.ones(0), tiled=True)
+
+
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+def test_core_plain_kinds_at_every_offset(dt: type, kernel: str) -> None:
+    """The plain kinds store whole groups straight from registers and the partial
+    groups at either end through a stage: every (first, count) around the group
+    boundaries gives the slice of one whole draw."""
+    code = 1 if dt == np.float32 else 0
+    kinds = [0] if dt == np.float32 else [0, 1, 4, 6, 9]
+    for kind in kinds:
+        n = 300
+        full = np.empty(n, dt)
+        _core.bulk(full, kind, code, (n,), (0,), (n,), 5, 6, 96, 1.5, 2.0)
+        for first in (0, 1, 31, 32, 33, 63, 64, 65):
+            for count in (0, 1, 7, 31, 32, 33, 64, 65, 150):
+                part = np.empty(count, dt)
+                _core.bulk(part, kind, code, (n,), (first,), (count,), 5, 6, 96, 1.5, 2.0)
+                assert np.array_equal(part, full[first : first + count]), (kind, first, count)
+
+
+def _dirichlet_in_numpy(alpha: np.ndarray, rows: int, offset: int) -> np.ndarray:
+    """The gammas of the bulk kernel, normalised as the Python path used to."""
+    k = alpha.size
+    g = np.empty((rows, k))
+    per_element = np.broadcast_to(alpha, (rows, k)).ravel()
+    _core.bulk(g, 11, 0, (rows * k,), (0,), (rows * k,), 8, 9, offset, per_element, 1.0)
+    total = g[:, 0].copy()
+    for j in range(1, k):
+        total += g[:, j]
+    g /= total[:, None]
+    return g
+
+
+@pytest.mark.parametrize(
+    ("alpha", "rows"),
+    [([1.0], 5), ([0.5, 1.0, 2.0], 30_001), ([0.1, 3.0, 1e300, 7.5], 1000), ([2.0] * 70_000, 3)],
+)
+def test_core_dirichlet_bits(alpha: list, rows: int, kernel: str, restore_threads: None) -> None:
+    """_core.dirichlet (gammas and row sums in parallel, row runs in cache; rows past
+    2**16 elements: gammas then rows) gives the bits of the gammas summed in index
+    order and divided, for any thread count."""
+    al = np.array(alpha)
+    want = _dirichlet_in_numpy(al, rows, 160)
+    for nt in (1, 2):
+        ti.set_num_threads(nt)
+        got = np.empty((rows, al.size))
+        _core.dirichlet(got, al, 8, 9, 160)
+        assert np.array_equal(got, want), nt
+
+
+def test_core_dirichlet_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="alpha"):
+        _core.dirichlet(np.empty(4), np.ones((2, 2)), 1, 2, 0)
+    with pytest.raises(ValueError, match="out"):
+        _core.dirichlet(np.empty(7), np.ones(3), 1, 2, 0)
+    with pytest.raises(ValueError, match="out"):
+        _core.dirichlet(np.empty(3), np.ones(0), 1, 2, 0)
+    with pytest.raises(TypeError, match="out"):
+        _core.dirichlet(np.empty(6, np.float32), np.ones(3), 1, 2, 0)
+    with pytest.raises(TypeError, match="out"):
+        _core.dirichlet(np.empty(6, np.int64), np.ones(3), 1, 2, 0)
+    with pytest.raises(OverflowError):
+        _core.dirichlet(np.empty(64), np.ones(2), 1, 2, 2**64 - 1)
+    _core.dirichlet(np.empty((0, 3)), np.ones(3), 1, 2, 0)  # nothing to do
+
+
+def test_broadcast_parameters_are_tiles_with_the_full_bits() -> None:
+    """A parameter broadcast along leading (or middle) axes gives the bits of the
+    same parameter given at full size."""
+    scale = np.array([[1.0], [10.0], [100.0]])  # (3, 1) against (5, 3, 4)
+    want = default_rng(40).exponential(np.broadcast_to(scale, (5, 3, 4)).copy())
+    assert np.array_equal(default_rng(40).exponential(scale, size=(5, 3, 4)), want)
+    lam = np.array([0.5, 30.0, 4.0, 12.0])
+    want = default_rng(41).poisson(np.broadcast_to(lam, (6, 4)).copy())
+    assert np.array_equal(default_rng(41).poisson(lam, size=(6, 4)), want)
+    a = np.array([0.5, 1.0, 2.0])
+    want = default_rng(42).standard_gamma(np.broadcast_to(a, (7, 3)).copy())
+    out = np.empty((7, 3))
+    assert default_rng(42).standard_gamma(a, out=out) is out and np.array_equal(out, want)
+
+
 def test_core_rejects_bad_kind_and_dtype() -> None:
     out = np.empty(4, np.float32)
     with pytest.raises(ValueError, match="kind"):

@@ -10,14 +10,25 @@ namespace turboinit::bindings {
 
 namespace {
 
-// A float, or a C-contiguous float64 array of `n` elements (kept alive by `keep`).
-bulk_param to_param(const py::object& p, uint64_t n, const char* name, py::array_t<double>& keep) {
+// A float, or a C-contiguous float64 array (kept alive by `keep`) of `n`
+// elements, or with `tiled` of a length that divides n (repeated).
+bulk_param to_param(const py::object& p, uint64_t n, bool tiled, const char* name,
+                    py::array_t<double>& keep) {
   bulk_param r;
   if (py::isinstance<py::array>(p)) {
     keep = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(p);
-    if (!keep || static_cast<uint64_t>(keep.size()) != n)
+    if (!keep) throw py::value_error(std::string(name) + ": expected float64 values");
+    const uint64_t len = static_cast<uint64_t>(keep.size());
+    if (tiled && len != n) {
+      if (len == 0 || n % len != 0)
+        throw py::value_error(std::string(name) + ": expected a tile of float64 values whose " +
+                              "length divides " + std::to_string(n) + ", got " +
+                              std::to_string(len));
+      r.period = len;
+    } else if (len != n) {
       throw py::value_error(std::string(name) + ": expected " + std::to_string(n) +
                             " float64 values, one per element");
+    }
     r.values = keep.data();
   } else {
     r.scalar = p.cast<double>();
@@ -32,23 +43,44 @@ void bind_bulk(py::module_& m) {
       "bulk",
       [](py::array out, int kind_code, int dtype_code, std::vector<uint64_t> shape,
          std::vector<uint64_t> start, std::vector<uint64_t> extent, uint32_t k0, uint32_t k1,
-         uint64_t block_offset, py::object p0, py::object p1) {
+         uint64_t block_offset, py::object p0, py::object p1, bool tiled) {
         const bulk_kind kind = bulk_kind_from_int(kind_code);
         const dtype t = dtype_from_int(dtype_code);
         const tensor_region region = make_region(shape, start, extent);
         const std::size_t item = bulk_returns_int64(kind) ? 8 : itemsize(t);
         void* ptr = checked_output(out, item, region.size());
         py::array_t<double> keep0, keep1;
-        const bulk_param q0 = to_param(p0, region.size(), "p0", keep0);
-        const bulk_param q1 = to_param(p1, region.size(), "p1", keep1);
+        const bulk_param q0 = to_param(p0, region.size(), tiled, "p0", keep0);
+        const bulk_param q1 = to_param(p1, region.size(), tiled, "p1", keep1);
         const philox_stream stream{{k0, k1}, block_offset};
         run_without_gil([&] { fill_bulk(ptr, kind, t, region, stream, q0, q1, interruptible()); });
       },
       "out"_a, "kind"_a, "dtype"_a, "shape"_a, "start"_a, "extent"_a, "k0"_a, "k1"_a,
-      "block_offset"_a, "p0"_a = 0.0, "p1"_a = 0.0,
+      "block_offset"_a, "p0"_a = 0.0, "p1"_a = 0.0, "tiled"_a = false,
       "Fill `out` (float64/float32 by `dtype`, int64 for geometric, poisson and binomial) "
       "with the bulk distribution `kind` (cpp/simd/kernels.hpp, bulk_kind) on the region; "
-      "p0, p1 are floats or float64 arrays with one value per element of the region.");
+      "p0, p1 are floats or float64 arrays with one value per element of the region (with "
+      "`tiled`: of a length that divides the region's size, element j taking values[j % len]).");
+  m.def(
+      "dirichlet",
+      [](py::array out, const py::array_t<double, py::array::c_style | py::array::forcecast>& alpha,
+         uint32_t k0, uint32_t k1, uint64_t block_offset) {
+        if (alpha.ndim() != 1) throw py::value_error("alpha: must be 1-dimensional");
+        const uint64_t k = static_cast<uint64_t>(alpha.size());
+        const uint64_t n = static_cast<uint64_t>(out.size());
+        if (out.dtype().kind() != 'f') throw py::type_error("out: must be float64");
+        if (k == 0 ? n != 0 : n % k != 0)
+          throw py::value_error("out: " + std::to_string(n) + " elements are not rows of " +
+                                std::to_string(k) + " (alpha's length)");
+        double* ptr = static_cast<double*>(checked_output(out, sizeof(double), n));
+        const double* a = alpha.data();
+        const philox_stream stream{{k0, k1}, block_offset};
+        run_without_gil([&] { fill_dirichlet(ptr, k ? n / k : 0, a, k, stream, interruptible()); });
+      },
+      "out"_a, "alpha"_a, "k0"_a, "k1"_a, "block_offset"_a,
+      "Fill `out` (float64, C-contiguous, rows of len(alpha)) with Dirichlet(alpha) rows: the "
+      "bulk gamma (kind 11, scale 1) of shape alpha[i % k] at flat index i, each row divided "
+      "by its sum in index order.  For alpha in [0.1, 1e300] (no 0/0, no overflow).");
   m.def(
       "choice",
       [](py::array out, py::array cdf, dims shape, dims start, dims extent, uint32_t k0,

@@ -1,5 +1,6 @@
 #include "samplers/numpy_distributions.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -7,6 +8,23 @@
 #include "tensor/region_fill.hpp"
 
 namespace turboinit {
+
+namespace {
+
+// Elements of a run of rows that dirichlet generates and normalises while it
+// is in cache.
+constexpr uint64_t kDirichletRun = 4096;
+
+// A parameter as seen from element e of the region on.
+bulk_param from_element(bulk_param p, uint64_t e) {
+  if (p.values && p.period)
+    p.phase = (p.phase + e % p.period) % p.period;
+  else if (p.values)
+    p.values += e;
+  return p;
+}
+
+}  // namespace
 
 bool bulk_returns_int64(bulk_kind kind) {
   return kind == bulk_kind::geometric || kind == bulk_kind::poisson ||
@@ -54,12 +72,56 @@ void fill_bulk(void* out, bulk_kind kind, dtype compute, const tensor_region& re
     // Per-element parameters follow the region's order, like the output.
     const uint64_t e = static_cast<uint64_t>(static_cast<char*>(dst) - base) / item;
     kernels::bulk_args local = args;
-    local.p[0] = p0;
-    local.p[1] = p1;
-    if (p0.values) local.p[0].values = p0.values + e;
-    if (p1.values) local.p[1].values = p1.values + e;
+    local.p[0] = from_element(p0, e);
+    local.p[1] = from_element(p1, e);
     k.bulk(local, first, count, dst);
   });
+}
+
+void fill_dirichlet(double* out, uint64_t rows, const double* alpha, uint64_t k,
+                    const philox_stream& stream, const exec_options& options) {
+  const uint64_t n = rows * k;
+  if (n == 0) return;
+  const tensor_region whole = tensor_region::whole({n});
+  check_counter_space(whole, stream, 1);
+  // Gamma(alpha[i % k]) at flat index i, scale 1: the bulk gamma with alpha as a tile.
+  bulk_param shape;
+  shape.values = alpha;
+  shape.period = k;
+  bulk_param one;
+  one.scalar = 1.0;
+  // Each row over the sum of its gammas, added in index order.
+  auto normalise = [k](double* x, uint64_t nrows) {
+    for (uint64_t r = 0; r < nrows; ++r, x += k) {
+      double total = x[0];
+      for (uint64_t j = 1; j < k; ++j) total += x[j];
+      for (uint64_t j = 0; j < k; ++j) x[j] /= total;
+    }
+  };
+  if (k >= kFillGrain) {  // long rows: the gammas in parallel, then the rows one by one
+    fill_bulk(out, bulk_kind::gamma, dtype::float64, whole, stream, shape, one, options);
+    normalise(out, rows);
+    return;
+  }
+  kernels::bulk_args args;
+  args.stream = stream;
+  args.kind = bulk_kind::gamma;
+  args.out = dtype::float64;
+  args.p[0] = shape;  // row-aligned runs: the tile starts at phase 0
+  args.p[1] = one;
+  const auto& kt = active_kernel();
+  // Runs of whole rows small enough to stay in cache between the two passes.
+  const uint64_t run_rows = std::max<uint64_t>(1, kDirichletRun / k);
+  parallel_for(
+      rows, std::max<uint64_t>(1, kFillGrain / k),
+      [&](uint64_t r0, uint64_t r1) {
+        for (uint64_t r = r0; r < r1; r += run_rows) {
+          const uint64_t nr = std::min(run_rows, r1 - r);
+          kt.bulk(args, r * k, nr * k, out + r * k);
+          normalise(out + r * k, nr);
+        }
+      },
+      options);
 }
 
 }  // namespace turboinit

@@ -203,12 +203,22 @@ struct plain_sampler<double, K> {
 
 // ---- parameters and stores ---------------------------------------------------------
 
+// The parameter of the W elements from call index j (lanes past `lanes`
+// repeat a valid one).
 template <class CT>
 static inline typename vtypes<CT>::vec param(const bulk_param& p, uint64_t j, int lanes) {
   using vec = typename vtypes<CT>::vec;
   if (!p.values) return splat<vec>(CT(p.scalar));
   vec v;
-  for (int l = 0; l < W; ++l) v[l] = CT(p.values[j + static_cast<uint64_t>(l < lanes ? l : 0)]);
+  if (p.period == 0) {
+    for (int l = 0; l < W; ++l) v[l] = CT(p.values[j + static_cast<uint64_t>(l < lanes ? l : 0)]);
+  } else {  // one division per vector, then step through the tile
+    uint64_t r = (p.phase + j) % p.period;
+    for (int l = 0; l < W; ++l) {
+      v[l] = CT(p.values[r]);
+      r = (r + 1 == p.period) ? 0 : r + 1;
+    }
+  }
   return v;
 }
 
@@ -241,36 +251,55 @@ static inline void put_count(void* out, uint64_t j, vf64 y, int lanes) {
 
 // ---- the plain driver --------------------------------------------------------------
 
-// Standard variates into the stage, group by group (as fill_plain), then
-// transform(s, j, lanes) maps and stores the W elements from call index j.
+// Standard variates of the call's range [first, first + count), group by
+// group, each vector handed to transform(s, j, lanes), which maps and stores
+// the `lanes` elements from call index j.  As fill_plain: whole groups inside
+// the range go straight from registers to transform (in a group, element
+// k * 16 + b is candidate k of block b, so candidate k of W consecutive
+// blocks is W consecutive elements); the partial groups at the ends go
+// through a small stage.  The values never depend on which way an element
+// went.
 template <class CT, class Sampler, class Transform>
 static void bulk_plain(const Sampler& sampler, const philox_stream& st, uint64_t first,
                        uint64_t count, const Transform& transform) {
   using vec = typename vtypes<CT>::vec;
   constexpr int C = Sampler::C;
   constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
-  alignas(64) CT stage[kStageElems + W];
-  std::memset(stage + kStageElems, 0, sizeof(CT) * W);
-  const vu32 attempt0 = {};
-  auto generate = [&](uint64_t g0, uint64_t ng) {
-    for (uint64_t gi = 0; gi < ng; ++gi) {
-      const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
-      for (int sub = 0; sub < kGroupBlocks; sub += W) {
-        vu32 lo, hi;
-        block_counters(block0 + sub, lo, hi);
+  const uint64_t end = first + count;
+  const uint64_t g_lo = first / G + (first % G != 0);  // first whole group
+  const uint64_t g_hi = end / G;                       // past the last whole group
+  auto staged = [&](uint64_t from, uint64_t n) {
+    if (n == 0) return;
+    alignas(64) CT stage[kStageElems + W];
+    std::memset(stage + kStageElems, 0, sizeof(CT) * W);
+    auto generate = [&](uint64_t g0, uint64_t ng) {
+      first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
         vec cand[C];
-        sampler(philox(lo, hi, attempt0, st.key), cand);
+        sampler(w, cand);
         for (int k = 0; k < C; ++k) store(stage + gi * G + k * kGroupBlocks + sub, cand[k]);
+      });
+    };
+    auto store_part = [&](uint64_t lo, uint64_t n_part, uint64_t done) {
+      for (uint64_t i = 0; i < n_part; i += W) {
+        const int lanes =
+            (n_part - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n_part - i);
+        transform(load<vec>(stage + lo + i), from - first + done + i, lanes);
       }
-    }
+    };
+    staged_run(G, from, n, generate, store_part);
   };
-  auto store_part = [&](uint64_t lo, uint64_t n, uint64_t done) {
-    for (uint64_t i = 0; i < n; i += W) {
-      const int lanes = (n - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - i);
-      transform(load<vec>(stage + lo + i), done + i, lanes);
-    }
-  };
-  staged_run(G, first, count, generate, store_part);
+  if (g_lo >= g_hi) {
+    staged(first, count);
+    return;
+  }
+  staged(first, g_lo * G - first);
+  first_draws(st, g_lo, g_hi - g_lo, [&](uint64_t gi, int sub, const words& w) {
+    vec cand[C];
+    sampler(w, cand);
+    const uint64_t j = (g_lo + gi) * G - first + static_cast<uint64_t>(sub);
+    for (int k = 0; k < C; ++k) transform(cand[k], j + uint64_t(k) * kGroupBlocks, W);
+  });
+  staged(g_hi * G, end - g_hi * G);
 }
 
 template <class CT, bulk_kind K, class Transform>
@@ -322,15 +351,15 @@ static void per_element_compact(const bulk_args& a, uint64_t first, uint64_t cou
     }
     for (uint32_t q = 0; q < n_pending; q += W) {
       const int lanes = (n_pending - q >= static_cast<uint32_t>(W)) ? W : int(n_pending - q);
-      vu32 lo, hi;
-      vec p0, p1;
+      vu32 lo = {}, hi = {};  // every lane is set below ({}: GCC's -Wmaybe-uninitialized)
+      vec p0 = {}, p1 = {};
       for (int l = 0; l < W; ++l) {
         const uint64_t e = c0 + pending[q + static_cast<uint32_t>(l < lanes ? l : 0)];
         const uint64_t b = a.stream.block_offset + first + e;
         lo[l] = static_cast<uint32_t>(b);
         hi[l] = static_cast<uint32_t>(b >> 32);
-        p0[l] = CT(a.p[0].values ? a.p[0].values[e] : a.p[0].scalar);
-        p1[l] = CT(a.p[1].values ? a.p[1].values[e] : a.p[1].scalar);
+        p0[l] = CT(a.p[0].at(e));
+        p1[l] = CT(a.p[1].at(e));
       }
       const vec v = full(lo, hi, p0, p1, (lanes == 32) ? ~0u : ((1u << lanes) - 1u));
       for (int l = 0; l < lanes; ++l) val[pending[q + static_cast<uint32_t>(l)]] = v[l];

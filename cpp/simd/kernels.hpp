@@ -91,11 +91,19 @@ enum class bulk_kind : int {
   binomial = 16,     // Binomial(n = p0, p = p1)                (int64)
   permutation = 17,  // element s n + i: pi_s(i), pi_s a keyed bijection of [0, n = p0) (int64)
 };
-// A parameter: one value for the call, or one per element (values[j] for
-// element j of the call's region, as float64).
+// A parameter: one value for the call, one per element (values[j] for
+// element j of the call's region, as float64), or a tile of `period` values
+// repeated along the region (element j takes values[(phase + j) % period]:
+// a parameter broadcast along leading axes, without its full-size copy).
 struct bulk_param {
   const double* values = nullptr;
   double scalar = 0.0;
+  uint64_t period = 0;  // 0: one value per element
+  uint64_t phase = 0;   // tiled: the tile position of element 0, < period
+  double at(uint64_t j) const {
+    if (!values) return scalar;
+    return values[period ? (phase + j) % period : j];
+  }
 };
 struct bulk_args {
   philox_stream stream;

@@ -49,6 +49,7 @@ def bulk(
     block_offset: typing.SupportsInt | typing.SupportsIndex,
     p0: object = 0.0,
     p1: object = 0.0,
+    tiled: bool = False,
 ) -> None: ...
 def bulk_per_block(
     kind: typing.SupportsInt | typing.SupportsIndex,
@@ -72,6 +73,13 @@ def choice(
     shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
     start: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
     extent: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex],
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+) -> None: ...
+def dirichlet(
+    out: numpy.ndarray,
+    alpha: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
     k0: typing.SupportsInt | typing.SupportsIndex,
     k1: typing.SupportsInt | typing.SupportsIndex,
     block_offset: typing.SupportsInt | typing.SupportsIndex,

@@ -8,7 +8,8 @@ Generator's ``_reserve(n, per_block)`` and ``_target(size, dtype, out,
 index, parameters), so a call gives the same bits for any thread count, SIMD
 kernel and region; the counter use of each sampler is in
 ``docs/counter_layout.md``.  Array parameters are broadcast against ``size``
-(NumPy's rules) and passed to the core as one float64 per element.
+(NumPy's rules) and passed to the core as float64 values, one per element
+or the shortest tile of them that repeats along the output.
 """
 
 from __future__ import annotations
@@ -92,13 +93,24 @@ def _check(bad: bool, message: str) -> None:
 
 
 def _per_element(p: Param, arr: np.ndarray) -> float | np.ndarray:
-    """A float as it is; an array broadcast to ``arr`` in its memory order."""
+    """A float as it is; an array broadcast to ``arr`` in its memory order, as
+    the shortest tile that the core repeats (``tiled``: element ``j`` takes
+    ``values[j % len]``): in C order, the block of trailing axes from the first
+    one the array does not broadcast along, so a parameter broadcast along
+    leading axes (``alpha`` of length ``k`` for ``size + (k,)``) is not copied
+    to full size."""
     if not is_array(p):
         return float(p)
     assert isinstance(p, np.ndarray)
-    full = np.broadcast_to(p, arr.shape)
-    values = full.ravel(order="C") if arr.flags.c_contiguous else full.ravel(order="F")
-    return np.ascontiguousarray(values, dtype=np.float64)
+    if not arr.flags.c_contiguous:
+        full = np.broadcast_to(p, arr.shape).ravel(order="F")
+        return np.ascontiguousarray(full, dtype=np.float64)
+    dims = (1,) * (arr.ndim - p.ndim) + p.shape
+    t = 0
+    while t < arr.ndim and dims[t] == 1:
+        t += 1
+    tile = np.broadcast_to(p.reshape(dims[t:]), arr.shape[t:])
+    return np.ascontiguousarray(tile, dtype=np.float64).reshape(-1)
 
 
 class BulkMethods:
@@ -144,7 +156,8 @@ class BulkMethods:
         values = [_per_element(p, arr) for p in params] + [float(s) for s in scalars]
         values += [0.0] * (2 - len(values))
         k0, k1, offset = self._reserve(n, _per_block(kind, code))
-        _core.bulk(flat(arr), kind, code, (n,), (0,), (n,), k0, k1, offset, *values)
+        p0, p1 = values
+        _core.bulk(flat(arr), kind, code, (n,), (0,), (n,), k0, k1, offset, p0, p1, tiled=True)
         if not scalar:
             return arr
         return float(arr[()]) if dt is _F64 else int(arr[()]) if dt == _INT64 else float(arr[()])
@@ -528,18 +541,16 @@ class BulkMethods:
             shape: tuple[int, ...] = (k,)
         else:
             shape = normalize_shape(size, "size") + (k,)
-        per_element = np.broadcast_to(al, shape).copy()
         if k and bool(np.all((al >= _DIRICHLET_DIRECT_MIN) & (al <= _DIRICHLET_DIRECT_MAX))):
             # Every G(alpha_i) is then a positive normal float64 and the row sum
-            # cannot overflow: normalise the gammas themselves (one pass fewer
-            # than the logarithms, no exp), summing the columns in index order.
-            arr = self._bulk(_GAMMA, shape, (per_element,), scalars=(1.0,))
-            total = arr[..., 0].copy()
-            for j in range(1, k):
-                total += arr[..., j]
-            arr /= total[..., None]
-            return arr  # type: ignore[no-any-return]
-        arr = self._bulk(_LOG_GAMMA, shape, (per_element,))
+            # cannot overflow: the core normalises the gammas themselves (no
+            # logarithms, no exp), row by row in parallel, summing each row in
+            # index order.
+            arr = allocate(shape, _F64)
+            k0, k1, offset = self._reserve(arr.size, _core.bulk_per_block(_GAMMA, 0))
+            _core.dirichlet(arr, al, k0, k1, offset)
+            return arr
+        arr = self._bulk(_LOG_GAMMA, shape, (al,))
         if arr.size == 0:
             return arr  # type: ignore[no-any-return]
         top = arr.max(axis=-1, keepdims=True)
