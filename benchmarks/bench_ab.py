@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
+
+from interleave import interleave, last_json, tree_env
 
 DEFAULT_PATHS = [
     f"{s}:{d}"
@@ -125,26 +125,23 @@ def main(argv: list[str] | None = None) -> int:
         args.rounds, args.repeats = 2, 3
     if args.child:
         return child(args)
-    load_before = os.getloadavg()
-    per: dict[str, dict[str, list[float]]] = {t: {q: [] for q in args.paths} for t in args.trees}
-    for _ in range(args.rounds):
-        for tree in args.trees:
-            cmd = [sys.executable, __file__, "--child", "--n", str(args.n)]
-            cmd += ["--repeats", str(args.repeats), "--paths", *args.paths]
-            if args.kernel:
-                cmd += ["--kernel", args.kernel]
-            cmd += ["--clock", args.clock]
-            env = dict(os.environ, PYTHONPATH=str(Path(tree).resolve()), OMP_NUM_THREADS="1")
-            out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
-            for q, v in json.loads(out.strip().splitlines()[-1]).items():
-                per[tree][q].append(v)
-    load_after = os.getloadavg()
+    cmd = [sys.executable, __file__, "--child", "--n", str(args.n)]
+    cmd += ["--repeats", str(args.repeats), "--paths", *args.paths]
+    if args.kernel:
+        cmd += ["--kernel", args.kernel]
+    cmd += ["--clock", args.clock]
+    results, loads = interleave(
+        args.trees, args.rounds, lambda tree: last_json(cmd, tree_env(tree, OMP_NUM_THREADS="1"))
+    )
+    per = {t: {q: [r[q] for r in results[t]] for q in args.paths} for t in args.trees}
+    load_before, load_after = loads[0]["before"], loads[-1]["after"]
     result = {
         "n": args.n,
         "threads": 1,
         "clock": args.clock,
-        "loadavg_before": list(load_before),
-        "loadavg_after": list(load_after),
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
+        "loadavg": loads,
         "ns_per_element": {
             t: {q: statistics.median(v) for q, v in d.items()} for t, d in per.items()
         },

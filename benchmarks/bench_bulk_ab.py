@@ -21,6 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from interleave import interleave, tree_env
+
 BENCH = Path(__file__).resolve().parent / "bench_bulk.py"
 
 
@@ -33,8 +35,7 @@ def run_once(tree: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             cmd += ["--only", *args.only]
         if args.threads is not None:
             cmd += ["--threads", str(args.threads)]
-        env = dict(os.environ, PYTHONPATH=str(Path(tree).resolve()))
-        subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+        subprocess.run(cmd, env=tree_env(tree), check=True, capture_output=True, text=True)
         rows: list[dict[str, Any]] = json.loads(out.read_text())["rows"]
         return rows
 
@@ -49,18 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", type=Path, default=None, help="write the results here")
     args = p.parse_args(argv)
+    runs, loads = interleave(args.trees, args.rounds, lambda tree: run_once(tree, args))
     samples: dict[str, dict[str, dict[str, list[float]]]] = {t: {} for t in args.trees}
-    loads = []
-    for _ in range(args.rounds):
-        for tree in args.trees:
-            load = os.getloadavg()
-            for row in run_once(tree, args):
+    for tree, tree_runs in runs.items():
+        for rows in tree_runs:
+            for row in rows:
                 case = samples[tree].setdefault(
                     row["method"], {"turboinit_s": [], "numpy_pcg64_s": [], "speedup": []}
                 )
                 for key in case:
                     case[key].append(row[key])
-            loads.append({"tree": tree, "loadavg": list(load)})
     medians = {
         t: {m: {k: statistics.median(v) for k, v in d.items()} for m, d in cases.items()}
         for t, cases in samples.items()
@@ -71,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{tree:>24.24} {method:24s} turboinit {m['turboinit_s'] * 1e3:9.2f} ms   "
                 f"numpy {m['numpy_pcg64_s'] * 1e3:9.2f} ms   x{m['speedup']:.2f}"
             )
-    ones = [x["loadavg"][0] for x in loads]
+    ones = [x["before"][0] for x in loads]
     print(f"1-minute load average over the rounds: {min(ones):.2f} .. {max(ones):.2f}")
     if args.json:
         result = {

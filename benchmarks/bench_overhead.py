@@ -35,12 +35,13 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 import timeit
 from pathlib import Path
 from typing import Any
+
+from interleave import interleave, last_json, tree_env
 
 SIZES = (1, 16, 1024)
 
@@ -138,19 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return child(args)
 
-    loads: list[dict[str, Any]] = []
-    per: dict[str, dict[str, list[float]]] = {t: {} for t in args.trees}
-    for r in range(args.rounds):
-        for tree in args.trees:
-            before = os.getloadavg()
-            cmd = [sys.executable, __file__, "--child", "--clock", args.clock]
-            cmd += ["--repeat", str(args.repeat), "--target", str(args.target)]
-            cmd += ["--sizes", *map(str, args.sizes)]
-            env = dict(os.environ, PYTHONPATH=str(Path(tree).resolve()))
-            out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
-            for key, us in json.loads(out.strip().splitlines()[-1]).items():
-                per[tree].setdefault(key, []).append(us)
-            loads.append({"round": r, "tree": tree, "before": before, "after": os.getloadavg()})
+    cmd = [sys.executable, __file__, "--child", "--clock", args.clock]
+    cmd += ["--repeat", str(args.repeat), "--target", str(args.target)]
+    cmd += ["--sizes", *map(str, args.sizes)]
+    results, loads = interleave(args.trees, args.rounds, lambda t: last_json(cmd, tree_env(t)))
+    per = {t: {key: [r[key] for r in results[t]] for key in results[t][0]} for t in args.trees}
 
     rows = []
     for group, label, n, _ in cases(tuple(args.sizes)):
