@@ -547,7 +547,7 @@ class BulkMethods:
             # logarithms, no exp), row by row in parallel, summing each row in
             # index order.
             arr = allocate(shape, _F64)
-            k0, k1, offset = self._reserve(arr.size, _core.bulk_per_block(_GAMMA, 0))
+            k0, k1, offset = self._reserve(arr.size, _per_block(_GAMMA, 0))
             _core.dirichlet(arr, al, k0, k1, offset)
             return arr
         arr = self._bulk(_LOG_GAMMA, shape, (al,))
