@@ -226,3 +226,167 @@ def test_generator_out_checks_unchanged() -> None:
     meta = np.empty((2, 3), dtype=np.dtype(np.float64, metadata={"k": 1}), order="F")
     assert rng.standard_normal(out=meta) is meta
     assert rng.bit_generator.state["state"]["counter"] == 16  # one group: the refusals took none
+
+
+# Every Generator method on the bulk path, with scalar parameters (size=None takes the
+# one-value path, `_core.bulk_scalar`), and edge parameters where a scalar could differ.
+BULK_SCALAR_CALLS = [
+    ("standard_exponential", (), {}),
+    ("standard_exponential", (), {"dtype": np.float32}),
+    ("exponential", (2.0,), {}),
+    ("exponential", (0.0,), {}),
+    ("exponential", (math.nan,), {}),
+    ("laplace", (1.0, 2.0), {}),
+    ("logistic", (0.5, 2.0), {}),
+    ("gumbel", (0.5, 2.0), {}),
+    ("standard_cauchy", (), {}),
+    ("rayleigh", (2.0,), {}),
+    ("lognormal", (0.5, 0.7), {}),
+    ("weibull", (1.5,), {}),
+    ("weibull", (0.0,), {}),
+    ("pareto", (3.0,), {}),
+    ("power", (2.0,), {}),
+    ("geometric", (0.3,), {}),
+    ("geometric", (1.0,), {}),
+    ("standard_gamma", (0.5,), {}),
+    ("standard_gamma", (2.5,), {}),
+    ("standard_gamma", (2.5,), {"dtype": np.float32}),
+    ("gamma", (2.0, 3.0), {}),
+    ("beta", (0.5, 0.7), {}),
+    ("chisquare", (3.0,), {}),
+    ("standard_t", (5.0,), {}),
+    ("poisson", (4.0,), {}),
+    ("poisson", (100.0,), {}),
+    ("poisson", (0.0,), {}),
+    ("binomial", (20, 0.3), {}),
+    ("binomial", (1000, 0.3), {}),
+    ("binomial", (0, 0.3), {}),
+    ("binomial", (2**62, 1.0), {}),
+    ("binomial", (np.int64(20), 0.3), {}),
+]
+
+
+@pytest.mark.parametrize(("method", "args", "kwargs"), BULK_SCALAR_CALLS)
+@pytest.mark.parametrize("seed", [0, 7])
+def test_bulk_scalar_is_the_one_element_array(
+    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int
+) -> None:
+    a, b = default_rng(seed), default_rng(seed)
+    for _ in range(3):  # the counter moves as for a one-element array
+        x = getattr(a, method)(*args, **kwargs)
+        y = getattr(b, method)(*args, size=1, **kwargs)
+        assert type(x) is type(y.item())
+        assert _same(x, y.item()) if isinstance(x, float) else x == y.item()
+    assert a.bit_generator.state == b.bit_generator.state
+
+
+def test_bulk_scalar_errors_unchanged() -> None:
+    g = default_rng(0)
+    # The scalar checks are the array path's (NumPy's messages): -0.0 counts as negative.
+    for method, args in (
+        ("exponential", (-0.0,)), ("poisson", (-1.0,)), ("poisson", (math.nan,)),
+        ("poisson", (1e300,)), ("beta", (0.0, 1.0)), ("geometric", (0.0,)),
+        ("geometric", (math.nan,)), ("binomial", (-1, 0.5)), ("binomial", (5, 1.5)),
+        ("binomial", (5, math.nan)), ("binomial", (-1, math.nan)),
+    ):  # fmt: skip
+        with pytest.raises(ValueError) as fast:
+            getattr(g, method)(*args)
+        with pytest.raises(ValueError) as general:
+            getattr(g, method)(*args, size=1)
+        assert str(fast.value) == str(general.value)
+
+
+def test_binomial_bad_p_before_bad_n() -> None:
+    g = default_rng(0)
+    for n in (-1, np.int64(-1)):  # fast and general path: p is read first, as before
+        with pytest.raises(ValueError, match="^p: could not convert"):
+            g.binomial(n, "x")
+
+
+SCALAR_CALLS = [
+    ("random", (), {}),
+    ("standard_normal", (), {}),
+    ("uniform", (), {}),
+    ("uniform", (-2.0, 3.0), {}),
+    ("uniform", (1.0, 1.0), {}),
+    ("uniform", (-1e308, 1e307), {}),
+    ("normal", (), {}),
+    ("normal", (5.0, 0.5), {}),
+    ("normal", (-0.0, 0.0), {}),
+    ("normal", (1e297, 1e297), {}),
+    ("normal", (1e308, 1e308), {}),  # the general path (may overflow to inf)
+    ("normal", (math.nan, 1.0), {}),
+    ("normal", (0.0, math.inf), {}),
+]
+
+
+@pytest.mark.parametrize(("method", "args", "kwargs"), SCALAR_CALLS)
+@pytest.mark.parametrize("seed", [0, 7])
+def test_scalar_is_the_one_element_array(
+    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int
+) -> None:
+    a, b = default_rng(seed), default_rng(seed)
+    for _ in range(3):
+        x = getattr(a, method)(*args, **kwargs)
+        y = getattr(b, method)(*args, size=1, **kwargs)
+        assert type(x) is float
+        assert _same(x, y.item())
+    assert a.bit_generator.state == b.bit_generator.state
+
+
+def test_scalar_errors_unchanged() -> None:
+    g = default_rng(0)
+    for method, args in (
+        ("uniform", (1.0, 0.0)), ("uniform", (-1e308, 1e308)), ("uniform", (0.0, math.nan)),
+        ("normal", (0.0, -0.0)), ("normal", (0.0, -1.0)),
+    ):  # fmt: skip
+        with pytest.raises((ValueError, OverflowError)) as fast:
+            getattr(g, method)(*args)
+        with pytest.raises((ValueError, OverflowError)) as general:
+            getattr(g, method)(*args, size=1)
+        assert type(fast.value) is type(general.value)
+        assert str(fast.value) == str(general.value)
+
+
+def test_reserve_at_the_counter_end() -> None:
+    rng = default_rng(26)
+    rng.state = {**rng.state, "counter": 2**64 - 32}
+    bg = rng.bit_generator
+    assert bg.reserve(16) == 2**64 - 32
+    assert bg.reserve_keyed(16)[2] == 2**64 - 16
+    assert bg.reserve(0) == 2**64 == rng.state["counter"]
+    with pytest.raises(
+        OverflowError, match=r"^counter: 1 more blocks .* \(at 18446744073709551616\)"
+    ):
+        bg.reserve(1)
+    fresh = default_rng(26).bit_generator
+    with pytest.raises(
+        OverflowError, match=r"^counter: 36893488147419103232 more blocks .*\(at 0\)"
+    ):
+        fresh.reserve(2**65)
+    assert fresh.reserve(2**64 - 1) == 0 and fresh.reserve(1) == 2**64 - 1
+    with pytest.raises(ValueError, match="^blocks: must be >= 0"):
+        fresh.reserve(-1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(10,), (0, 1), (-5, 5), (-(2**63), 2**63), (2**63 - 1, 2**63), (3, 2**40), (-(2**63), 0)],
+)
+def test_integers_scalar_is_the_one_element_array(args: tuple[int, ...]) -> None:
+    a, b = default_rng(5), default_rng(5)
+    for _ in range(3):
+        x = a.integers(*args)
+        y = b.integers(*args, size=1)
+        assert type(x) is np.int64 and x == y[0]
+    assert a.bit_generator.state == b.bit_generator.state
+
+
+@pytest.mark.parametrize("args", [(0,), (-1,), (5, 5), (6, 5), (-(2**63) - 1, 0), (0, 2**63 + 1)])
+def test_integers_scalar_errors_unchanged(args: tuple[int, ...]) -> None:
+    g = default_rng(0)
+    with pytest.raises(ValueError) as fast:
+        g.integers(*args)
+    with pytest.raises(ValueError) as general:
+        g.integers(*args, size=1)
+    assert str(fast.value) == str(general.value)

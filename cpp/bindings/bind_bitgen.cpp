@@ -5,6 +5,9 @@
 // capsule around its own bitgen_t; bitgen_install fills that bitgen_t, so
 // NumPy's random_raw, ctypes and cffi interfaces work unchanged.  The stream
 // lives in a capsule of its own that the Philox object keeps.
+#include <limits>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 
 #include "common.hpp"
@@ -81,6 +84,38 @@ void bind_bitgen(py::module_& m) {
       },
       py::arg("stream"), py::arg("k0"), py::arg("k1"), py::arg("counter"), py::arg("at_end"),
       py::arg("block"), py::arg("position"));
+
+  m.def(
+      "word_stream_reserve",
+      [](const py::object& stream,
+         const py::int_& count) -> std::tuple<uint32_t, uint32_t, py::int_> {
+        // The caller holds the bit generator's lock: NumPy's sequential draws
+        // share the counter and run without the GIL under it.
+        word_stream& s = stream_of(stream);
+        if (count < py::int_(0)) throw py::value_error("blocks: must be >= 0");
+        const bool huge = count > py::int_(std::numeric_limits<uint64_t>::max());
+        const uint64_t blocks = huge ? 0 : count.cast<uint64_t>();
+        const uint64_t counter = s.counter();  // 0 when at_end (the counter is 2^64)
+        // Blocks left before 2^64: 2^64 - counter, i.e. (0 - counter) unless counter is 0.
+        const bool fits =
+            !huge && (s.at_end() ? blocks == 0 : counter == 0 || blocks <= 0 - counter);
+        if (!fits)
+          throw std::overflow_error(
+              "counter: " + py::str(count).cast<std::string>() +
+              " more blocks do not fit in the 64-bit block counter (at " +
+              (s.at_end() ? std::string("18446744073709551616") : std::to_string(counter)) +
+              "); spawn() a new Generator");
+        py::int_ start(counter);
+        if (s.at_end()) {
+          start = py::int_(start + (py::int_(1) << py::int_(64)));
+        } else if (blocks > 0) {
+          const uint64_t end = counter + blocks;  // wraps to 0 exactly at 2^64
+          s.set_counter(end, end == 0);
+        }
+        return {s.key()[0], s.key()[1], start};
+      },
+      py::arg("stream"), py::arg("blocks"),
+      "Takes `blocks` counter blocks: (k0, k1, first block); OverflowError past 2^64.");
 
   m.def(
       "word_stream_set_counter",

@@ -2,6 +2,8 @@
 // caller-provided array in place; parameters are floats or float64 arrays
 // with one value per element of the region.  choice: Generator.choice's
 // inversion of a cumulative distribution at its uniforms.
+#include <cstring>
+
 #include "bindings/common.hpp"
 #include "samplers/choice.hpp"
 #include "samplers/numpy_distributions.hpp"
@@ -61,6 +63,41 @@ void bind_bulk(py::module_& m) {
       "with the bulk distribution `kind` (cpp/simd/kernels.hpp, bulk_kind) on the region; "
       "p0, p1 are floats or float64 arrays with one value per element of the region (with "
       "`tiled`: of a length that divides the region's size, element j taking values[j % len]).");
+  m.def(
+      "bulk_scalar",
+      [](int kind_code, int dtype_code, uint32_t k0, uint32_t k1, uint64_t block_offset, double p0,
+         double p1) -> py::object {
+        // One element (flat index 0 at block_offset): exactly what `bulk` writes
+        // for a one-element region, returned as a Python float or int.  Too
+        // short to release the GIL for.
+        const bulk_kind kind = bulk_kind_from_int(kind_code);
+        const dtype t = dtype_from_int(dtype_code);
+        const tensor_region region = make_region({1}, {0}, {1});
+        alignas(16) unsigned char value[16] = {};
+        bulk_param q0, q1;
+        q0.scalar = p0;
+        q1.scalar = p1;
+        const philox_stream stream{{k0, k1}, block_offset};
+        exec_options one;
+        one.num_threads = 1;
+        fill_bulk(value, kind, t, region, stream, q0, q1, one);
+        if (bulk_returns_int64(kind)) {
+          int64_t v;
+          std::memcpy(&v, value, sizeof v);
+          return py::int_(v);
+        }
+        if (t == dtype::float32) {
+          float v;
+          std::memcpy(&v, value, sizeof v);
+          return py::float_(v);
+        }
+        double v;
+        std::memcpy(&v, value, sizeof v);
+        return py::float_(v);
+      },
+      "kind"_a, "dtype"_a, "k0"_a, "k1"_a, "block_offset"_a, "p0"_a = 0.0, "p1"_a = 0.0,
+      "One value of `bulk` (flat index 0 of a one-element region) as a Python float (int "
+      "for geometric, poisson and binomial).");
   m.def(
       "dirichlet",
       [](py::array out, const py::array_t<double, py::array::c_style | py::array::forcecast>& alpha,

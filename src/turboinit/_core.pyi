@@ -55,6 +55,15 @@ def bulk_per_block(
     kind: typing.SupportsInt | typing.SupportsIndex,
     dtype: typing.SupportsInt | typing.SupportsIndex,
 ) -> int: ...
+def bulk_scalar(
+    kind: typing.SupportsInt | typing.SupportsIndex,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
+    k0: typing.SupportsInt | typing.SupportsIndex,
+    k1: typing.SupportsInt | typing.SupportsIndex,
+    block_offset: typing.SupportsInt | typing.SupportsIndex,
+    p0: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+    p1: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+) -> object: ...
 def check_truncated_normal(
     dtype: typing.SupportsInt | typing.SupportsIndex,
     mean: typing.SupportsFloat | typing.SupportsIndex,
@@ -194,6 +203,7 @@ def word_stream_new(
     k0: typing.SupportsInt | typing.SupportsIndex,
     k1: typing.SupportsInt | typing.SupportsIndex,
 ) -> object: ...
+def word_stream_reserve(stream: object, blocks: int) -> tuple[int, int, int]: ...
 def word_stream_set_counter(
     stream: object,
     counter: typing.SupportsInt | typing.SupportsIndex,

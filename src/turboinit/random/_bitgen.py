@@ -198,14 +198,6 @@ class Philox(np.random.BitGenerator):
     def reserve_keyed(self, blocks: int) -> tuple[int, int, int]:
         """:meth:`reserve`, also returning the key: ``(k0, k1, first block)``,
         read together under the lock (one read of the stream's state)."""
-        with self.lock:
-            k0, k1, counter, at_end = _core.word_stream_state(self._stream)[:4]
-            start = COUNTER_END if at_end else counter
-            end = start + blocks
-            if end > COUNTER_END:
-                raise OverflowError(
-                    f"counter: {blocks} more blocks do not fit in the 64-bit block counter "
-                    f"(at {start}); spawn() a new Generator"
-                )
-            _core.word_stream_set_counter(self._stream, end % COUNTER_END, end == COUNTER_END)
+        with self.lock:  # OverflowError past 2**64, naming the counter
+            k0, k1, start = _core.word_stream_reserve(self._stream, blocks)
         return k0, k1, start

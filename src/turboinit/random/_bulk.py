@@ -36,6 +36,7 @@ from ._params import (
     is_array,
     negative,
     not_positive,
+    outside,
 )
 
 ArrayOrFloat = Union[float, np.ndarray]
@@ -150,6 +151,13 @@ class BulkMethods:
     ) -> Any:
         """Fill a new (or the ``out``) array with ``kind``; ``params`` broadcast
         against ``size``, ``scalars`` are extra call-wide parameters after them."""
+        if size is None and out is None and all(type(p) is float for p in params):
+            # One value, no array: the element a one-element region gets, from the
+            # blocks a one-element call reserves.
+            code = 1 if dt is not _F64 and dt == np.float32 else 0
+            ps = (*params, *map(float, scalars), 0.0, 0.0)
+            k0, k1, offset = self._reserve(1, _per_block(kind, code))
+            return _core.bulk_scalar(kind, code, k0, k1, offset, ps[0], ps[1])
         arr, scalar = self._target(size, dt, out, *params)
         code = 0 if dt is _F64 else 1 if dt == np.float32 else 0  # `is`: no dtype comparison
         n = arr.size
@@ -381,10 +389,7 @@ class BulkMethods:
         (4, 1)
         """
         q = float_param(p, "p")
-        _check(
-            bool(np.any(~(np.greater(q, 0) & np.less_equal(q, 1)))),
-            "p <= 0, p > 1 or p contains NaNs",
-        )
+        _check(outside(q, 0.0, 1.0, lo_open=True), "p <= 0, p > 1 or p contains NaNs")
         return self._bulk(_GEOMETRIC, size, (q,), dt=_INT64)  # type: ignore[no-any-return]
 
     def bytes(self, length: int) -> bytes:
@@ -578,8 +583,8 @@ class BulkMethods:
         (4, 4)
         """
         lm = float_param(lam, "lam")
-        _check(bool(np.any(~np.greater_equal(lm, 0))), "lam < 0 or lam is NaN")
-        _check(bool(np.any(np.greater(lm, _POISSON_LAM_MAX))), "lam value too large")
+        _check(outside(lm, 0.0, math.inf), "lam < 0 or lam is NaN")
+        _check(outside(lm, 0.0, _POISSON_LAM_MAX), "lam value too large")
         return self._bulk(_POISSON, size, (lm,), dt=_INT64)  # type: ignore[no-any-return]
 
     def binomial(self, n: Any, p: Any, size: SizeLike = None) -> ArrayOrInt:
@@ -596,17 +601,21 @@ class BulkMethods:
         >>> round(float(k.mean())), round(float(k.var()))
         (30, 21)
         """
-        try:
-            n_i = np.asarray(n).astype(np.int64)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"n: expected integers ({exc})") from None
+        exact = type(n) is int and -(2**63) <= n < 2**63  # an exact int: no array
+        if not exact:
+            try:
+                n_i = np.asarray(n).astype(np.int64)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"n: expected integers ({exc})") from None
         pp = float_param(p, "p")
-        _check(bool(np.any(n_i < 0)), "n < 0")
-        _check(
-            bool(np.any(~(np.greater_equal(pp, 0) & np.less_equal(pp, 1)))),
-            "p < 0, p > 1 or p is NaN",
-        )
-        nf: Param = n_i.astype(np.float64) if n_i.ndim else float(n_i)
+        nf: Param
+        if exact:
+            _check(n < 0, "n < 0")
+            nf = float(n)
+        else:
+            _check(bool(np.any(n_i < 0)), "n < 0")
+            nf = n_i.astype(np.float64) if n_i.ndim else float(n_i)
+        _check(outside(pp, 0.0, 1.0), "p < 0, p > 1 or p is NaN")
         return self._bulk(_BINOMIAL, size, (nf, pp), dt=_INT64)  # type: ignore[no-any-return]
 
     # ---- permutations and choice ---------------------------------------------------------

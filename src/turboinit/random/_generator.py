@@ -21,7 +21,7 @@ from .._args import DTypeLike, integer, normalize_shape
 from .._seed import key_from_sequence
 from ._bitgen import Philox, SeedArg
 from ._bulk import BulkMethods
-from ._integers import bounds, int_type
+from ._integers import MASK64, bounds, int_type
 from ._params import (
     BLOCKS_PER_GROUP,
     PER_BLOCK,
@@ -48,6 +48,11 @@ from ._params import (
 )
 
 ArrayOrFloat = Union[float, np.ndarray]
+# Generator.normal's scalar fast path takes |loc| and scale below this: every normal z of
+# the core has |z| < 9 (Box-Muller, u >= 2^-53), so |loc + scale z| < 1e299, far from
+# overflowing, and the general path would give the same value.
+_NO_OVERFLOW = 1e298
+_INT64 = int_type(np.int64)
 
 
 # NumPy's stubs spell each method as overloads by argument type; BulkMethods'
@@ -102,13 +107,12 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
 
     def _reserve(self, n: int, per_block: int) -> tuple[int, int, int]:
         """(k0, k1, first block) of ``n`` elements at ``per_block`` per block."""
-        bg = self._philox
+        bg = cast(Philox, self.bit_generator)
         if n == 0:  # nothing is drawn; any offset will do (also at the counter's end)
             k0, k1 = bg.key
             return k0, k1, 0
-        blocks = -(-n // per_block)
-        blocks = -(-blocks // BLOCKS_PER_GROUP) * BLOCKS_PER_GROUP
-        return bg.reserve_keyed(blocks)
+        # ceil(n / per_block) blocks, rounded up to whole groups
+        return bg.reserve_keyed(-(-n // (per_block * BLOCKS_PER_GROUP)) * BLOCKS_PER_GROUP)
 
     @property
     def state(self) -> dict[str, Any]:
@@ -222,6 +226,14 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
             return allocate((), dt), True
         return allocate(shape, dt), False
 
+    def _one(self, fill: Any, p0: float, p1: float) -> float:
+        """One float64 value of ``fill`` (``_core.uniform`` or ``_core.normal``), from the
+        blocks and at the index a one-element call uses: the ``size=None`` fast path."""
+        a = np.empty(1)
+        k0, k1, offset = self._reserve(1, PER_BLOCK[True])
+        fill(a, 0, (1,), (0,), (1,), k0, k1, offset, p0, p1)
+        return float(a[0])
+
     # ---- NumPy's methods ---------------------------------------------------------
 
     def random(  # type: ignore[override]  # a superset of NumPy's signature
@@ -248,6 +260,8 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         >>> x.dtype, bool(((0 <= x) & (x < 1)).all())
         (dtype('float32'), True)
         """
+        if size is None and out is None and dtype is np.float64:
+            return self._one(_core.uniform, 0.0, 1.0)
         dt, code = float_dtype(dtype, "random", halves=False)
         arr, scalar = self._target(size, dt, out)
         n = arr.size
@@ -270,6 +284,8 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         >>> abs(float(z.mean())) < 0.02, abs(float(z.std()) - 1) < 0.02
         (True, True)
         """
+        if size is None and out is None and dtype is np.float64:
+            return self._one(_core.normal, 0.0, 1.0)
         dt, code = float_dtype(dtype, "standard_normal", halves=False)
         arr, scalar = self._target(size, dt, out)
         n = arr.size
@@ -325,6 +341,9 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
             raise OverflowError("high - low: the range is not a finite float64")
         if not increasing:
             raise ValueError("high - low < 0: need low <= high")
+        if size is None and dtype is np.float64 and type(lo) is float and type(hi) is float:
+            _core.check_uniform(0, lo, hi)
+            return self._one(_core.uniform, lo, hi)
         arr, scalar = self._target(size, dt, None, lo, hi)
         ct, ct_code = compute_dtype(dt)
         n = arr.size
@@ -407,6 +426,15 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         sigma = float_param(scale, "scale")
         if negative(sigma):  # -0.0 too, as NumPy
             raise ValueError("scale < 0: scale must be non-negative")
+        if (
+            size is None
+            and dtype is np.float64
+            and type(mu) is float
+            and type(sigma) is float
+            and abs(mu) < _NO_OVERFLOW
+            and sigma < _NO_OVERFLOW
+        ):  # no overflow possible: the general path's result, without an array
+            return self._one(_core.normal, mu, sigma)
         arr, scalar = self._target(size, dt, None, mu, sigma)
         ct, ct_code = compute_dtype(dt)
         n = arr.size
@@ -586,6 +614,15 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         >>> type(rng.integers(5)).__name__, type(rng.integers(5, dtype=int)).__name__
         ('int64', 'int')
         """
+        if size is None and dtype is np.int64 and endpoint is False and type(low) is int:
+            first, stop = (0, low) if high is None else (low, high)
+            if type(stop) is int and -(2**63) <= first < stop <= 2**63:  # what bounds() accepts
+                width = stop - 1 - first
+                one = np.empty(1, np.int64)
+                k0, k1, offset = self._reserve(1, PER_BLOCK_INTEGERS[width > 0xFFFFFFFF])
+                _core.integers(one, _INT64.code, (1,), (0,), (1,), k0, k1, offset,
+                               first & MASK64, width)  # fmt: skip
+                return one[0]
         t = int_type(dtype)
         if size is not None and math.prod(normalize_shape(size, "size")) == 0:
             return np.empty(normalize_shape(size, "size"), t.dtype)  # as NumPy: no bound checks

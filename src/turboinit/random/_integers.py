@@ -17,7 +17,7 @@ from .. import _core
 
 # Codes of cpp/samplers/integers.hpp's int_dtype, exported by the core.
 _CODES: dict[str, int] = _core.INT_DTYPES
-_MASK64 = (1 << 64) - 1
+MASK64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Boun
         hi_incl = hi - 1 if exclusive else hi
         if lo > hi_incl:
             raise ValueError(order_msg)
-        return lo & _MASK64, hi_incl - lo, False
+        return lo & MASK64, hi_incl - lo, False
 
     # Arrays: exact arithmetic in a 64-bit container of the dtype's signedness
     # (values of the dtype's range, the inclusive high included, fit it).

@@ -117,6 +117,15 @@ def not_positive(p: Param) -> bool:
     return bool(np.any(np.less_equal(p, 0)))
 
 
+def outside(p: Param, lo: float, hi: float, *, lo_open: bool = False) -> bool:
+    """Any value outside ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``), NaN included:
+    NumPy's range checks ("p < 0, p > 1 or p is NaN")."""
+    if type(p) is float:
+        return not ((lo < p) if lo_open else (lo <= p)) or not p <= hi
+    low = np.greater(p, lo) if lo_open else np.greater_equal(p, lo)
+    return bool(np.any(~(low & np.less_equal(p, hi))))
+
+
 def result_shape(size: SizeLike, *params: Any) -> tuple[int, ...] | None:
     """The output shape: ``size``, which must contain the parameters' broadcast
     shape, or that shape if ``size`` is None; None means a scalar result."""
