@@ -165,7 +165,7 @@ class BulkMethods:
         values += [0.0] * (2 - len(values))
         k0, k1, offset = self._reserve(n, _per_block(kind, code))
         p0, p1 = values
-        _core.bulk(flat(arr), kind, code, (n,), (0,), (n,), k0, k1, offset, p0, p1, tiled=True)
+        _core.bulk(flat(arr), kind, code, (n,), (0,), (n,), k0, k1, offset, p0, p1, True)  # tiled
         if not scalar:
             return arr
         return float(arr[()]) if dt is _F64 else int(arr[()]) if dt == _INT64 else float(arr[()])
