@@ -1,9 +1,10 @@
 // The NumPy distributions of turboinit.random.Generator's bulk methods: part
 // of the one sampler source.  Included by simd/samplers_<target>.cpp after
-// simd/samplers-inl.hpp, whose Philox rounds, uniforms, Box-Muller, vlog and
-// staged_run it uses (same per-target anonymous namespace).  The elementary
-// functions added here (exp, expm1, log1p, floor, log-factorial) are plain
-// IEEE operations too, so every target returns the same bits.
+// simd/samplers-inl.hpp, whose Philox rounds, uniforms, Box-Muller, vlog,
+// staged_run, split_at_groups and staged_plain it uses (same per-target
+// anonymous namespace).  The elementary functions added here (exp, expm1,
+// log1p, floor, log-factorial) are plain IEEE operations too, so every target
+// returns the same bits.
 //
 // Counter layout (docs/counter_layout.md):
 //  * plain kinds (one candidate per element, no rejection) use the uniform's
@@ -265,41 +266,31 @@ static void bulk_plain(const Sampler& sampler, const philox_stream& st, uint64_t
   using vec = typename vtypes<CT>::vec;
   constexpr int C = Sampler::C;
   constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
-  const uint64_t end = first + count;
-  const uint64_t g_lo = first / G + (first % G != 0);  // first whole group
-  const uint64_t g_hi = end / G;                       // past the last whole group
   auto staged = [&](uint64_t from, uint64_t n) {
-    if (n == 0) return;
-    alignas(64) CT stage[kStageElems + W];
-    std::memset(stage + kStageElems, 0, sizeof(CT) * W);
-    auto generate = [&](uint64_t g0, uint64_t ng) {
-      first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
-        vec cand[C];
-        sampler(w, cand);
-        for (int k = 0; k < C; ++k) store(stage + gi * G + k * kGroupBlocks + sub, cand[k]);
-      });
-    };
-    auto store_part = [&](uint64_t lo, uint64_t n_part, uint64_t done) {
-      for (uint64_t i = 0; i < n_part; i += W) {
-        const int lanes =
-            (n_part - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n_part - i);
-        transform(load<vec>(stage + lo + i), from - first + done + i, lanes);
-      }
-    };
-    staged_run(G, from, n, generate, store_part);
+    staged_plain<CT>(
+        st, G, from, n,
+        [&](CT* base, const words& w) {
+          vec cand[C];
+          sampler(w, cand);
+          for (int k = 0; k < C; ++k) store(base + k * kGroupBlocks, cand[k]);
+        },
+        [&](const CT* part, uint64_t n_part, uint64_t done) {
+          for (uint64_t i = 0; i < n_part; i += W) {
+            const int lanes =
+                (n_part - i >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n_part - i);
+            transform(load<vec>(part + i), from - first + done + i, lanes);
+          }
+        });
   };
-  if (g_lo >= g_hi) {
-    staged(first, count);
-    return;
-  }
-  staged(first, g_lo * G - first);
-  first_draws(st, g_lo, g_hi - g_lo, [&](uint64_t gi, int sub, const words& w) {
-    vec cand[C];
-    sampler(w, cand);
-    const uint64_t j = (g_lo + gi) * G - first + static_cast<uint64_t>(sub);
-    for (int k = 0; k < C; ++k) transform(cand[k], j + uint64_t(k) * kGroupBlocks, W);
-  });
-  staged(g_hi * G, end - g_hi * G);
+  auto whole = [&](uint64_t g_lo, uint64_t groups) {
+    first_draws(st, g_lo, groups, [&](uint64_t gi, int sub, const words& w) {
+      vec cand[C];
+      sampler(w, cand);
+      const uint64_t j = (g_lo + gi) * G - first + static_cast<uint64_t>(sub);
+      for (int k = 0; k < C; ++k) transform(cand[k], j + uint64_t(k) * kGroupBlocks, W);
+    });
+  };
+  split_at_groups(G, first, count, staged, whole);
 }
 
 template <class CT, bulk_kind K, class Transform>

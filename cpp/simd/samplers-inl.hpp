@@ -509,6 +509,44 @@ static inline void staged_run(uint64_t group_elems, uint64_t first, uint64_t cou
   }
 }
 
+// The plain drivers' split of [first, first + count) at groups of G elements:
+// whole(g_lo, n) for the n whole groups from group g_lo (straight from
+// registers), staged(from, n) for the partial groups at either end (possibly
+// empty; all of the range when it holds no whole group).
+template <class Staged, class Whole>
+static TURBOINIT_HOT void split_at_groups(uint64_t G, uint64_t first, uint64_t count,
+                                          const Staged& staged, const Whole& whole) {
+  const uint64_t end = first + count;
+  const uint64_t g_lo = first / G + (first % G != 0);  // first whole group
+  const uint64_t g_hi = end / G;                       // past the last whole group
+  if (g_lo >= g_hi) {
+    staged(first, count);
+    return;
+  }
+  staged(first, g_lo * G - first);
+  whole(g_lo, g_hi - g_lo);
+  staged(g_hi * G, end - g_hi * G);
+}
+
+// A partial range [from, from + n) of a plain driver through a small stage:
+// put(base, w) writes the candidates of Philox draw `w` at `base` (element
+// k * 16 of the stage from there is candidate k), store_part(part, n_part,
+// done) takes n_part staged values for call elements done.. of the range.
+template <class CT, class Put, class StorePart>
+static TURBOINIT_HOT void staged_plain(const philox_stream& st, uint64_t G, uint64_t from,
+                                       uint64_t n, const Put& put, const StorePart& store_part) {
+  if (n == 0) return;
+  alignas(64) CT stage[kStageElems + W];
+  std::memset(stage + kStageElems, 0, sizeof(CT) * W);
+  staged_run(
+      G, from, n,
+      [&](uint64_t g0, uint64_t ng) {
+        first_draws(st, g0, ng,
+                    [&](uint64_t gi, int sub, const words& w) { put(stage + gi * G + sub, w); });
+      },
+      [&](uint64_t lo, uint64_t n_part, uint64_t done) { store_part(stage + lo, n_part, done); });
+}
+
 // A plain sampler (no rejection).  Whole groups inside the range go straight
 // from registers to `out` (in a group, element k * 16 + b is row k of block b,
 // so a row of W blocks is W consecutive elements); the partial groups at the
@@ -524,45 +562,34 @@ static void fill_plain(const Sampler& sampler, const philox_stream& st, const af
   const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
   const std::size_t item = itemsize(as.out);
   char* const dst = static_cast<char*>(out);
-  const uint64_t end = first + count;
-  const uint64_t g_lo = first / G + (first % G != 0);  // first whole group
-  const uint64_t g_hi = end / G;                       // past the last whole group
   auto staged = [&](uint64_t from, uint64_t n) {
-    if (n == 0) return;
-    alignas(64) CT stage[kStageElems + W];
-    std::memset(stage + kStageElems, 0, sizeof(CT) * W);
-    auto generate = [&](uint64_t g0, uint64_t ng) {
-      first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
+    staged_plain<CT>(
+        st, G, from, n,
+        [&](CT* base, const words& w) {
+          vec cand[C][H];
+          sampler.rows(w, cand);
+          for (int k = 0; k < C; ++k)
+            for (int h = 0; h < H; ++h) store(base + k * kGroupBlocks + h * L, cand[k][h]);
+        },
+        [&](const CT* part, uint64_t n_part, uint64_t done) {
+          store_any<CT>(part, n_part, dst + (from - first + done) * item, as.out, sp);
+        });
+  };
+  auto whole = [&](uint64_t g_lo, uint64_t groups) {
+    with_store<CT>(as.out, sp, [&](auto o, auto clamp) {
+      constexpr dtype Out = decltype(o)::value;
+      constexpr bool Clamp = decltype(clamp)::value;
+      first_draws(st, g_lo, groups, [&](uint64_t gi, int sub, const words& w) {
         vec cand[C][H];
         sampler.rows(w, cand);
+        char* const at = dst + ((g_lo + gi) * G - first + static_cast<uint64_t>(sub)) * item;
         for (int k = 0; k < C; ++k)
           for (int h = 0; h < H; ++h)
-            store(stage + gi * G + k * kGroupBlocks + sub + h * L, cand[k][h]);
+            put_vec<CT, Out, Clamp>(cand[k][h], at + (k * kGroupBlocks + h * L) * item, L, sp);
       });
-    };
-    auto store_part = [&](uint64_t lo, uint64_t n_part, uint64_t done) {
-      store_any<CT>(stage + lo, n_part, dst + (from - first + done) * item, as.out, sp);
-    };
-    staged_run(G, from, n, generate, store_part);
-  };
-  if (g_lo >= g_hi) {
-    staged(first, count);
-    return;
-  }
-  staged(first, g_lo * G - first);
-  with_store<CT>(as.out, sp, [&](auto o, auto clamp) {
-    constexpr dtype Out = decltype(o)::value;
-    constexpr bool Clamp = decltype(clamp)::value;
-    first_draws(st, g_lo, g_hi - g_lo, [&](uint64_t gi, int sub, const words& w) {
-      vec cand[C][H];
-      sampler.rows(w, cand);
-      char* const at = dst + ((g_lo + gi) * G - first + static_cast<uint64_t>(sub)) * item;
-      for (int k = 0; k < C; ++k)
-        for (int h = 0; h < H; ++h)
-          put_vec<CT, Out, Clamp>(cand[k][h], at + (k * kGroupBlocks + h * L) * item, L, sp);
     });
-  });
-  staged(g_hi * G, end - g_hi * G);
+  };
+  split_at_groups(G, first, count, staged, whole);
 }
 
 template <class CT, class Proposal>
