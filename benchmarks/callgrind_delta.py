@@ -1,9 +1,10 @@
 """Instructions per element of one sampler path, from whole-process callgrind totals.
 
 For an extension without symbols (the build strips them, so callgrind_paths.py's
-``--toggle-collect`` finds nothing): the process runs the path ``calls`` times and
-once with no call at all, and the difference of the two totals is divided by the
-elements made. Same child as callgrind_paths.py (one thread, a forced kernel)::
+``--toggle-collect`` finds nothing): the process runs the path ``2 calls`` times and
+``calls`` times, and the difference of the two totals is divided by the extra
+elements made (one-time costs, such as the first call's set-up, cancel). Same child as
+callgrind_paths.py (one thread, a forced kernel)::
 
     python benchmarks/callgrind_delta.py --trees /tmp/before src --paths normal:float64
 
@@ -54,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, dict[str, float]] = {}
     for tree in args.trees:
         for path in args.paths:
-            full = total(tree, path, args.n, args.calls, args.kernel)
-            empty = total(tree, path, args.n, 0, args.kernel)
+            full = total(tree, path, args.n, 2 * args.calls, args.kernel)
+            empty = total(tree, path, args.n, args.calls, args.kernel)
             per = (full - empty) / (args.n * args.calls)
             res.setdefault(tree, {})[path] = per
             print(f"{tree:24} {path:18} {per:8.2f} instructions per element", flush=True)

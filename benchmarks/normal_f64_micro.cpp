@@ -129,8 +129,8 @@ static double run(uint64_t nb, int repeat, double* out, double* sink) {
 // multiply-add): every bit the same, on edge words and 2^26 random pairs.
 static int check_uniforms() {
   uint64_t x = 0x9e3779b97f4a7c15ull, bad = 0;
-  const uint32_t edge[] = {0u, 1u, 2047u, 2048u, 0x7fffffffu, 0x80000000u, 0xfffff7ffu,
-                           0xfffff800u, 0xfffffffeu, 0xffffffffu};
+  const uint32_t edge[] = {0u,          1u,          2047u,       2048u,       0x7fffffffu,
+                           0x80000000u, 0xfffff7ffu, 0xfffff800u, 0xfffffffeu, 0xffffffffu};
   for (uint64_t it = 0; it < (uint64_t{1} << 24) + 100; ++it) {
     vu32h hi, lo;
     for (int i = 0; i < W / 2; ++i) {
@@ -163,9 +163,12 @@ int main(int argc, char** argv) {
   const uint64_t nb = (uint64_t{1} << log2n) / 2;
   std::vector<double> out(2 * nb + 64);
   double sink = 0;
-  const char* names[] = {"philox words",          "+ uniforms",
-                         "+ log",                 "+ sincos (no log)",
-                         "box-muller (no store)", "normal_sampler + store",
+  const char* names[] = {"philox words",
+                         "+ uniforms",
+                         "+ log",
+                         "+ sincos (no log)",
+                         "box-muller (no store)",
+                         "normal_sampler + store",
                          "ziggurat fast path est."};
   double r[7];
   r[0] = run<0>(nb, repeat, out.data(), &sink);
