@@ -19,13 +19,14 @@ import math
 import operator
 import warnings
 from collections.abc import MutableSequence
-from typing import TYPE_CHECKING, Any, ClassVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Union, cast
 
 import numpy as np
 
 from .. import _core
 from .._args import DTypeLike, integer, normalize_shape
 from ._params import (
+    BLOCKS_PER_GROUP,
     PER_BLOCK,
     Param,
     SizeLike,
@@ -37,6 +38,9 @@ from ._params import (
     negative,
     not_positive,
 )
+
+if TYPE_CHECKING:
+    from ._bitgen import Philox
 
 ArrayOrFloat = Union[float, np.ndarray]
 ArrayOrInt = Union[int, np.ndarray]
@@ -68,6 +72,10 @@ _PARTITION_BELOW = 8
 # Up to this length a permutation sorts 64-bit random keys (exactly uniform but
 # for ties, probability < n^2 / 2^65); longer ones use the Feistel bijection.
 _SORT_MAX = 1 << 16
+
+# Calls of at most this many elements with float parameters skip the general
+# path's broadcasting (_bulk_small); the values are the same.
+_SMALL = 1 << 12
 
 _AxisError: type[Exception] = getattr(np, "exceptions", np).AxisError  # NumPy < 1.25: np.AxisError
 _INT64 = np.dtype(np.int64)
@@ -130,6 +138,9 @@ class BulkMethods:
 
     if TYPE_CHECKING:
 
+        @property
+        def _philox(self) -> Philox: ...
+
         def _reserve(self, n: int, per_block: int) -> tuple[int, int, int]: ...
 
         def _target(
@@ -150,6 +161,14 @@ class BulkMethods:
     ) -> Any:
         """Fill a new (or the ``out``) array with ``kind``; ``params`` broadcast
         against ``size``, ``scalars`` are extra call-wide parameters after them."""
+        if (
+            out is None
+            and (dt is _F64 or dt is _INT64)
+            and (size is None or (type(size) is int and 0 < size <= _SMALL))
+        ):
+            floats = params + scalars
+            if all(type(v) is float for v in floats):  # the small-call fast path
+                return self._bulk_small(kind, size, cast("tuple[float, ...]", floats), dt)
         arr, scalar = self._target(size, dt, out, *params)
         code = 0 if dt is _F64 else 1 if dt == np.float32 else 0  # `is`: no dtype comparison
         n = arr.size
@@ -161,6 +180,24 @@ class BulkMethods:
         if not scalar:
             return arr
         return float(arr[()]) if dt is _F64 else int(arr[()]) if dt == _INT64 else float(arr[()])
+
+    def _bulk_small(
+        self, kind: int, size: int | None, values: tuple[float, ...], dt: np.dtype
+    ) -> Any:
+        """:meth:`_bulk` of ``1 <= size <= _SMALL`` elements (or a scalar for
+        None) with float parameters: the same region, counter use and values,
+        without the broadcasting and tiling steps (code 0: float64 and int64)."""
+        n = 1 if size is None else size
+        arr = np.empty(n, dt)
+        blocks = -(-n // _per_block(kind, 0))
+        blocks = -(-blocks // BLOCKS_PER_GROUP) * BLOCKS_PER_GROUP
+        k0, k1, offset = self._philox.reserve_keyed(blocks)
+        p0 = values[0] if values else 0.0
+        p1 = values[1] if len(values) > 1 else 0.0
+        _core.bulk(arr, kind, 0, (n,), (0,), (n,), k0, k1, offset, p0, p1, tiled=True)
+        if size is not None:
+            return arr
+        return float(arr[0]) if dt is _F64 else int(arr[0])
 
     # ---- inverse-transform family --------------------------------------------------
 
@@ -578,8 +615,12 @@ class BulkMethods:
         (4, 4)
         """
         lm = float_param(lam, "lam")
-        _check(bool(np.any(~np.greater_equal(lm, 0))), "lam < 0 or lam is NaN")
-        _check(bool(np.any(np.greater(lm, _POISSON_LAM_MAX))), "lam value too large")
+        if type(lm) is float:  # the checks below on one float, without NumPy
+            _check(not lm >= 0, "lam < 0 or lam is NaN")
+            _check(lm > _POISSON_LAM_MAX, "lam value too large")
+        else:
+            _check(bool(np.any(~np.greater_equal(lm, 0))), "lam < 0 or lam is NaN")
+            _check(bool(np.any(np.greater(lm, _POISSON_LAM_MAX))), "lam value too large")
         return self._bulk(_POISSON, size, (lm,), dt=_INT64)  # type: ignore[no-any-return]
 
     def binomial(self, n: Any, p: Any, size: SizeLike = None) -> ArrayOrInt:
@@ -596,17 +637,26 @@ class BulkMethods:
         >>> round(float(k.mean())), round(float(k.var()))
         (30, 21)
         """
-        try:
-            n_i = np.asarray(n).astype(np.int64)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"n: expected integers ({exc})") from None
-        pp = float_param(p, "p")
-        _check(bool(np.any(n_i < 0)), "n < 0")
-        _check(
-            bool(np.any(~(np.greater_equal(pp, 0) & np.less_equal(pp, 1)))),
-            "p < 0, p > 1 or p is NaN",
-        )
-        nf: Param = n_i.astype(np.float64) if n_i.ndim else float(n_i)
+        nf: Param
+        if type(n) is int and -(2**63) <= n < 2**63:  # an int64 without NumPy
+            pp = float_param(p, "p")
+            _check(n < 0, "n < 0")
+            nf = float(n)
+        else:
+            try:
+                n_i = np.asarray(n).astype(np.int64)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"n: expected integers ({exc})") from None
+            pp = float_param(p, "p")
+            _check(bool(np.any(n_i < 0)), "n < 0")
+            nf = n_i.astype(np.float64) if n_i.ndim else float(n_i)
+        if type(pp) is float:
+            _check(not 0 <= pp <= 1, "p < 0, p > 1 or p is NaN")
+        else:
+            _check(
+                bool(np.any(~(np.greater_equal(pp, 0) & np.less_equal(pp, 1)))),
+                "p < 0, p > 1 or p is NaN",
+            )
         return self._bulk(_BINOMIAL, size, (nf, pp), dt=_INT64)  # type: ignore[no-any-return]
 
     # ---- permutations and choice ---------------------------------------------------------
