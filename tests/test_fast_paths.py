@@ -321,3 +321,40 @@ def test_binomial_int_edges_same_as_general_path(n: int) -> None:
         except (OverflowError, ValueError) as exc:
             outcomes.append((type(exc).__name__, str(exc)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("method", ["random", "standard_normal"])
+@pytest.mark.parametrize("size", [None, 1, 16, 4096, 4097])
+def test_random_small_path_matches_general(method: str, size: Any) -> None:
+    # dtype="float64" (a string) and a tuple size take the general path.
+    fast, general = default_rng(3), default_rng(3)
+    a = getattr(fast, method)(size)
+    if size is None:
+        b = getattr(general, method)(dtype="float64")
+        assert type(a) is float and type(b) is float
+        assert a == b
+    else:
+        b = getattr(general, method)((size,), dtype="float64")
+        assert a.dtype == b.dtype == np.float64 and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    assert fast.exponential(1.0, 5).tolist() == general.exponential(1.0, (5,)).tolist()
+
+
+@pytest.mark.parametrize("method", ["random", "standard_normal"])
+@pytest.mark.parametrize(
+    ("size", "exc"), [(-1, ValueError), (1.5, TypeError), (True, TypeError), ("3", TypeError)]
+)
+def test_random_small_path_size_errors_as_numpy(method: str, size: Any, exc: type) -> None:
+    with pytest.raises(exc):
+        getattr(default_rng(0), method)(size)
+    with pytest.raises(exc):
+        getattr(np.random.default_rng(0), method)(size)
+
+
+def test_random_size_zero_and_out_take_the_general_path() -> None:
+    rng = default_rng(0)
+    before = rng.state["counter"]
+    assert rng.random(0).shape == (0,) and rng.exponential(2.0, 0).shape == (0,)
+    assert rng.state["counter"] == before
+    out = np.empty(4)
+    assert rng.random(out=out) is out

@@ -28,6 +28,7 @@ from .._args import DTypeLike, integer, normalize_shape
 from ._params import (
     BLOCKS_PER_GROUP,
     PER_BLOCK,
+    SMALL,
     Param,
     SizeLike,
     allocate,
@@ -72,10 +73,6 @@ _PARTITION_BELOW = 8
 # Up to this length a permutation sorts 64-bit random keys (exactly uniform but
 # for ties, probability < n^2 / 2^65); longer ones use the Feistel bijection.
 _SORT_MAX = 1 << 16
-
-# Calls of at most this many elements with float parameters skip the general
-# path's broadcasting (_bulk_small); the values are the same.
-_SMALL = 1 << 12
 
 _AxisError: type[Exception] = getattr(np, "exceptions", np).AxisError  # NumPy < 1.25: np.AxisError
 _INT64 = np.dtype(np.int64)
@@ -164,7 +161,7 @@ class BulkMethods:
         if (
             out is None
             and (dt is _F64 or dt is _INT64)
-            and (size is None or (type(size) is int and 0 < size <= _SMALL))
+            and (size is None or (type(size) is int and 0 < size <= SMALL))
         ):
             floats = params + scalars
             if all(type(v) is float for v in floats):  # the small-call fast path
@@ -184,7 +181,7 @@ class BulkMethods:
     def _bulk_small(
         self, kind: int, size: int | None, values: tuple[float, ...], dt: np.dtype
     ) -> Any:
-        """:meth:`_bulk` of ``1 <= size <= _SMALL`` elements (or a scalar for
+        """:meth:`_bulk` of ``1 <= size <= SMALL`` elements (or a scalar for
         None) with float parameters: the same region, counter use and values,
         without the broadcasting and tiling steps (code 0: float64 and int64)."""
         n = 1 if size is None else size

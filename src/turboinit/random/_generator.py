@@ -45,7 +45,10 @@ from ._params import (
     result_shape,
     round_to,
     scalar_result,
+    small_float64,
 )
+
+_PER_BLOCK_F64 = PER_BLOCK[True]
 
 ArrayOrFloat = Union[float, np.ndarray]
 
@@ -248,6 +251,12 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         >>> x.dtype, bool(((0 <= x) & (x < 1)).all())
         (dtype('float32'), True)
         """
+        if small_float64(size, dtype, out):  # the same values without the general steps
+            n = 1 if size is None else cast(int, size)
+            one = np.empty(n)
+            k0, k1, offset = self._reserve(n, _PER_BLOCK_F64)
+            _core.uniform(one, 0, (n,), (0,), (n,), k0, k1, offset, 0.0, 1.0)
+            return float(one[0]) if size is None else one
         dt, code = float_dtype(dtype, "random", halves=False)
         arr, scalar = self._target(size, dt, out)
         n = arr.size
@@ -270,6 +279,12 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         >>> abs(float(z.mean())) < 0.02, abs(float(z.std()) - 1) < 0.02
         (True, True)
         """
+        if small_float64(size, dtype, out):  # the same values without the general steps
+            n = 1 if size is None else cast(int, size)
+            one = np.empty(n)
+            k0, k1, offset = self._reserve(n, _PER_BLOCK_F64)
+            _core.normal(one, 0, (n,), (0,), (n,), k0, k1, offset, 0.0, 1.0)
+            return float(one[0]) if size is None else one
         dt, code = float_dtype(dtype, "standard_normal", halves=False)
         arr, scalar = self._target(size, dt, out)
         n = arr.size
