@@ -9,7 +9,8 @@ core) matters as much as the per-element speed at these sizes. For ``n`` in
   ``(... (n,), out=buf, seed=1)``, float32;
 * the methods of ``turboinit.random.default_rng(1)``: ``random``,
   ``standard_normal``, ``normal``, ``uniform``, ``integers``, ``exponential``,
-  ``gamma``, ``poisson``, ``binomial`` (the ``_core.bulk`` path), float64, and with ``size=None`` (a Python scalar);
+  ``gamma``, ``poisson``, ``binomial`` (the ``_core.bulk`` path), float64, and
+  with ``size=None`` (a Python scalar);
 * NumPy's equivalents in the same process: ``np.random.default_rng(1)`` built
   per call (what ``seed=1`` per call does), and the methods of one
   ``np.random.default_rng(1)``.
