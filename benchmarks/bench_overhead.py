@@ -8,8 +8,9 @@ core) matters as much as the per-element speed at these sizes. For ``n`` in
 * ``turboinit.normal/uniform/truncated_normal(n, seed=1)`` (a new array) and
   ``(... (n,), out=buf, seed=1)``, float32;
 * the methods of ``turboinit.random.default_rng(1)``: ``random``,
-  ``standard_normal``, ``normal``, ``uniform``, ``integers``, ``exponential``
-  (the ``_core.bulk`` path), float64, and with ``size=None`` (a Python scalar);
+  ``standard_normal``, ``normal``, ``uniform``, ``integers``, ``exponential``,
+  ``gamma``, ``poisson``, ``binomial`` (the ``_core.bulk`` path), float64, and
+  with ``size=None`` (a Python scalar);
 * NumPy's equivalents in the same process: ``np.random.default_rng(1)`` built
   per call (what ``seed=1`` per call does), and the methods of one
   ``np.random.default_rng(1)``.
@@ -73,6 +74,9 @@ GEN_CASES = [
     ("uniform(-1.0, 1.0, n)", "{g}.uniform(-1.0, 1.0, {n})"),
     ("integers(0, 1000, n)", "{g}.integers(0, 1000, {n})"),
     ("exponential(2.0, n)", "{g}.exponential(2.0, {n})"),
+    ("gamma(2.5, 2.0, n)", "{g}.gamma(2.5, 2.0, {n})"),
+    ("poisson(4.0, n)", "{g}.poisson(4.0, {n})"),
+    ("binomial(10, 0.3, n)", "{g}.binomial(10, 0.3, {n})"),
 ]
 GEN_SCALAR_CASES = [
     ("random()", "{g}.random()"),
@@ -80,6 +84,9 @@ GEN_SCALAR_CASES = [
     ("normal(0.5, 2.0)", "{g}.normal(0.5, 2.0)"),
     ("integers(0, 1000)", "{g}.integers(0, 1000)"),
     ("exponential(2.0)", "{g}.exponential(2.0)"),
+    ("gamma(2.5, 2.0)", "{g}.gamma(2.5, 2.0)"),
+    ("poisson(4.0)", "{g}.poisson(4.0)"),
+    ("binomial(10, 0.3)", "{g}.binomial(10, 0.3)"),
 ]
 
 SETUP = """

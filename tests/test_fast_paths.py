@@ -390,3 +390,135 @@ def test_integers_scalar_errors_unchanged(args: tuple[int, ...]) -> None:
     with pytest.raises(ValueError) as general:
         g.integers(*args, size=1)
     assert str(fast.value) == str(general.value)
+
+
+# ---- Generator's small-call path of the bulk methods (_bulk_small) ------------------------
+
+# (method, float parameters): every bulk method that takes only scalar parameters.
+_BULK_CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    ("standard_exponential", ()),
+    ("exponential", (2.0,)),
+    ("laplace", (1.0, 2.0)),
+    ("logistic", (1.0, 2.0)),
+    ("gumbel", (1.0, 2.0)),
+    ("standard_cauchy", ()),
+    ("rayleigh", (2.0,)),
+    ("lognormal", (0.5, 1.5)),
+    ("weibull", (1.5,)),
+    ("pareto", (2.5,)),
+    ("power", (2.5,)),
+    ("geometric", (0.3,)),
+    ("standard_gamma", (0.7,)),
+    ("gamma", (2.5, 2.0)),
+    ("chisquare", (3.0,)),
+    ("beta", (0.5, 2.0)),
+    ("standard_t", (4.0,)),
+    ("poisson", (4.0,)),
+    ("poisson", (40.0,)),
+    ("binomial", (10, 0.3)),
+    ("binomial", (1000, 0.4)),
+]
+
+
+@pytest.mark.parametrize(("method", "params"), _BULK_CALLS)
+@pytest.mark.parametrize("size", [None, 1, 16, 4096, 4097])
+def test_bulk_small_path_matches_general(method: str, params: tuple[Any, ...], size: Any) -> None:
+    # A tuple size (and an array out of a 1-tuple) takes the general path.
+    fast, general = default_rng(7), default_rng(7)
+    a = getattr(fast, method)(*params, size=size)
+    b = getattr(general, method)(*params, size=(1,) if size is None else (size,))
+    if size is None:
+        kind = int if method in ("geometric", "poisson", "binomial") else float
+        assert type(a) is kind
+        assert _same(float(a), float(b[0]))
+    else:
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    # The counter advanced alike: the next draws are equal.
+    assert fast.random() == general.random()
+    np.testing.assert_array_equal(
+        getattr(fast, method)(*params, 3), getattr(general, method)(*params, (3,))
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "exc", "message"),
+    [
+        ("exponential", (-1.0,), ValueError, "scale < 0"),
+        ("exponential", (-0.0,), ValueError, "scale < 0"),
+        ("poisson", (-1.0,), ValueError, "lam < 0 or lam is NaN"),
+        ("poisson", (math.nan,), ValueError, "lam < 0 or lam is NaN"),
+        ("poisson", (1e19,), ValueError, "lam value too large"),
+        ("binomial", (-1, 0.5), ValueError, "n < 0"),
+        ("binomial", (5, 1.5), ValueError, "p < 0, p > 1 or p is NaN"),
+        ("binomial", (5, math.nan), ValueError, "p < 0, p > 1 or p is NaN"),
+        ("binomial", (5, -0.1), ValueError, "p < 0, p > 1 or p is NaN"),
+        ("gamma", ("x", 1.0), ValueError, None),
+        ("exponential", ("2.0",), TypeError, None),
+    ],
+)
+def test_bulk_scalar_errors_as_array_errors(
+    method: str, params: tuple[Any, ...], exc: type[Exception], message: str | None
+) -> None:
+    rng = default_rng(0)
+    before = rng.state["counter"]
+    with pytest.raises(exc) as scalar:
+        getattr(rng, method)(*params)
+    if message is not None:
+        assert str(scalar.value) == message
+        # The same refusal for the parameters as arrays (the general checks) and in NumPy.
+        with pytest.raises(exc, match=f"^{message}$"):
+            getattr(rng, method)(*[np.array([p]) for p in params])
+        with pytest.raises(exc, match=f"^{message}$"):
+            getattr(np.random.default_rng(0), method)(*params)
+    assert rng.state["counter"] == before  # nothing was reserved
+
+
+@pytest.mark.parametrize("n", [2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**70])
+def test_binomial_int_edges_same_as_general_path(n: int) -> None:
+    # A NumPy integer (or an object array) takes the general conversion.
+    general_n = np.array(n, dtype=object) if not -(2**63) <= n < 2**64 else np.asarray(n)[()]
+    outcomes = []
+    for arg in (n, general_n):
+        try:
+            outcomes.append(("value", default_rng(0).binomial(arg, 0.0)))
+        except (OverflowError, ValueError) as exc:
+            outcomes.append((type(exc).__name__, str(exc)))
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("method", ["random", "standard_normal"])
+@pytest.mark.parametrize("size", [None, 1, 16, 4096, 4097])
+def test_random_small_path_matches_general(method: str, size: Any) -> None:
+    # dtype="float64" (a string) and a tuple size take the general path.
+    fast, general = default_rng(3), default_rng(3)
+    a = getattr(fast, method)(size)
+    if size is None:
+        b = getattr(general, method)(dtype="float64")
+        assert type(a) is float and type(b) is float
+        assert a == b
+    else:
+        b = getattr(general, method)((size,), dtype="float64")
+        assert a.dtype == b.dtype == np.float64 and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    assert fast.exponential(1.0, 5).tolist() == general.exponential(1.0, (5,)).tolist()
+
+
+@pytest.mark.parametrize("method", ["random", "standard_normal"])
+@pytest.mark.parametrize(
+    ("size", "exc"), [(-1, ValueError), (1.5, TypeError), (True, TypeError), ("3", TypeError)]
+)
+def test_random_small_path_size_errors_as_numpy(method: str, size: Any, exc: type) -> None:
+    with pytest.raises(exc):
+        getattr(default_rng(0), method)(size)
+    with pytest.raises(exc):
+        getattr(np.random.default_rng(0), method)(size)
+
+
+def test_random_size_zero_and_out_take_the_general_path() -> None:
+    rng = default_rng(0)
+    before = rng.state["counter"]
+    assert rng.random(0).shape == (0,) and rng.exponential(2.0, 0).shape == (0,)
+    assert rng.state["counter"] == before
+    out = np.empty(4)
+    assert rng.random(out=out) is out

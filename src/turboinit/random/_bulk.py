@@ -27,6 +27,7 @@ from .. import _core
 from .._args import DTypeLike, integer, normalize_shape
 from ._params import (
     PER_BLOCK,
+    SMALL,
     Param,
     SizeLike,
     allocate,
@@ -151,13 +152,16 @@ class BulkMethods:
     ) -> Any:
         """Fill a new (or the ``out``) array with ``kind``; ``params`` broadcast
         against ``size``, ``scalars`` are extra call-wide parameters after them."""
-        if size is None and out is None and all(type(p) is float for p in params):
-            # One value, no array: the element a one-element region gets, from the
-            # blocks a one-element call reserves.
-            code = 1 if dt is not _F64 and dt == np.float32 else 0
-            ps = (*params, *map(float, scalars), 0.0, 0.0)
-            k0, k1, offset = self._reserve(1, _per_block(kind, code))
-            return _core.bulk_scalar(kind, code, k0, k1, offset, ps[0], ps[1])
+        if out is None and all(type(p) is float for p in params):
+            if size is None:
+                # One value, no array: the element a one-element region gets, from
+                # the blocks a one-element call reserves.
+                code = 1 if dt is not _F64 and dt == np.float32 else 0
+                ps = (*params, *map(float, scalars), 0.0, 0.0)
+                k0, k1, offset = self._reserve(1, _per_block(kind, code))
+                return _core.bulk_scalar(kind, code, k0, k1, offset, ps[0], ps[1])
+            if type(size) is int and 0 < size <= SMALL and (dt is _F64 or dt is _INT64):
+                return self._bulk_small(kind, size, (*params, *map(float, scalars)), dt)
         arr, scalar = self._target(size, dt, out, *params)
         code = 0 if dt is _F64 else 1 if dt == np.float32 else 0  # `is`: no dtype comparison
         n = arr.size
@@ -169,6 +173,16 @@ class BulkMethods:
         if not scalar:
             return arr
         return float(arr[()]) if dt is _F64 else int(arr[()]) if dt == _INT64 else float(arr[()])
+
+    def _bulk_small(self, kind: int, n: int, values: tuple[Any, ...], dt: np.dtype) -> Any:
+        """:meth:`_bulk` of ``1 <= n <= SMALL`` elements with float parameters into a
+        new 1-D array (float64 or int64: code 0): the same region, counter use and
+        values, without the broadcasting and tiling steps."""
+        arr = np.empty(n, dt)
+        k0, k1, offset = self._reserve(n, _per_block(kind, 0))
+        ps = (*values, 0.0, 0.0)
+        _core.bulk(arr, kind, 0, (n,), (0,), (n,), k0, k1, offset, ps[0], ps[1], True)  # tiled
+        return arr
 
     # ---- inverse-transform family --------------------------------------------------
 

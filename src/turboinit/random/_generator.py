@@ -45,6 +45,7 @@ from ._params import (
     result_shape,
     round_to,
     scalar_result,
+    small_float64,
 )
 
 ArrayOrFloat = Union[float, np.ndarray]
@@ -226,13 +227,16 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
             return allocate((), dt), True
         return allocate(shape, dt), False
 
-    def _one(self, fill: Any, p0: float, p1: float) -> float:
-        """One float64 value of ``fill`` (``_core.uniform`` or ``_core.normal``), from the
-        blocks and at the index a one-element call uses: the ``size=None`` fast path."""
-        a = np.empty(1)
-        k0, k1, offset = self._reserve(1, PER_BLOCK[True])
-        fill(a, 0, (1,), (0,), (1,), k0, k1, offset, p0, p1)
-        return float(a[0])
+    def _small(self, fill: Any, size: Any, p0: float, p1: float) -> ArrayOrFloat:
+        """``size`` float64 values of ``fill`` (``_core.uniform`` or ``_core.normal``,
+        ``1 <= size <= SMALL``, an int: ``small_float64`` checked it) in a new 1-D
+        array, or one as a Python float for ``size=None``: the general path's values
+        and counter use, without its steps."""
+        n = 1 if size is None else size
+        a = np.empty(n)
+        k0, k1, offset = self._reserve(n, PER_BLOCK[True])
+        fill(a, 0, (n,), (0,), (n,), k0, k1, offset, p0, p1)
+        return float(a[0]) if size is None else a
 
     # ---- NumPy's methods ---------------------------------------------------------
 
@@ -260,8 +264,8 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         >>> x.dtype, bool(((0 <= x) & (x < 1)).all())
         (dtype('float32'), True)
         """
-        if size is None and out is None and dtype is np.float64:
-            return self._one(_core.uniform, 0.0, 1.0)
+        if small_float64(size, dtype, out):
+            return self._small(_core.uniform, size, 0.0, 1.0)
         dt, code = float_dtype(dtype, "random", halves=False)
         arr, scalar = self._target(size, dt, out)
         n = arr.size
@@ -284,8 +288,8 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         >>> abs(float(z.mean())) < 0.02, abs(float(z.std()) - 1) < 0.02
         (True, True)
         """
-        if size is None and out is None and dtype is np.float64:
-            return self._one(_core.normal, 0.0, 1.0)
+        if small_float64(size, dtype, out):
+            return self._small(_core.normal, size, 0.0, 1.0)
         dt, code = float_dtype(dtype, "standard_normal", halves=False)
         arr, scalar = self._target(size, dt, out)
         n = arr.size
@@ -341,9 +345,9 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
             raise OverflowError("high - low: the range is not a finite float64")
         if not increasing:
             raise ValueError("high - low < 0: need low <= high")
-        if size is None and dtype is np.float64 and type(lo) is float and type(hi) is float:
+        if small_float64(size, dtype, None) and type(lo) is float and type(hi) is float:
             _core.check_uniform(0, lo, hi)
-            return self._one(_core.uniform, lo, hi)
+            return self._small(_core.uniform, size, lo, hi)
         arr, scalar = self._target(size, dt, None, lo, hi)
         ct, ct_code = compute_dtype(dt)
         n = arr.size
@@ -427,14 +431,13 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         if negative(sigma):  # -0.0 too, as NumPy
             raise ValueError("scale < 0: scale must be non-negative")
         if (
-            size is None
-            and dtype is np.float64
+            small_float64(size, dtype, None)
             and type(mu) is float
             and type(sigma) is float
             and abs(mu) < _NO_OVERFLOW
             and sigma < _NO_OVERFLOW
         ):  # no overflow possible: the general path's result, without an array
-            return self._one(_core.normal, mu, sigma)
+            return self._small(_core.normal, size, mu, sigma)
         arr, scalar = self._target(size, dt, None, mu, sigma)
         ct, ct_code = compute_dtype(dt)
         n = arr.size

@@ -50,6 +50,22 @@ def float_dtype(dtype: DTypeLike, method: str, halves: bool) -> tuple[np.dtype, 
     return dt, code
 
 
+# Calls of at most this many elements (or scalars) may skip the general
+# path's broadcasting and reshaping (Generator's small-call paths); the values
+# are the same.
+SMALL = 1 << 12
+
+
+def small_float64(size: Any, dtype: Any, out: Any) -> bool:
+    """A float64 call of ``1 <= size <= SMALL`` elements (or a scalar, size None)
+    into a new array: the small-call paths' condition."""
+    return (
+        out is None
+        and (dtype is np.float64 or dtype is None)
+        and (size is None or (type(size) is int and 0 < size <= SMALL))
+    )
+
+
 def compute_dtype(dt: np.dtype) -> tuple[np.dtype, int]:
     """The type samples are computed in: float64 for float64, else float32."""
     return _F64_CODE if dt is _F64_CODE[0] or dt == np.float64 else _F32_CODE
