@@ -228,74 +228,6 @@ def test_generator_out_checks_unchanged() -> None:
     assert rng.bit_generator.state["state"]["counter"] == 16  # one group: the refusals took none
 
 
-# Every Generator method on the bulk path, with scalar parameters (size=None takes the
-# one-value path, `_core.bulk_scalar`), and edge parameters where a scalar could differ.
-BULK_SCALAR_CALLS = [
-    ("standard_exponential", (), {}),
-    ("standard_exponential", (), {"dtype": np.float32}),
-    ("exponential", (2.0,), {}),
-    ("exponential", (0.0,), {}),
-    ("exponential", (math.nan,), {}),
-    ("laplace", (1.0, 2.0), {}),
-    ("logistic", (0.5, 2.0), {}),
-    ("gumbel", (0.5, 2.0), {}),
-    ("standard_cauchy", (), {}),
-    ("rayleigh", (2.0,), {}),
-    ("lognormal", (0.5, 0.7), {}),
-    ("weibull", (1.5,), {}),
-    ("weibull", (0.0,), {}),
-    ("pareto", (3.0,), {}),
-    ("power", (2.0,), {}),
-    ("geometric", (0.3,), {}),
-    ("geometric", (1.0,), {}),
-    ("standard_gamma", (0.5,), {}),
-    ("standard_gamma", (2.5,), {}),
-    ("standard_gamma", (2.5,), {"dtype": np.float32}),
-    ("gamma", (2.0, 3.0), {}),
-    ("beta", (0.5, 0.7), {}),
-    ("chisquare", (3.0,), {}),
-    ("standard_t", (5.0,), {}),
-    ("poisson", (4.0,), {}),
-    ("poisson", (100.0,), {}),
-    ("poisson", (0.0,), {}),
-    ("binomial", (20, 0.3), {}),
-    ("binomial", (1000, 0.3), {}),
-    ("binomial", (0, 0.3), {}),
-    ("binomial", (2**62, 1.0), {}),
-    ("binomial", (np.int64(20), 0.3), {}),
-]
-
-
-@pytest.mark.parametrize(("method", "args", "kwargs"), BULK_SCALAR_CALLS)
-@pytest.mark.parametrize("seed", [0, 7])
-def test_bulk_scalar_is_the_one_element_array(
-    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int
-) -> None:
-    a, b = default_rng(seed), default_rng(seed)
-    for _ in range(3):  # the counter moves as for a one-element array
-        x = getattr(a, method)(*args, **kwargs)
-        y = getattr(b, method)(*args, size=1, **kwargs)
-        assert type(x) is type(y.item())
-        assert _same(x, y.item()) if isinstance(x, float) else x == y.item()
-    assert a.bit_generator.state == b.bit_generator.state
-
-
-def test_bulk_scalar_errors_unchanged() -> None:
-    g = default_rng(0)
-    # The scalar checks are the array path's (NumPy's messages): -0.0 counts as negative.
-    for method, args in (
-        ("exponential", (-0.0,)), ("poisson", (-1.0,)), ("poisson", (math.nan,)),
-        ("poisson", (1e300,)), ("beta", (0.0, 1.0)), ("geometric", (0.0,)),
-        ("geometric", (math.nan,)), ("binomial", (-1, 0.5)), ("binomial", (5, 1.5)),
-        ("binomial", (5, math.nan)), ("binomial", (-1, math.nan)),
-    ):  # fmt: skip
-        with pytest.raises(ValueError) as fast:
-            getattr(g, method)(*args)
-        with pytest.raises(ValueError) as general:
-            getattr(g, method)(*args, size=1)
-        assert str(fast.value) == str(general.value)
-
-
 def test_binomial_bad_p_before_bad_n() -> None:
     g = default_rng(0)
     for n in (-1, np.int64(-1)):  # fast and general path: p is read first, as before
@@ -321,17 +253,25 @@ SCALAR_CALLS = [
 
 
 @pytest.mark.parametrize(("method", "args", "kwargs"), SCALAR_CALLS)
-@pytest.mark.parametrize("seed", [0, 7])
-def test_scalar_is_the_one_element_array(
-    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int
+@pytest.mark.parametrize("size", [None, 1, 16, 4096, 4097])
+def test_scalar_and_small_match_general(
+    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], size: Any
 ) -> None:
-    a, b = default_rng(seed), default_rng(seed)
-    for _ in range(3):
-        x = getattr(a, method)(*args, **kwargs)
-        y = getattr(b, method)(*args, size=1, **kwargs)
-        assert type(x) is float
-        assert _same(x, y.item())
-    assert a.bit_generator.state == b.bit_generator.state
+    # dtype="float64" (a string) and a tuple size take the general path.
+    fast, general = default_rng(3), default_rng(3)
+    for _ in range(2):
+        x = getattr(fast, method)(*args, size=size, **kwargs)
+        y = getattr(general, method)(
+            *args, size=(1,) if size is None else (size,), dtype="float64", **kwargs
+        )
+        if size is None:
+            assert type(x) is float
+            assert _same(x, y.item())
+        else:
+            assert x.dtype == y.dtype == np.float64 and x.shape == y.shape
+            np.testing.assert_array_equal(x, y)
+    assert fast.bit_generator.state == general.bit_generator.state
+    assert fast.exponential(1.0, 5).tolist() == general.exponential(1.0, (5,)).tolist()
 
 
 def test_scalar_errors_unchanged() -> None:
@@ -377,7 +317,7 @@ def test_integers_scalar_is_the_one_element_array(args: tuple[int, ...]) -> None
     a, b = default_rng(5), default_rng(5)
     for _ in range(3):
         x = a.integers(*args)
-        y = b.integers(*args, size=1)
+        y = b.integers(*args, size=(1,))
         assert type(x) is np.int64 and x == y[0]
     assert a.bit_generator.state == b.bit_generator.state
 
@@ -394,50 +334,65 @@ def test_integers_scalar_errors_unchanged(args: tuple[int, ...]) -> None:
 
 # ---- Generator's small-call path of the bulk methods (_bulk_small) ------------------------
 
-# (method, float parameters): every bulk method that takes only scalar parameters.
-_BULK_CALLS: list[tuple[str, tuple[Any, ...]]] = [
-    ("standard_exponential", ()),
-    ("exponential", (2.0,)),
-    ("laplace", (1.0, 2.0)),
-    ("logistic", (1.0, 2.0)),
-    ("gumbel", (1.0, 2.0)),
-    ("standard_cauchy", ()),
-    ("rayleigh", (2.0,)),
-    ("lognormal", (0.5, 1.5)),
-    ("weibull", (1.5,)),
-    ("pareto", (2.5,)),
-    ("power", (2.5,)),
-    ("geometric", (0.3,)),
-    ("standard_gamma", (0.7,)),
-    ("gamma", (2.5, 2.0)),
-    ("chisquare", (3.0,)),
-    ("beta", (0.5, 2.0)),
-    ("standard_t", (4.0,)),
-    ("poisson", (4.0,)),
-    ("poisson", (40.0,)),
-    ("binomial", (10, 0.3)),
-    ("binomial", (1000, 0.4)),
+# (method, parameters, keywords): every bulk method that takes only scalar parameters, and
+# edge parameters where a fast path could differ from the general one.
+_BULK_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
+    ("standard_exponential", (), {}),
+    ("standard_exponential", (), {"dtype": np.float32}),
+    ("exponential", (2.0,), {}),
+    ("exponential", (0.0,), {}),
+    ("exponential", (math.nan,), {}),
+    ("laplace", (1.0, 2.0), {}),
+    ("logistic", (1.0, 2.0), {}),
+    ("gumbel", (1.0, 2.0), {}),
+    ("standard_cauchy", (), {}),
+    ("rayleigh", (2.0,), {}),
+    ("lognormal", (0.5, 1.5), {}),
+    ("weibull", (1.5,), {}),
+    ("weibull", (0.0,), {}),
+    ("pareto", (2.5,), {}),
+    ("power", (2.5,), {}),
+    ("geometric", (0.3,), {}),
+    ("geometric", (1.0,), {}),
+    ("standard_gamma", (0.7,), {}),
+    ("standard_gamma", (2.5,), {"dtype": np.float32}),
+    ("gamma", (2.5, 2.0), {}),
+    ("chisquare", (3.0,), {}),
+    ("beta", (0.5, 2.0), {}),
+    ("standard_t", (4.0,), {}),
+    ("poisson", (0.0,), {}),
+    ("poisson", (4.0,), {}),
+    ("poisson", (40.0,), {}),
+    ("binomial", (10, 0.3), {}),
+    ("binomial", (1000, 0.4), {}),
+    ("binomial", (0, 0.3), {}),
+    ("binomial", (2**62, 1.0), {}),
+    ("binomial", (np.int64(20), 0.3), {}),
 ]
 
 
-@pytest.mark.parametrize(("method", "params"), _BULK_CALLS)
+@pytest.mark.parametrize(("method", "params", "kwargs"), _BULK_CALLS)
 @pytest.mark.parametrize("size", [None, 1, 16, 4096, 4097])
-def test_bulk_small_path_matches_general(method: str, params: tuple[Any, ...], size: Any) -> None:
+def test_bulk_small_path_matches_general(
+    method: str, params: tuple[Any, ...], kwargs: dict[str, Any], size: Any
+) -> None:
     # A tuple size (and an array out of a 1-tuple) takes the general path.
     fast, general = default_rng(7), default_rng(7)
-    a = getattr(fast, method)(*params, size=size)
-    b = getattr(general, method)(*params, size=(1,) if size is None else (size,))
-    if size is None:
-        kind = int if method in ("geometric", "poisson", "binomial") else float
-        assert type(a) is kind
-        assert _same(float(a), float(b[0]))
-    else:
-        assert a.dtype == b.dtype and a.shape == b.shape
-        np.testing.assert_array_equal(a, b)
-    # The counter advanced alike: the next draws are equal.
+    for _ in range(2):
+        a = getattr(fast, method)(*params, size=size, **kwargs)
+        b = getattr(general, method)(*params, size=(1,) if size is None else (size,), **kwargs)
+        if size is None:
+            assert type(a) is type(b.item())  # int for the integer kinds, else float
+            assert _same(float(a), float(b[0]))
+        else:
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+    # The counter advanced alike: the state and the next draws are equal.
+    assert fast.bit_generator.state == general.bit_generator.state
     assert fast.random() == general.random()
     np.testing.assert_array_equal(
-        getattr(fast, method)(*params, 3), getattr(general, method)(*params, (3,))
+        getattr(fast, method)(*params, 3, **kwargs),
+        getattr(general, method)(*params, (3,), **kwargs),
     )
 
 
@@ -449,6 +404,11 @@ def test_bulk_small_path_matches_general(method: str, params: tuple[Any, ...], s
         ("poisson", (-1.0,), ValueError, "lam < 0 or lam is NaN"),
         ("poisson", (math.nan,), ValueError, "lam < 0 or lam is NaN"),
         ("poisson", (1e19,), ValueError, "lam value too large"),
+        ("poisson", (1e300,), ValueError, "lam value too large"),
+        ("beta", (0.0, 1.0), ValueError, "a <= 0"),
+        ("geometric", (0.0,), ValueError, "p <= 0, p > 1 or p contains NaNs"),
+        ("geometric", (math.nan,), ValueError, "p <= 0, p > 1 or p contains NaNs"),
+        ("binomial", (-1, math.nan), ValueError, None),  # n first (NumPy checks p first)
         ("binomial", (-1, 0.5), ValueError, "n < 0"),
         ("binomial", (5, 1.5), ValueError, "p < 0, p > 1 or p is NaN"),
         ("binomial", (5, math.nan), ValueError, "p < 0, p > 1 or p is NaN"),
@@ -485,23 +445,6 @@ def test_binomial_int_edges_same_as_general_path(n: int) -> None:
         except (OverflowError, ValueError) as exc:
             outcomes.append((type(exc).__name__, str(exc)))
     assert outcomes[0] == outcomes[1]
-
-
-@pytest.mark.parametrize("method", ["random", "standard_normal"])
-@pytest.mark.parametrize("size", [None, 1, 16, 4096, 4097])
-def test_random_small_path_matches_general(method: str, size: Any) -> None:
-    # dtype="float64" (a string) and a tuple size take the general path.
-    fast, general = default_rng(3), default_rng(3)
-    a = getattr(fast, method)(size)
-    if size is None:
-        b = getattr(general, method)(dtype="float64")
-        assert type(a) is float and type(b) is float
-        assert a == b
-    else:
-        b = getattr(general, method)((size,), dtype="float64")
-        assert a.dtype == b.dtype == np.float64 and a.shape == b.shape
-        np.testing.assert_array_equal(a, b)
-    assert fast.exponential(1.0, 5).tolist() == general.exponential(1.0, (5,)).tolist()
 
 
 @pytest.mark.parametrize("method", ["random", "standard_normal"])

@@ -152,18 +152,17 @@ class BulkMethods:
     ) -> Any:
         """Fill a new (or the ``out``) array with ``kind``; ``params`` broadcast
         against ``size``, ``scalars`` are extra call-wide parameters after them."""
+        code = 0 if dt is _F64 else 1 if dt == np.float32 else 0  # `is`: no dtype comparison
         if out is None and all(type(p) is float for p in params):
             if size is None:
                 # One value, no array: the element a one-element region gets, from
                 # the blocks a one-element call reserves.
-                code = 1 if dt is not _F64 and dt == np.float32 else 0
                 ps = (*params, *map(float, scalars), 0.0, 0.0)
                 k0, k1, offset = self._reserve(1, _per_block(kind, code))
                 return _core.bulk_scalar(kind, code, k0, k1, offset, ps[0], ps[1])
-            if type(size) is int and 0 < size <= SMALL and (dt is _F64 or dt is _INT64):
+            if type(size) is int and 0 < size <= SMALL and code == 0:
                 return self._bulk_small(kind, size, (*params, *map(float, scalars)), dt)
         arr, scalar = self._target(size, dt, out, *params)
-        code = 0 if dt is _F64 else 1 if dt == np.float32 else 0  # `is`: no dtype comparison
         n = arr.size
         values = [_per_element(p, arr) for p in params] + [float(s) for s in scalars]
         values += [0.0] * (2 - len(values))
@@ -176,8 +175,8 @@ class BulkMethods:
 
     def _bulk_small(self, kind: int, n: int, values: tuple[Any, ...], dt: np.dtype) -> Any:
         """:meth:`_bulk` of ``1 <= n <= SMALL`` elements with float parameters into a
-        new 1-D array (float64 or int64: code 0): the same region, counter use and
-        values, without the broadcasting and tiling steps."""
+        new 1-D array (float64 or int64, both computed in float64: code 0): the same
+        region, counter use and values, without the broadcasting and tiling steps."""
         arr = np.empty(n, dt)
         k0, k1, offset = self._reserve(n, _per_block(kind, 0))
         ps = (*values, 0.0, 0.0)
@@ -598,7 +597,7 @@ class BulkMethods:
         """
         lm = float_param(lam, "lam")
         _check(outside(lm, 0.0, math.inf), "lam < 0 or lam is NaN")
-        _check(outside(lm, 0.0, _POISSON_LAM_MAX), "lam value too large")
+        _check(outside(lm, -math.inf, _POISSON_LAM_MAX), "lam value too large")
         return self._bulk(_POISSON, size, (lm,), dt=_INT64)  # type: ignore[no-any-return]
 
     def binomial(self, n: Any, p: Any, size: SizeLike = None) -> ArrayOrInt:

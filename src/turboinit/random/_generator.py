@@ -227,15 +227,22 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
             return allocate((), dt), True
         return allocate(shape, dt), False
 
+    def _fill_1d(
+        self, fill: Any, n: int, dt: DTypeLike, code: int, per_block: int, p0: Any, p1: Any
+    ) -> np.ndarray:
+        """A new 1-D array of ``n`` values of ``fill`` (a ``_core`` sampler taking
+        ``(out, dtype code, shape, start, extent, k0, k1, offset, p0, p1)``), from the
+        blocks the general path reserves: its values, without its steps."""
+        a = np.empty(n, dt)
+        k0, k1, offset = self._reserve(n, per_block)
+        fill(a, code, (n,), (0,), (n,), k0, k1, offset, p0, p1)
+        return a
+
     def _small(self, fill: Any, size: Any, p0: float, p1: float) -> ArrayOrFloat:
-        """``size`` float64 values of ``fill`` (``_core.uniform`` or ``_core.normal``,
-        ``1 <= size <= SMALL``, an int: ``small_float64`` checked it) in a new 1-D
-        array, or one as a Python float for ``size=None``: the general path's values
-        and counter use, without its steps."""
-        n = 1 if size is None else size
-        a = np.empty(n)
-        k0, k1, offset = self._reserve(n, PER_BLOCK[True])
-        fill(a, 0, (n,), (0,), (n,), k0, k1, offset, p0, p1)
+        """``size`` float64 values of ``fill`` (``_core.uniform`` or ``_core.normal``;
+        ``1 <= size <= SMALL``, an int: ``small_float64`` checked it), or one as a
+        Python float for ``size=None``."""
+        a = self._fill_1d(fill, 1 if size is None else size, np.float64, 0, PER_BLOCK[True], p0, p1)
         return float(a[0]) if size is None else a
 
     # ---- NumPy's methods ---------------------------------------------------------
@@ -621,10 +628,9 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
             first, stop = (0, low) if high is None else (low, high)
             if type(stop) is int and -(2**63) <= first < stop <= 2**63:  # what bounds() accepts
                 width = stop - 1 - first
-                one = np.empty(1, np.int64)
-                k0, k1, offset = self._reserve(1, PER_BLOCK_INTEGERS[width > 0xFFFFFFFF])
-                _core.integers(one, _INT64.code, (1,), (0,), (1,), k0, k1, offset,
-                               first & MASK64, width)  # fmt: skip
+                per_block = PER_BLOCK_INTEGERS[width > 0xFFFFFFFF]
+                one = self._fill_1d(_core.integers, 1, _INT64.dtype, _INT64.code, per_block,
+                                    first & MASK64, width)  # fmt: skip
                 return one[0]
         t = int_type(dtype)
         if size is not None and math.prod(normalize_shape(size, "size")) == 0:
