@@ -865,56 +865,197 @@ static inline uint32_t binomial_fast(const philox_stream& st, vu32 lo, vu32 hi, 
   return done;
 }
 
-// Permutations of [0, n): a balanced Feistel network on 2h bits (2^2h >= n),
-// kFeistelRounds rounds, round function = word 0 of Philox at counter (b lo,
-// b hi, R, 0x50000000 + round) masked to h bits, b = block_offset + slice;
-// images >= n walk the cycle (apply the network again) until they fall in
-// [0, n).  A keyed bijection, so any element is computed alone.
+// Permutations of [0, n): a Feistel network on the b = ceil(log2 n) bits of a
+// position (at least 1), split into a high part of ceil(b/2) bits and a low
+// part of floor(b/2) bits, kFeistelRounds rounds: even round r xors
+// mix32(low xor K_r) into the high part, odd round r mix32(high xor K_r) into
+// the low part (each masked to the part's width).  K_0..K_7 are the words of
+// Philox at the counters (b lo, b hi, 0, kPermutationTag) and (b lo, b hi, 1,
+// kPermutationTag), b = block_offset + slice, made once per slice, and mix32
+// is the integer hash "lowbias32" (Wellons).  Images >= n walk the cycle
+// (apply the network again) until they fall in [0, n), fewer than 2 steps on
+// average.  A keyed bijection, so any element is computed alone.
 constexpr int kFeistelRounds = 8;
+constexpr uint32_t kPermutationTag = 0x50000000u;
+
+struct feistel_keys {
+  uint32_t k[kFeistelRounds];
+};
+static inline feistel_keys slice_keys(const philox_stream& st, uint64_t slice) {
+  const uint64_t b = st.block_offset + slice;
+  feistel_keys f;
+  for (uint32_t half = 0; half < 2; ++half) {
+    const philox_counter w = philox4x32(
+        {static_cast<uint32_t>(b), static_cast<uint32_t>(b >> 32), half, kPermutationTag}, st.key);
+    for (int i = 0; i < 4; ++i) f.k[4 * half + i] = w[static_cast<std::size_t>(i)];
+  }
+  return f;
+}
+static inline vu32 mix32(vu32 x) {
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  return x ^ (x >> 16);
+}
+
+// The widths of a position's parts.
+struct feistel_split {
+  int lo_bits;
+  uint32_t hi_mask, lo_mask;
+  explicit feistel_split(uint64_t n) {
+    int b = 1;
+    while (b < 64 && (uint64_t{1} << b) < n) ++b;
+    const int hi_bits = (b + 1) / 2;
+    lo_bits = b / 2;
+    hi_mask = (hi_bits == 32) ? ~0u : ((1u << hi_bits) - 1u);
+    lo_mask = (lo_bits == 32) ? ~0u : ((1u << lo_bits) - 1u);
+  }
+};
+
+// The rounds on U independent vectors side by side, so that their chains of
+// multiplications overlap.
+template <int U>
+static inline void feistel_rounds(vu32 (&hi)[U], vu32 (&lo)[U], const vu32* k,
+                                  const feistel_split& fs) {
+  for (int r = 0; r < kFeistelRounds; r += 2) {
+    for (int u = 0; u < U; ++u) hi[u] ^= mix32(lo[u] ^ k[r]) & fs.hi_mask;
+    for (int u = 0; u < U; ++u) lo[u] ^= mix32(hi[u] ^ k[r + 1]) & fs.lo_mask;
+  }
+}
+static inline vu64 feistel_image(vu32 hi, vu32 lo, const feistel_split& fs) {
+  return (__builtin_convertvector(hi, vu64) << static_cast<uint64_t>(fs.lo_bits)) |
+         __builtin_convertvector(lo, vu64);
+}
+
+// The network applied again and again from (hi, lo) on the lanes `pending`:
+// each one's first image in [0, n) (0 in the other lanes).
+static inline vu64 feistel_walk(vu32 hi, vu32 lo, const vu32* k, const feistel_split& fs,
+                                uint64_t n, uint32_t pending) {
+  vu64 y = {};
+  while (pending) {
+    vu32 h1[1] = {hi}, l1[1] = {lo};
+    feistel_rounds<1>(h1, l1, k, fs);
+    hi = h1[0];
+    lo = l1[0];
+    const vu64 img = feistel_image(hi, lo, fs);
+    const uint32_t bits = mask_bits(img < n);
+    // Lanes already done keep their value; the others take this image.
+    vi64 take;
+    for (int l = 0; l < W; ++l) take[l] = ((pending >> l) & 1u) ? -1 : 0;
+    y = select(take, img, y);
+    pending &= ~bits;
+  }
+  return y;
+}
 
 static inline void permutation_run(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
+  constexpr int U = 4;  // vectors per step on the fast path
   const uint64_t n = static_cast<uint64_t>(a.p[0].scalar);
-  int h = 1;
-  while (h < 32 && (uint64_t{1} << (2 * h)) < n) ++h;
-  const uint32_t mask = (h == 32) ? ~0u : ((1u << h) - 1u);
+  const feistel_split fs(n);
+  int64_t* const dst = static_cast<int64_t*>(out);
   uint64_t s = first / n, i = first % n;
-  for (uint64_t j = 0; j < count; j += W) {
+  uint64_t keyed = UINT64_MAX;  // the slice whose keys `kv` holds
+  vu32 kv[kFeistelRounds];
+  auto keys_of = [&](uint64_t slice) {
+    if (keyed == slice) return;
+    const feistel_keys f = slice_keys(a.stream, slice);
+    for (int r = 0; r < kFeistelRounds; ++r) kv[r] = splat<vu32>(f.k[r]);
+    keyed = slice;
+  };
+  auto advance = [&](uint64_t by) {
+    i += by;
+    if (i == n) {
+      i = 0;
+      ++s;
+    }
+  };
+  uint64_t j = 0;
+  // Fast path: U whole vectors of one slice, n <= 2^32 (32-bit positions).
+  const bool narrow = n <= (uint64_t{1} << 32);
+  const vu32 n32 = splat<vu32>(static_cast<uint32_t>(n - 1));
+  while (narrow && count - j >= uint64_t{U} * W && n - i >= uint64_t{U} * W) {
+    keys_of(s);
+    vu32 hi[U], lo[U];
+    for (int u = 0; u < U; ++u) {
+      const vu32 x =
+          splat<vu32>(static_cast<uint32_t>(i + static_cast<uint64_t>(u * W))) + iota_u32();
+      hi[u] = x >> static_cast<uint32_t>(fs.lo_bits);
+      lo[u] = x & fs.lo_mask;
+    }
+    feistel_rounds<U>(hi, lo, kv, fs);
+    // Images >= n walk on, gathered (value, position) into whole vectors;
+    // branch-free: every image is written, and the accepted one last.
+    alignas(64) uint32_t wimg[U * W];
+    uint16_t wpos[U * W + W];  // append_set_lanes writes up to W past the end
+    uint32_t nw = 0;
+    for (int u = 0; u < U; ++u) {
+      const vu32 img = (hi[u] << static_cast<uint32_t>(fs.lo_bits)) | lo[u];
+      store(dst + j + static_cast<uint64_t>(u * W), __builtin_convertvector(img, vu64));
+      store(wimg + u * W, img);
+      nw += append_set_lanes(wpos + nw, static_cast<uint32_t>(u * W),
+                             ~mask_bits((vi32)(img <= n32)) & kLaneBits);
+    }
+    for (uint32_t q = 0; q < nw; ++q) wimg[q] = wimg[wpos[q]];  // wpos[q] >= q
+    while (nw > 0) {
+      vu32 wh[U], wl[U];
+      for (int u = 0; u < U; ++u) {
+        const vu32 img = load<vu32>(wimg + u * W);  // lanes past nw: stale, unused
+        wh[u] = img >> static_cast<uint32_t>(fs.lo_bits);
+        wl[u] = img & fs.lo_mask;
+      }
+      if (nw <= static_cast<uint32_t>(W)) {
+        vu32 h1[1] = {wh[0]}, l1[1] = {wl[0]};
+        feistel_rounds<1>(h1, l1, kv, fs);
+        wh[0] = h1[0];
+        wl[0] = l1[0];
+      } else {
+        feistel_rounds<U>(wh, wl, kv, fs);
+      }
+      for (int u = 0; u < U; ++u)
+        store(wimg + u * W, (wh[u] << static_cast<uint32_t>(fs.lo_bits)) | wl[u]);
+      uint32_t kept = 0;
+      for (uint32_t q = 0; q < nw; ++q) {
+        const uint32_t img = wimg[q];
+        dst[j + wpos[q]] = img;
+        wimg[kept] = img;
+        wpos[kept] = wpos[q];
+        kept += img > static_cast<uint32_t>(n - 1);
+      }
+      nw = kept;
+    }
+    j += uint64_t{U} * W;
+    advance(uint64_t{U} * W);
+  }
+  // Any other vector, lane by lane where it spans slices.
+  for (; j < count; j += W) {
     const int lanes = (count - j >= static_cast<uint64_t>(W)) ? W : static_cast<int>(count - j);
-    vu32 blo, bhi;
-    vu64 x;
-    for (int l = 0; l < W; ++l) {
-      const uint64_t b = a.stream.block_offset + s;
-      blo[l] = static_cast<uint32_t>(b);
-      bhi[l] = static_cast<uint32_t>(b >> 32);
-      x[l] = i;
-      if (l < lanes && ++i == n) {
-        i = 0;
-        ++s;
+    vu32 hi = {}, lo = {};
+    const vu32* k = kv;
+    vu32 kl[kFeistelRounds] = {};
+    if (n - i >= static_cast<uint64_t>(lanes)) {  // the lanes lie in one slice
+      keys_of(s);
+      for (int l = 0; l < W; ++l) {
+        hi[l] = static_cast<uint32_t>((i + static_cast<uint64_t>(l)) >> fs.lo_bits);
+        lo[l] = static_cast<uint32_t>(i + static_cast<uint64_t>(l)) & fs.lo_mask;
       }
-    }
-    vu64 y = x;
-    uint32_t pending = (lanes == 32) ? ~0u : ((1u << lanes) - 1u);
-    vu32 L = __builtin_convertvector(x >> static_cast<uint64_t>(h), vu32);
-    vu32 R = __builtin_convertvector(x, vu32) & mask;
-    while (pending) {
-      for (int r = 0; r < kFeistelRounds; ++r) {
-        const words w =
-            philox_tagged(blo, bhi, R, 0x50000000u + static_cast<uint32_t>(r), a.stream.key);
-        const vu32 nr = L ^ (w.x0 & mask);
-        L = R;
-        R = nr;
+      advance(static_cast<uint64_t>(lanes));
+    } else {
+      feistel_keys f = slice_keys(a.stream, s);
+      for (int l = 0; l < W; ++l) {
+        hi[l] = static_cast<uint32_t>(i >> fs.lo_bits);
+        lo[l] = static_cast<uint32_t>(i) & fs.lo_mask;
+        for (int r = 0; r < kFeistelRounds; ++r) kl[r][l] = f.k[r];
+        if (l < lanes && ++i == n) {
+          i = 0;
+          ++s;
+          if (l + 1 < lanes) f = slice_keys(a.stream, s);
+        }
       }
-      const vu64 img = (__builtin_convertvector(L, vu64) << static_cast<uint64_t>(h)) |
-                       __builtin_convertvector(R, vu64);
-      const vi64 inside = img < n;
-      const uint32_t bits = mask_bits(inside);
-      // Lanes already done keep their value; the others take this image.
-      vi64 take;
-      for (int l = 0; l < W; ++l) take[l] = ((pending >> l) & 1u) ? -1 : 0;
-      y = select(take, img, y);
-      pending &= ~bits;
+      k = kl;
     }
-    store_lanes(static_cast<int64_t*>(out) + j, (vi64)y, lanes);
+    const uint32_t live = (lanes == 32) ? ~0u : ((1u << lanes) - 1u);
+    store_lanes(dst + j, (vi64)feistel_walk(hi, lo, k, fs, n, live), lanes);
   }
 }
 
