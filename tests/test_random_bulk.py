@@ -791,3 +791,71 @@ def test_bulk_docstring_examples() -> None:
     result = runner.summarize(verbose=False)
     assert result.attempted > 30
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed (above)"
+
+
+# ---- applying a permutation: take_rows ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.int8, np.float16, np.float64, np.complex128, bool, [("a", "i4"), ("b", "f8")]]
+)
+@pytest.mark.parametrize("shape", [(0,), (1,), (70_001,), (5_000, 3), (300, 2, 7)])
+def test_take_rows_is_numpy_take(dtype: Any, shape: tuple, restore_threads: None) -> None:
+    """_core.take_rows gives np.take(src, idx, axis=0) for any row size, on one
+    thread and on two."""
+    src = np.zeros(shape, dtype)
+    src.view(np.uint8).reshape(-1)[:] = np.arange(src.nbytes) % 251
+    idx = default_rng(50).permutation(shape[0])
+    for nt in (1, 2):
+        ti.set_num_threads(nt)
+        out = np.empty_like(src)
+        _core.take_rows(src, idx, out)
+        assert out.tobytes() == np.take(src, idx, axis=0).tobytes()
+
+
+def test_take_rows_refuses_bad_input() -> None:
+    src = np.arange(10.0)
+    with pytest.raises(IndexError, match="idx"):
+        _core.take_rows(src, np.array([0, 10], np.int64), np.empty(2))
+    with pytest.raises(IndexError, match="idx"):
+        _core.take_rows(src, np.array([-1], np.int64), np.empty(1))
+    with pytest.raises(TypeError, match="src"):
+        _core.take_rows(np.array([None, 1]), np.array([0], np.int64), np.empty(1, object))
+    with pytest.raises(TypeError, match="out"):
+        _core.take_rows(src, np.array([0], np.int64), np.empty(1, np.float32))
+    with pytest.raises(TypeError, match="idx"):
+        _core.take_rows(src, np.array([0], np.int32), np.empty(1))
+    with pytest.raises(ValueError, match="out"):
+        _core.take_rows(src, np.array([0, 1], np.int64), np.empty(3))
+    with pytest.raises(ValueError, match="src"):
+        _core.take_rows(src[::2], np.array([0], np.int64), np.empty(1))
+    with pytest.raises(ValueError, match="overlap"):
+        _core.take_rows(src, np.array([0, 1], np.int64), src[8:])
+    with pytest.raises(ValueError, match="writeable"):
+        ro = np.empty(1)
+        ro.flags.writeable = False
+        _core.take_rows(src, np.array([0], np.int64), ro)
+
+
+@pytest.mark.parametrize("n", [10, 2**16 + 3])
+def test_permutation_methods_apply_the_order(n: int) -> None:
+    """permutation(array), shuffle and permuted(axis=None) put x[order] in place,
+    order = permutation(len) from the same state, on the fast path (C-contiguous,
+    no objects) and on NumPy's (a strided view, objects)."""
+    x = np.arange(2 * n, dtype=np.float64).reshape(n, 2)
+    order = default_rng(51).permutation(n)
+    assert np.array_equal(default_rng(51).permutation(x), x[order])
+    y = x.copy()
+    default_rng(51).shuffle(y)
+    assert np.array_equal(y, x[order])
+    strided = np.arange(3 * n)[::3]
+    assert np.array_equal(default_rng(51).permutation(strided), strided[order])
+    objs = np.array([str(i) for i in range(n)], dtype=object)
+    assert np.array_equal(default_rng(51).permutation(objs), objs[order])
+    masked = np.ma.masked_array(np.arange(float(n)), mask=np.arange(n) % 3 == 0)
+    default_rng(51).shuffle(masked)
+    assert np.array_equal(masked.data, np.arange(float(n))[order])
+    assert np.array_equal(masked.mask, (np.arange(n) % 3 == 0)[order])
+    flat = np.arange(float(n))
+    assert np.array_equal(default_rng(51).permuted(flat), flat[order])
+    assert np.array_equal(default_rng(51).permuted(flat, out=np.empty(n)), flat[order])

@@ -7,6 +7,7 @@
 #include "bindings/common.hpp"
 #include "samplers/choice.hpp"
 #include "samplers/numpy_distributions.hpp"
+#include "tensor/gather.hpp"
 
 namespace turboinit::bindings {
 
@@ -141,6 +142,50 @@ void bind_bulk(py::module_& m) {
       "Fill `out` (int64) on the region with min(searchsorted(cdf, u, 'right'), len(cdf) - 1), "
       "u the float64 uniforms uniform() gives for the same arguments (low 0, high 1); `cdf` "
       "is a C-contiguous float64 array, non-decreasing and without NaN.");
+  m.def(
+      "take_rows",
+      [](const py::array& src, const py::array& idx, py::array out) {
+        // Raw bytes are copied: never for Python objects, never a cast or a copy.
+        if (src.dtype().attr("hasobject").cast<bool>())
+          throw py::type_error("src: arrays of Python objects are not supported");
+        if (!out.dtype().is(src.dtype()))
+          throw py::type_error("out: must have src's dtype " +
+                               py::str(src.dtype()).cast<std::string>());
+        if (src.ndim() < 1) throw py::value_error("src: must have at least 1 dimension");
+        if (!(src.flags() & py::array::c_style)) throw py::value_error("src: must be C-contiguous");
+        if (!idx.dtype().is(py::dtype::of<int64_t>()) || idx.ndim() != 1 ||
+            !(idx.flags() & py::array::c_style) ||
+            !(idx.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_))
+          throw py::type_error("idx: must be a 1-dimensional, C-contiguous, aligned int64 array");
+        const uint64_t n = static_cast<uint64_t>(idx.size());
+        bool same_rows = out.ndim() == src.ndim() && static_cast<uint64_t>(out.shape(0)) == n;
+        for (py::ssize_t d = 1; same_rows && d < src.ndim(); ++d)
+          same_rows = out.shape(d) == src.shape(d);
+        if (!same_rows) throw py::value_error("out: must have shape (len(idx),) + src.shape[1:]");
+        const uint64_t rows = static_cast<uint64_t>(src.shape(0));
+        const std::size_t row_bytes =
+            static_cast<std::size_t>(src.itemsize()) *
+            static_cast<std::size_t>(rows ? static_cast<uint64_t>(src.size()) / rows : 0);
+        void* dst = checked_output(out, static_cast<std::size_t>(src.itemsize()),
+                                   static_cast<uint64_t>(out.size()));
+        const char* s0 = static_cast<const char*>(src.data());
+        const char* d0 = static_cast<const char*>(dst);
+        const auto src_bytes = static_cast<std::size_t>(src.nbytes());
+        const auto out_bytes = static_cast<std::size_t>(out.nbytes());
+        if (src_bytes && out_bytes && s0 < d0 + out_bytes && d0 < s0 + src_bytes)
+          throw py::value_error("out: must not overlap src");
+        const auto* k = static_cast<const int64_t*>(idx.data());
+        bool ok = true;
+        if (row_bytes != 0)
+          run_without_gil(
+              [&] { ok = gather_rows(s0, rows, k, n, row_bytes, dst, interruptible()); });
+        if (!ok)
+          throw py::index_error("idx: an index is outside [0, " + std::to_string(rows) + ")");
+      },
+      "src"_a, "idx"_a, "out"_a,
+      "out[i] = src[idx[i]] along the first axis, in parallel: C-contiguous arrays of one "
+      "dtype (no Python objects), idx int64; out is partly written if an index is out of "
+      "range (IndexError).");
   m.def(
       "bulk_per_block",
       [](int kind_code, int dtype_code) {

@@ -168,6 +168,7 @@ def sparse(
     mode: typing.SupportsInt | typing.SupportsIndex,
     count: typing.SupportsInt | typing.SupportsIndex,
 ) -> None: ...
+def take_rows(src: numpy.ndarray, idx: numpy.ndarray, out: numpy.ndarray) -> None: ...
 def truncated_normal(
     out: numpy.ndarray,
     dtype: typing.SupportsInt | typing.SupportsIndex,
