@@ -859,3 +859,34 @@ def test_permutation_methods_apply_the_order(n: int) -> None:
     flat = np.arange(float(n))
     assert np.array_equal(default_rng(51).permuted(flat), flat[order])
     assert np.array_equal(default_rng(51).permuted(flat, out=np.empty(n)), flat[order])
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 8, 17, 64])
+def test_affine_rows_is_einsum_plus_mean(k: int, restore_threads: None) -> None:
+    """multivariate_normal's map z A + mu in C++ has the bits of NumPy's
+    einsum("...i,ij->...j", optimize=False) + mu (products summed in index
+    order), on one thread and on two."""
+    rng = np.random.default_rng(k)
+    z, a, mu = rng.standard_normal((3001, k)), rng.standard_normal((k, k)), rng.standard_normal(k)
+    ref = np.einsum("...i,ij->...j", z, a, optimize=False) + mu
+    for nt in (1, 2):
+        ti.set_num_threads(nt)
+        x = z.copy()
+        _core.affine_rows(x, a, mu)
+        assert np.array_equal(x, ref)
+
+
+def test_affine_rows_refuses_bad_input() -> None:
+    x, a, mu = np.zeros((4, 2)), np.eye(2), np.zeros(2)
+    with pytest.raises(TypeError, match="x"):
+        _core.affine_rows(x.astype(np.float32), a, mu)
+    with pytest.raises(TypeError, match="x"):
+        _core.affine_rows(np.zeros((4, 4))[:, ::2], a, mu)
+    with pytest.raises(TypeError, match="a"):
+        _core.affine_rows(x, np.eye(3), mu)
+    with pytest.raises(TypeError, match="mu"):
+        _core.affine_rows(x, a, np.zeros(3))
+    ro = np.zeros((4, 2))
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="writeable"):
+        _core.affine_rows(ro, a, mu)

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "bindings/common.hpp"
+#include "linalg/affine_rows.hpp"
 #include "samplers/choice.hpp"
 #include "samplers/numpy_distributions.hpp"
 #include "tensor/gather.hpp"
@@ -142,6 +143,33 @@ void bind_bulk(py::module_& m) {
       "Fill `out` (int64) on the region with min(searchsorted(cdf, u, 'right'), len(cdf) - 1), "
       "u the float64 uniforms uniform() gives for the same arguments (low 0, high 1); `cdf` "
       "is a C-contiguous float64 array, non-decreasing and without NaN.");
+  m.def(
+      "affine_rows",
+      [](py::array x, const py::array& a, const py::array& mu) {
+        const auto f64 = py::dtype::of<double>();
+        auto plain = [&](const py::array& v) {
+          return v.dtype().is(f64) && (v.flags() & py::array::c_style) &&
+                 (v.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_);
+        };
+        if (!plain(x) || x.ndim() != 2)
+          throw py::type_error("x: must be a 2-dimensional, C-contiguous, aligned float64 array");
+        const uint64_t rows = static_cast<uint64_t>(x.shape(0));
+        const uint64_t k = static_cast<uint64_t>(x.shape(1));
+        if (!plain(a) || a.ndim() != 2 || static_cast<uint64_t>(a.shape(0)) != k ||
+            static_cast<uint64_t>(a.shape(1)) != k)
+          throw py::type_error("a: must be a C-contiguous float64 array of shape (k, k), k = " +
+                               std::to_string(k));
+        if (!plain(mu) || mu.ndim() != 1 || static_cast<uint64_t>(mu.shape(0)) != k)
+          throw py::type_error("mu: must be a C-contiguous float64 array of length " +
+                               std::to_string(k));
+        auto* p = static_cast<double*>(checked_output(x, sizeof(double), rows * k));
+        const auto* pa = static_cast<const double*>(a.data());
+        const auto* pm = static_cast<const double*>(mu.data());
+        run_without_gil([&] { affine_rows(p, rows, k, pa, pm, interruptible()); });
+      },
+      "x"_a, "a"_a, "mu"_a,
+      "x = x a + mu on every row of x (rows, k), in place: each output z_0 a_0j, then + z_i "
+      "a_ij for i = 1..k-1, then + mu_j (plain IEEE operations in that order).");
   m.def(
       "take_rows",
       [](const py::array& src, const py::array& idx, py::array out) {

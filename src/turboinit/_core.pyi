@@ -14,6 +14,7 @@ SPARSE_MODES: dict[str, int]
 TRUNC_METHODS: dict[str, int]
 VALUES_PER_BLOCK: dict[str, int]
 
+def affine_rows(x: numpy.ndarray, a: numpy.ndarray, mu: numpy.ndarray) -> None: ...
 def at_or_above(
     dtype: typing.Annotated[numpy.typing.ArrayLike, numpy.int32],
     x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],

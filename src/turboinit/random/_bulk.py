@@ -921,8 +921,9 @@ class BulkMethods:
 
         ``mean + z @ A`` with ``z`` from :meth:`standard_normal` (parallel) and
         ``A`` NumPy's factor of ``cov`` for ``method`` (``svd``: ``sqrt(s) vh``,
-        ``eigh``: ``sqrt(w) v.T``, ``cholesky``: ``L.T``); the product is a
-        plain ``einsum`` (no BLAS), so its bits do not depend on BLAS threads.
+        ``eigh``: ``sqrt(w) v.T``, ``cholesky``: ``L.T``); the product and the
+        shift run in parallel C++ in a fixed order (no BLAS), so the bits do not
+        depend on threads.
 
         Examples
         --------
@@ -965,9 +966,13 @@ class BulkMethods:
             warnings.warn(
                 "covariance is not symmetric positive-semidefinite.", RuntimeWarning, stacklevel=2
             )
-        z = np.asarray(self.standard_normal(size=shape + (k,)))  # type: ignore[attr-defined]
-        x: np.ndarray = np.einsum("...i,ij->...j", z, factor, optimize=False)
-        x += mu
+        x: np.ndarray = np.asarray(self.standard_normal(size=shape + (k,)))  # type: ignore[attr-defined]
+        if x.size:
+            _core.affine_rows(
+                x.reshape(-1, k),
+                np.ascontiguousarray(factor, np.float64),
+                np.ascontiguousarray(mu, np.float64),
+            )
         return x
 
 
