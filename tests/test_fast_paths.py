@@ -258,20 +258,39 @@ def test_scalar_and_small_match_general(
     method: str, args: tuple[Any, ...], kwargs: dict[str, Any], size: Any
 ) -> None:
     # dtype="float64" (a string) and a tuple size take the general path.
-    fast, general = default_rng(3), default_rng(3)
+    fast, general = _fast_matches_general(3, method, args, kwargs, {"dtype": "float64"}, size)
+    assert (
+        np.asarray(getattr(default_rng(3), method)(*args, size=size, **kwargs)).dtype == np.float64
+    )
+    assert fast.exponential(1.0, 5).tolist() == general.exponential(1.0, (5,)).tolist()
+
+
+def _fast_matches_general(
+    seed: int,
+    method: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    general_kwargs: dict[str, Any],
+    size: Any,
+) -> tuple[Any, Any]:
+    """Two calls of ``method`` at ``size`` (None or an int: the fast paths) give the
+    values, types and counter use of the general path (a tuple size, plus
+    ``general_kwargs``) from the same seed; returns both generators."""
+    fast, general = default_rng(seed), default_rng(seed)
     for _ in range(2):
         x = getattr(fast, method)(*args, size=size, **kwargs)
         y = getattr(general, method)(
-            *args, size=(1,) if size is None else (size,), dtype="float64", **kwargs
+            *args, size=(1,) if size is None else (size,), **kwargs, **general_kwargs
         )
         if size is None:
-            assert type(x) is float
-            assert _same(x, y.item())
+            assert type(x) is type(y.item())  # int for the integer kinds, else float
+            assert _same(float(x), float(y[0]))
         else:
-            assert x.dtype == y.dtype == np.float64 and x.shape == y.shape
+            assert x.dtype == y.dtype and x.shape == y.shape
             np.testing.assert_array_equal(x, y)
+    # The counter advanced alike: the state is equal.
     assert fast.bit_generator.state == general.bit_generator.state
-    assert fast.exponential(1.0, 5).tolist() == general.exponential(1.0, (5,)).tolist()
+    return fast, general
 
 
 def test_scalar_errors_unchanged() -> None:
@@ -377,18 +396,7 @@ def test_bulk_small_path_matches_general(
     method: str, params: tuple[Any, ...], kwargs: dict[str, Any], size: Any
 ) -> None:
     # A tuple size (and an array out of a 1-tuple) takes the general path.
-    fast, general = default_rng(7), default_rng(7)
-    for _ in range(2):
-        a = getattr(fast, method)(*params, size=size, **kwargs)
-        b = getattr(general, method)(*params, size=(1,) if size is None else (size,), **kwargs)
-        if size is None:
-            assert type(a) is type(b.item())  # int for the integer kinds, else float
-            assert _same(float(a), float(b[0]))
-        else:
-            assert a.dtype == b.dtype and a.shape == b.shape
-            np.testing.assert_array_equal(a, b)
-    # The counter advanced alike: the state and the next draws are equal.
-    assert fast.bit_generator.state == general.bit_generator.state
+    fast, general = _fast_matches_general(7, method, params, kwargs, {}, size)
     assert fast.random() == general.random()
     np.testing.assert_array_equal(
         getattr(fast, method)(*params, 3, **kwargs),

@@ -214,12 +214,11 @@ static inline typename vtypes<CT>::vec load_params(const double* p) {
     return __builtin_convertvector(load<vf64>(p), vec);
 }
 
-// The parameter of the W elements from call index j (lanes past `lanes`
-// repeat a valid one).
+// An array parameter (p.values set) of the W elements from call index j
+// (lanes past `lanes` repeat a valid one).
 template <class CT>
-static inline typename vtypes<CT>::vec param(const bulk_param& p, uint64_t j, int lanes) {
+static inline typename vtypes<CT>::vec array_param(const bulk_param& p, uint64_t j, int lanes) {
   using vec = typename vtypes<CT>::vec;
-  if (!p.values) return splat<vec>(CT(p.scalar));
   vec v;
   if (p.period == 0) {  // one value per element
     if (lanes == W) return load_params<CT>(p.values + j);
@@ -246,7 +245,7 @@ struct param_source {
   vec scalar;
   explicit param_source(const bulk_param& q) : p(&q), scalar(splat<vec>(CT(q.scalar))) {}
   vec operator()(uint64_t j, int lanes) const {
-    return p->values ? param<CT>(*p, j, lanes) : scalar;
+    return p->values ? array_param<CT>(*p, j, lanes) : scalar;
   }
 };
 

@@ -7,26 +7,17 @@ namespace turboinit {
 
 namespace {
 
-// Rows of a size known at compile time copy as one load and store.
+// Rows [lo, hi) of dst; B the row size when known at compile time (one load
+// and store per row), else 0 and the row size is b.
 template <std::size_t B>
-bool gather_fixed(const char* src, uint64_t rows, const int64_t* idx, uint64_t lo, uint64_t hi,
-                  char* dst) {
+bool gather_range(const char* src, uint64_t rows, const int64_t* idx, uint64_t lo, uint64_t hi,
+                  std::size_t b, char* dst) {
+  const std::size_t size = B ? B : b;
   bool ok = true;
   for (uint64_t i = lo; i < hi; ++i) {
     const uint64_t k = static_cast<uint64_t>(idx[i]);
     ok &= k < rows;
-    std::memcpy(dst + i * B, src + (k < rows ? k : 0) * B, B);
-  }
-  return ok;
-}
-
-bool gather_any(const char* src, uint64_t rows, const int64_t* idx, uint64_t lo, uint64_t hi,
-                std::size_t b, char* dst) {
-  bool ok = true;
-  for (uint64_t i = lo; i < hi; ++i) {
-    const uint64_t k = static_cast<uint64_t>(idx[i]);
-    ok &= k < rows;
-    std::memcpy(dst + i * b, src + (k < rows ? k : 0) * b, b);
+    std::memcpy(dst + i * size, src + (k < rows ? k : 0) * size, size);
   }
   return ok;
 }
@@ -44,12 +35,12 @@ bool gather_rows(const void* src, uint64_t rows, const int64_t* idx, uint64_t n,
       [&](uint64_t lo, uint64_t hi) {
         bool ok;
         switch (row_bytes) {
-          case 1: ok = gather_fixed<1>(s, rows, idx, lo, hi, d); break;
-          case 2: ok = gather_fixed<2>(s, rows, idx, lo, hi, d); break;
-          case 4: ok = gather_fixed<4>(s, rows, idx, lo, hi, d); break;
-          case 8: ok = gather_fixed<8>(s, rows, idx, lo, hi, d); break;
-          case 16: ok = gather_fixed<16>(s, rows, idx, lo, hi, d); break;
-          default: ok = gather_any(s, rows, idx, lo, hi, row_bytes, d); break;
+          case 1: ok = gather_range<1>(s, rows, idx, lo, hi, 1, d); break;
+          case 2: ok = gather_range<2>(s, rows, idx, lo, hi, 2, d); break;
+          case 4: ok = gather_range<4>(s, rows, idx, lo, hi, 4, d); break;
+          case 8: ok = gather_range<8>(s, rows, idx, lo, hi, 8, d); break;
+          case 16: ok = gather_range<16>(s, rows, idx, lo, hi, 16, d); break;
+          default: ok = gather_range<0>(s, rows, idx, lo, hi, row_bytes, d); break;
         }
         if (!ok) all_in.store(false, std::memory_order_relaxed);
       },
