@@ -99,3 +99,54 @@ def test_seed_for_generator_none_comes_from_the_tensors_device() -> None:
     s1 = _tensor.resolve_seed(None, "meta")  # meta and CPU: the CPU generator
     torch.manual_seed(4)
     assert s1 == _tensor.resolve_seed(None, "cpu")
+
+
+def _small_model(device: str) -> torch.nn.Module:
+    torch.manual_seed(0)  # the layout only: every value is overwritten by init_model
+    with torch.device("meta"):
+        model = torch.nn.Sequential(
+            torch.nn.Embedding(50, 16),
+            torch.nn.Linear(16, 24),
+            torch.nn.LayerNorm(24),
+            torch.nn.Conv1d(24, 8, 3),
+            torch.nn.BatchNorm1d(8),
+        )
+    return model.to_empty(device=device)
+
+
+@needs_cuda
+def test_cuda_init_model_matches_cpu() -> None:
+    cpu, gpu = _small_model("cpu"), _small_model("cuda")
+    tt.init_model(cpu, 11, progress=False)
+    tt.init_model(gpu, 11, progress=False)
+    for (name, a), (_, b) in zip(cpu.state_dict().items(), gpu.state_dict().items()):
+        assert b.device.type == "cuda", name
+        assert torch.equal(a, b.cpu()), name
+
+
+@needs_cuda
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64])
+def test_cuda_dtypes_and_strided_targets(dtype) -> None:  # type: ignore[no-untyped-def]
+    want = tt.trunc_normal_(torch.empty(33, 65, dtype=dtype), std=0.02, generator=5)
+    got = torch.empty(33, 65, dtype=dtype, device="cuda")
+    tt.trunc_normal_(got, std=0.02, generator=5)
+    assert torch.equal(got.cpu(), want)
+    strided = torch.empty(65, 33, dtype=dtype, device="cuda").t()  # not contiguous
+    tt.trunc_normal_(strided, std=0.02, generator=5)
+    assert torch.equal(strided.cpu(), want)
+
+
+@needs_cuda
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda w: tt.orthogonal_(w, generator=2),
+        lambda w: tt.sparse_(w, 0.3, generator=2),
+        lambda w: tt.xavier_uniform_(w, generator=2),
+    ],
+)
+def test_cuda_matrix_initialisers_match_cpu(call) -> None:  # type: ignore[no-untyped-def]
+    want = call(torch.empty(40, 24))
+    got = call(torch.empty(40, 24, device="cuda"))
+    assert got.device.type == "cuda"
+    assert torch.equal(got.cpu(), want)

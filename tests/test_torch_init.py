@@ -133,8 +133,13 @@ def bits(t):
     return t.contiguous().view(ints).numpy()
 
 
+# Ids from the name and arguments only: a lambda's repr holds its address, which differs
+# between processes, so pytest-xdist workers would collect different tests.
+SAME_AS_NUMPY_IDS = [f"{name}-{kwargs}" for name, kwargs, _ in SAME_AS_NUMPY]
+
+
 @pytest.mark.parametrize("dtype", list(TORCH_DTYPES))
-@pytest.mark.parametrize("name,kwargs,numpy_call", SAME_AS_NUMPY, ids=lambda v: str(v))
+@pytest.mark.parametrize("name,kwargs,numpy_call", SAME_AS_NUMPY, ids=SAME_AS_NUMPY_IDS)
 def test_in_place_equals_numpy_api(name, kwargs, numpy_call, dtype):
     shape = (24, 40)
     t = torch.full(shape, 7.0, dtype=TORCH_DTYPES[dtype])
@@ -146,7 +151,7 @@ def test_in_place_equals_numpy_api(name, kwargs, numpy_call, dtype):
 
 
 @pytest.mark.parametrize("dtype", list(TORCH_DTYPES))
-@pytest.mark.parametrize("name,kwargs,numpy_call", SAME_AS_NUMPY, ids=lambda v: str(v))
+@pytest.mark.parametrize("name,kwargs,numpy_call", SAME_AS_NUMPY, ids=SAME_AS_NUMPY_IDS)
 def test_non_contiguous_equals_contiguous(name, kwargs, numpy_call, dtype):
     tdt = TORCH_DTYPES[dtype]
     contiguous = getattr(tt, name)(torch.empty(24, 40, dtype=tdt), **kwargs, generator=SEED)

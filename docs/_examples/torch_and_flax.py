@@ -5,9 +5,12 @@ PyTorch model is filled by ``turboinit.torch`` with the parameter names as
 streams; the Flax model asks ``turboinit.jax`` for the same (seed, stream) with
 ``torch_layout=True``, which draws the (out, in) weight and hands Flax its
 transpose.  The weights are equal bit for bit; the outputs agree to float32
-rounding (the two frameworks sum the products in different orders).
+rounding (the two frameworks sum the products in different orders).  On a GPU, JAX
+multiplies float32 matrices at reduced (TF32) precision unless told otherwise, so the
+Flax forward pass asks for full float32 precision.
 """
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import torch
@@ -56,6 +59,7 @@ for flax_layer, torch_layer in pairs:
 
 x = np.random.default_rng(0).standard_normal((8, 784), dtype=np.float32)
 y_torch = torch_model(torch.from_numpy(x)).detach().numpy()
-y_flax = np.asarray(flax_model(jnp.asarray(x)))
+with jax.default_matmul_precision("highest"):
+    y_flax = np.asarray(flax_model(jnp.asarray(x)))
 print("weights equal bit for bit; max |y_torch - y_flax| =", float(abs(y_torch - y_flax).max()))
 assert np.allclose(y_torch, y_flax, rtol=1e-5, atol=1e-5)

@@ -13,6 +13,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from . import _core
+from ._deps import missing
 
 ShapeLike = Union[int, Sequence[int]]
 RegionLike = Union[slice, tuple[slice, ...], None]
@@ -39,9 +40,9 @@ def _float_spelling(text: str) -> bool:
 def bfloat16_dtype() -> np.dtype:
     try:
         import ml_dtypes
-    except ImportError:
-        raise ImportError(
-            "dtype='bfloat16' needs the ml_dtypes package (pip install ml_dtypes)"
+    except ImportError as exc:
+        raise missing(
+            "dtype='bfloat16' needs the ml_dtypes package (pip install ml_dtypes)", exc
         ) from None
     bf16: np.dtype = np.dtype(ml_dtypes.bfloat16)
     return bf16

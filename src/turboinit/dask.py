@@ -45,15 +45,17 @@ import turboinit
 
 from . import _registry
 from ._args import is_shape_sequence
+from ._deps import missing
 
 try:
     import dask.array as da
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
 except ImportError as exc:  # pragma: no cover - exercised only without dask
-    raise ImportError(
+    raise missing(
         "turboinit.dask needs dask with its array module: pip install 'dask[array]' "
-        f"(import failed: {exc})"
+        f"(import failed: {exc})",
+        exc,
     ) from exc
 
 if TYPE_CHECKING:

@@ -21,12 +21,15 @@ True
 
 from __future__ import annotations
 
+from .._deps import missing
+
 try:
     import jax as _jax  # noqa: F401
 except ImportError as _e:  # pragma: no cover - exercised without jax only
-    raise ImportError(
+    raise missing(
         'turboinit.jax needs JAX; install it (pip install "jax[cpu]") or use the NumPy API '
-        "of turboinit"
+        "of turboinit",
+        _e,
     ) from _e
 
 from . import initializers

@@ -52,13 +52,16 @@ True
 
 from __future__ import annotations
 
+from .._deps import missing
+
 try:
     import keras as _keras
 except ImportError as _e:  # pragma: no cover - exercised without keras only
-    raise ImportError(
+    raise missing(
         "turboinit.keras needs Keras 3 and one of its backends: pip install keras, and set "
         "KERAS_BACKEND to 'jax' or 'torch' (or install TensorFlow) before importing it "
-        f"({_e})"
+        f"({_e})",
+        _e,
     ) from _e
 else:
     _version = getattr(_keras, "__version__", None)

@@ -21,12 +21,15 @@ True
 
 from __future__ import annotations
 
+from .._deps import missing
+
 try:
     import torch as _torch  # noqa: F401
 except ImportError as _e:  # pragma: no cover - exercised without torch only
-    raise ImportError(
+    raise missing(
         "turboinit.torch needs PyTorch; install it (https://pytorch.org) or use the "
-        "NumPy API of turboinit"
+        "NumPy API of turboinit",
+        _e,
     ) from _e
 
 from ._functions import (
