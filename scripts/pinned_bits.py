@@ -182,6 +182,23 @@ def cases() -> Iterator[tuple[str, Callable[[], np.ndarray]]]:
                 getattr(ti.random.default_rng(SEED), method)(*args, size=SHAPE)
             ),
         )
+    # A singular 7 x 7 covariance (an eigenvalue 0), by each method: the
+    # factor is turboinit's own (Cholesky, tridiagonalisation + QL), not LAPACK's.
+    b = np.arange(42.0).reshape(7, 6) % 5 - 2.0
+    cov7 = b @ b.T + np.diag([0.0] * 5 + [3.0, 3.0])
+    for method in ("svd", "eigh"):
+        yield (
+            f"Generator.multivariate_normal/7x7/{method}",
+            lambda method=method: ti.random.default_rng(SEED).multivariate_normal(
+                np.arange(7.0), cov7, (50, 3), method=method, check_valid="ignore"
+            ),
+        )
+    yield (
+        "Generator.multivariate_normal/7x7/cholesky",
+        lambda: ti.random.default_rng(SEED).multivariate_normal(
+            np.arange(7.0), cov7 + np.eye(7), (50, 3), method="cholesky"
+        ),
+    )
     yield (
         "Generator.standard_exponential/float32",
         lambda: ti.random.default_rng(SEED).standard_exponential(SHAPE, dtype="float32"),

@@ -10,6 +10,7 @@ standard errors (two-sided normal p ~ 6e-7) where the fourth moment is finite.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -775,6 +776,74 @@ def test_multivariate_same_bits_for_threads_and_kernels(
     results.append(getattr(default_rng(42), method)(*args, size=70_001))
     _core.set_kernel(kernel)
     assert all(np.array_equal(r, results[0]) for r in results[1:])
+
+
+# ---- the covariance factor: turboinit's own, not LAPACK's ---------------------------------
+
+
+def _spd(k: int, seed: int) -> np.ndarray:
+    b = np.random.default_rng(seed).standard_normal((k, k + 2))
+    return np.ascontiguousarray(b @ b.T / k)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 7, 33, 64])
+@pytest.mark.parametrize("method", ["svd", "eigh", "cholesky"])
+def test_covariance_factor_reproduces_cov(k: int, method: str) -> None:
+    cov = _spd(k, k)
+    f, w, status = _core.covariance_factor(cov, method)
+    assert status == 0
+    scale = np.abs(cov).max()
+    # f^T f = cov to rounding: a few k ulps of the largest entry (backward stable methods).
+    assert np.abs(f.T @ f - cov).max() <= 64 * k * np.finfo(float).eps * scale
+    if method == "cholesky":
+        assert np.array_equal(f, np.triu(f))  # L^T: upper triangular, as NumPy's factor_.T
+        assert np.allclose(f.T, np.linalg.cholesky(cov), rtol=1e-10, atol=1e-12 * scale)
+    elif method == "eigh":
+        assert np.all(np.diff(w) >= 0)
+        assert np.allclose(w, np.linalg.eigvalsh(cov), rtol=1e-10, atol=1e-12 * scale)
+    else:
+        assert np.all(np.diff(w) <= 0)
+        assert np.allclose(w, np.linalg.svd(cov, compute_uv=False), rtol=1e-10, atol=1e-12 * scale)
+
+
+def test_covariance_factor_has_numpys_law_off_the_happy_path() -> None:
+    # With check_valid="ignore" NumPy still samples: the covariance of its output is
+    # u s u^T (svd) or v |w| v^T (eigh); ours must be the same matrix.
+    eps = 64 * np.finfo(float).eps
+    for cov in (np.array([[1.0, 2.0], [2.0, 1.0]]), np.array([[1.0, 0.0], [5.0, 1.0]])):
+        u, s, _vh = np.linalg.svd(cov)
+        f, _, status = _core.covariance_factor(cov, "svd")
+        assert status == 0 and np.allclose(f.T @ f, (u * s) @ u.T, rtol=eps, atol=eps)
+        w, v = np.linalg.eigh(cov)  # reads the lower triangle, as ours does
+        f, _, status = _core.covariance_factor(cov, "eigh")
+        assert status == 0 and np.allclose(f.T @ f, (v * np.abs(w)) @ v.T, rtol=eps, atol=eps)
+
+
+def test_covariance_factor_errors_like_numpy() -> None:
+    not_pd = [[1.0, 2.0], [2.0, 1.0]]
+    for rng in (np.random.default_rng(0), default_rng(0)):
+        with pytest.raises(np.linalg.LinAlgError, match="Matrix is not positive definite"):
+            rng.multivariate_normal([0.0, 0.0], not_pd, method="cholesky")
+        with pytest.raises(np.linalg.LinAlgError, match="SVD did not converge"):
+            rng.multivariate_normal([0.0, 0.0], [[np.nan, 0.0], [0.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy passes a NaN eigenvalue: no warning
+        x = default_rng(0).multivariate_normal([0.0, 0.0], [[np.nan, 0], [0, 1]], method="eigh")
+    assert np.isnan(x).all()
+    with pytest.raises(ValueError, match="method"):
+        _core.covariance_factor(np.eye(2), "qr")
+    with pytest.raises(TypeError, match="cov"):
+        _core.covariance_factor(np.eye(3)[:, :2], "svd")
+
+
+def test_covariance_factor_same_bits_for_any_thread_count(restore_threads: None) -> None:
+    # k = 600 runs QL's rotations in parallel row blocks (n (m - l) >= 2**18).
+    cov = _spd(600, 5)
+    results = []
+    for nt in (1, 2, 3):
+        ti.set_num_threads(nt)
+        results.append(_core.covariance_factor(cov, "eigh")[0].tobytes())
+    assert results[0] == results[1] == results[2]
 
 
 def test_bulk_docstring_examples() -> None:

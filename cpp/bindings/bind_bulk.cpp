@@ -6,6 +6,7 @@
 
 #include "bindings/common.hpp"
 #include "linalg/affine_rows.hpp"
+#include "linalg/sym_factor.hpp"
 #include "samplers/choice.hpp"
 #include "samplers/numpy_distributions.hpp"
 #include "tensor/gather.hpp"
@@ -170,6 +171,44 @@ void bind_bulk(py::module_& m) {
       "x"_a, "a"_a, "mu"_a,
       "x = x a + mu on every row of x (rows, k), in place: each output z_0 a_0j, then + z_i "
       "a_ij for i = 1..k-1, then + mu_j (plain IEEE operations in that order).");
+  m.def(
+      "covariance_factor",
+      [](const py::array& cov, const std::string& method) {
+        linalg::factor_method how;
+        if (method == "cholesky") {
+          how = linalg::factor_method::cholesky;
+        } else if (method == "eigh") {
+          how = linalg::factor_method::eigh;
+        } else if (method == "svd") {
+          how = linalg::factor_method::svd;
+        } else {
+          throw py::value_error("method: expected 'cholesky', 'eigh' or 'svd', got '" + method +
+                                "'");
+        }
+        const auto f64 = py::dtype::of<double>();
+        if (!cov.dtype().is(f64) || !(cov.flags() & py::array::c_style) ||
+            !(cov.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_) || cov.ndim() != 2 ||
+            cov.shape(0) != cov.shape(1))
+          throw py::type_error("cov: must be a square, C-contiguous, aligned float64 array");
+        const py::ssize_t k = cov.shape(0);
+        py::array_t<double> f({k, k});
+        py::array_t<double> w(k);
+        const auto* pc = static_cast<const double*>(cov.data());
+        double* pf = f.mutable_data();
+        double* pw = w.mutable_data();
+        auto status = linalg::factor_status::ok;
+        run_without_gil([&] {
+          status =
+              linalg::covariance_factor(static_cast<int64_t>(k), pc, how, pf, pw, interruptible());
+        });
+        return py::make_tuple(f, w, static_cast<int>(status));
+      },
+      "cov"_a, "method"_a,
+      "(f, w, status): f (k, k) with x = z f for multivariate normals of covariance `cov` by "
+      "NumPy's `method` ('cholesky': L^T; 'eigh': rows sqrt(|w_i|) v_i, w ascending; 'svd': "
+      "rows sqrt(s_i) u_i, s descending), in IEEE operations in a fixed order (the same bits "
+      "on every machine); w the eigenvalues (eigh) or singular values (svd); status 0 ok, 1 "
+      "not positive definite (cholesky), 2 no convergence.");
   m.def(
       "take_rows",
       [](const py::array& src, const py::array& idx, py::array out) {

@@ -87,6 +87,10 @@ def choice(
     k1: typing.SupportsInt | typing.SupportsIndex,
     block_offset: typing.SupportsInt | typing.SupportsIndex,
 ) -> None: ...
+def covariance_factor(
+    cov: numpy.ndarray,
+    method: str,
+) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], int]: ...
 def dirichlet(
     out: numpy.ndarray,
     alpha: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],

@@ -920,10 +920,14 @@ class BulkMethods:
         """Multivariate normal vectors, as :meth:`numpy.random.Generator.multivariate_normal`.
 
         ``mean + z @ A`` with ``z`` from :meth:`standard_normal` (parallel) and
-        ``A`` NumPy's factor of ``cov`` for ``method`` (``svd``: ``sqrt(s) vh``,
-        ``eigh``: ``sqrt(w) v.T``, ``cholesky``: ``L.T``); the product and the
-        shift run in parallel C++ in a fixed order (no BLAS), so the bits do not
-        depend on threads.
+        ``A`` the factor of ``cov`` that NumPy's ``method`` makes (``svd``: ``sqrt(s) u.T``,
+        ``eigh``: ``sqrt(|w|) v.T``, ``cholesky``: ``L.T``), computed by turboinit's own
+        Cholesky and symmetric eigensolver (Householder tridiagonalisation and implicit
+        QL) in a fixed order of IEEE operations, not by LAPACK: LAPACK's bits depend on
+        its build and on the CPU, ours do not.  The product and the shift run in
+        parallel C++ in a fixed order (no BLAS).  So the bits are the same for any
+        thread count and on every machine.  ``check_valid`` decides as NumPy does
+        (``svd``: on NumPy's SVD; ``eigh``: on our eigenvalues).
 
         Examples
         --------
@@ -950,16 +954,15 @@ class BulkMethods:
             raise ValueError("mean and cov must have same length")
         shape = () if size is None else normalize_shape(size, "size")
         k = mu.shape[0]
-        if method == "cholesky":
-            factor = np.linalg.cholesky(c).T
-        elif method == "eigh":
-            w, v = np.linalg.eigh(c)
-            psd = bool(np.all(w >= -tol))
-            factor = (v * np.sqrt(np.abs(w))).T
-        else:
+        factor, w, status = _core.covariance_factor(np.ascontiguousarray(c), method)
+        if status:
+            raise np.linalg.LinAlgError(_FACTOR_ERRORS[status])
+        if method == "eigh":
+            psd = not bool(np.any(w < -tol))  # NumPy: a NaN eigenvalue passes
+        elif method == "svd":
+            # NumPy's own test, on NumPy's SVD (a yes/no answer; the factor is ours).
             _u, s, vh = np.linalg.svd(c)
             psd = bool(np.allclose(np.dot(vh.T * s, vh), c, rtol=tol, atol=tol))
-            factor = np.sqrt(s)[:, None] * vh
         if method != "cholesky" and check_valid != "ignore" and not psd:
             if check_valid == "raise":
                 raise ValueError("covariance is not symmetric positive-semidefinite.")
@@ -974,6 +977,10 @@ class BulkMethods:
                 np.ascontiguousarray(mu, np.float64),
             )
         return x
+
+
+# _core.covariance_factor's status codes, as the LinAlgError NumPy raises for them.
+_FACTOR_ERRORS = {1: "Matrix is not positive definite", 2: "Eigenvalues did not converge"}
 
 
 def _axis(axis: int, ndim: int) -> int:
