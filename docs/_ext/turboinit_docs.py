@@ -95,7 +95,8 @@ def _readme_section(root: Path) -> str | None:
     m = re.search(
         r"^## [^\n]*(?:[Pp]erformance|[Bb]enchmark)[^\n]*\n(.*?)(?=^## |\Z)", text, re.M | re.S
     )
-    return _demote(m.group(1).strip(), 1) if m and m.group(1).strip() else None
+    # Its ### subsections stay ###: the page puts the section under a ## heading of its own.
+    return m.group(1).strip() if m and m.group(1).strip() else None
 
 
 def _relink(markdown: str, root: Path, page_dir: Path) -> str:
