@@ -322,6 +322,7 @@ def mark(b):
 
 M = (N // 1000, 1000)
 h16 = dict(seed=0, dtype="float16")
+COV = np.eye(2000) + np.tri(2000) * 1e-3  # its lower triangle: a symmetric definite matrix
 calls = {
     "normal": lambda: ti.normal(N, out=mark(buf16), **h16),
     "uniform/2 threads": lambda: (ti.set_num_threads(2), ti.uniform(N, out=mark(buf16), **h16)),
@@ -350,6 +351,10 @@ calls = {
     # (array bounds: NumPy first copies the spans into the output, a pass no
     # signal can stop; a smaller output keeps that pass short)
     "Generator.integers arrays": lambda: rng.integers(0, [10, 2**40], size=(N // 60, 2)),
+    # (the covariance's factor, O(k^3) sequential operations: many seconds at k = 2000)
+    "Generator.multivariate_normal factor": lambda: rng.multivariate_normal(
+        np.zeros(2000), COV, method="eigh"
+    ),
 }
 for name, call in calls.items():
     ti.set_num_threads(1)
@@ -421,7 +426,7 @@ def test_ctrl_c_stops_every_kind_of_long_call_and_the_next_call_works() -> None:
                 proc.kill()
             errors = proc.stderr.read() if proc.stderr else ""
     assert proc.returncode == 0, errors
-    assert len(reports) == 15
+    assert len(reports) == 16
     for r in reports:
         assert r["interrupted"], f"{r['name']}: ran to completion, SIGINT not handled inside it"
         # Array bounds of integers: NumPy first copies the spans over the whole
