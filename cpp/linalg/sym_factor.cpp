@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <vector>
@@ -53,6 +54,10 @@ double dot(const double* x, const double* y, std::size_t len) {
 // kRowBlock rows.
 constexpr std::size_t kSequentialRotations = std::size_t{1} << 18;
 constexpr uint64_t kRowBlock = 64;
+// The column loops of the tridiagonalisation: a parallel region from this many element
+// updates (cols^2), in blocks of kColumnBlock columns.
+constexpr std::size_t kParallelColumns = std::size_t{1} << 17;
+constexpr uint64_t kColumnBlock = 16;
 
 }  // namespace
 
@@ -97,9 +102,18 @@ bool sym_eigen(int64_t k, const double* a, double* w, double* vt, const exec_opt
   auto V = [v, n](std::size_t r, std::size_t c) -> double& { return v[c * n + r]; };
   for (std::size_t r = 0; r < n; ++r)
     for (std::size_t c = 0; c <= r; ++c) V(r, c) = V(c, r) = a[r * n + c];
-  std::vector<double> dv(n), ev(n);
+  std::vector<double> dv(n), ev(n), next(n);
   double* d = dv.data();
   double* e = ev.data();
+  // body(lo, hi) over columns [0, cols), each about `cols` element updates: in parallel
+  // when that is worth a region (each column is independent of the others).
+  auto run_columns = [&](std::size_t cols, const std::function<void(uint64_t, uint64_t)>& body) {
+    if (cols * cols < kParallelColumns) {
+      body(0, cols);
+    } else {
+      parallel_for(cols, kColumnBlock, body, options);
+    }
+  };
 
   // tred2: Householder reduction to tridiagonal form, d the diagonal, e the subdiagonal.
   for (std::size_t j = 0; j < n; ++j) d[j] = V(n - 1, j);
@@ -142,13 +156,21 @@ bool sym_eigen(int64_t k, const double* a, double* w, double* vt, const exec_opt
       }
       const double hh = f / (h + h);
       for (std::size_t j = 0; j < i; ++j) e[j] = e[j] - hh * d[j];
-      for (std::size_t j = 0; j < i; ++j) {
-        f = d[j];
-        g = e[j];
-        for (std::size_t q = j; q + 1 <= i; ++q) V(q, j) = V(q, j) - (f * e[q] + g * d[q]);
-        d[j] = V(i - 1, j);
-        V(i, j) = 0.0;
-      }
+      // Column j of the rank-2 update reads d and e and writes column j alone, and every
+      // read of d sees its value from before the loop: the new d goes to `next` first, so
+      // the columns can be updated in parallel.
+      auto update = [&](uint64_t lo, uint64_t hi) {
+        for (std::size_t j = lo; j < hi; ++j) {
+          const double fj = d[j];
+          const double gj = e[j];
+          double* vj = &V(0, j);
+          for (std::size_t q = j; q < i; ++q) vj[q] = vj[q] - (fj * e[q] + gj * d[q]);
+          next[j] = vj[i - 1];
+          vj[i] = 0.0;
+        }
+      };
+      run_columns(i, update);
+      std::copy(next.begin(), next.begin() + static_cast<std::ptrdiff_t>(i), d);
     }
     d[i] = h;
     if ((i & 31) == 0) poll(options);
@@ -160,11 +182,14 @@ bool sym_eigen(int64_t k, const double* a, double* w, double* vt, const exec_opt
     const double h = d[i + 1];
     if (h != 0.0) {
       for (std::size_t q = 0; q <= i; ++q) d[q] = V(q, i + 1) / h;
-      for (std::size_t j = 0; j <= i; ++j) {
-        const double g = dot(&V(0, i + 1), &V(0, j), i + 1);
-        double* vj = &V(0, j);
-        for (std::size_t q = 0; q <= i; ++q) vj[q] = vj[q] - g * d[q];
-      }
+      // Column j reads column i + 1 and d and writes column j alone: in parallel.
+      run_columns(i + 1, [&](uint64_t lo, uint64_t hi) {
+        for (std::size_t j = lo; j < hi; ++j) {
+          const double g = dot(&V(0, i + 1), &V(0, j), i + 1);
+          double* vj = &V(0, j);
+          for (std::size_t q = 0; q <= i; ++q) vj[q] = vj[q] - g * d[q];
+        }
+      });
     }
     for (std::size_t q = 0; q <= i; ++q) V(q, i + 1) = 0.0;
     if ((i & 31) == 31) poll(options);
