@@ -836,6 +836,32 @@ def test_covariance_factor_errors_like_numpy() -> None:
         _core.covariance_factor(np.eye(3)[:, :2], "svd")
 
 
+def test_check_valid_decides_as_numpy() -> None:
+    rng = np.random.default_rng(8)
+    b = rng.standard_normal((6, 6))
+    q, _ = np.linalg.qr(b)
+    cases = [
+        b @ b.T,  # positive definite
+        q @ np.diag([3.0, 2.0, 1.0, 0.5, 0.0, -1e-10]) @ q.T,  # -1e-10: within tol
+        q @ np.diag([3.0, 2.0, 1.0, 0.5, 0.0, -1e-3]) @ q.T,  # clearly indefinite
+        np.array([[1.0, 0.0], [5.0, 1.0]]),  # not symmetric
+        np.array([[1.0, 1e-12], [0.0, 1.0]]),  # nearly symmetric
+    ]
+    seen_verdicts = set()
+    for cov in cases:
+        k = cov.shape[0]
+        for method in ("svd", "eigh"):
+            verdicts = []
+            for gen in (np.random.default_rng(0), default_rng(0)):
+                with warnings.catch_warnings(record=True) as seen:
+                    warnings.simplefilter("always")
+                    gen.multivariate_normal(np.zeros(k), cov, method=method)
+                verdicts.append(any("semidefinite" in str(x.message) for x in seen))
+            assert verdicts[0] == verdicts[1], (method, cov)
+            seen_verdicts.add(verdicts[0])
+    assert seen_verdicts == {True, False}  # the cases warn and pass
+
+
 def test_covariance_factor_same_bits_for_any_thread_count(restore_threads: None) -> None:
     # k = 600 runs QL's rotations in parallel row blocks (n (m - l) >= 2**18).
     cov = _spd(600, 5)

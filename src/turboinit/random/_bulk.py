@@ -926,8 +926,9 @@ class BulkMethods:
         QL) in a fixed order of IEEE operations, not by LAPACK: LAPACK's bits depend on
         its build and on the CPU, ours do not.  The product and the shift run in
         parallel C++ in a fixed order (no BLAS).  So the bits are the same for any
-        thread count and on every machine.  ``check_valid`` decides as NumPy does
-        (``svd``: on NumPy's SVD; ``eigh``: on our eigenvalues).
+        thread count and on every machine.  ``check_valid`` applies NumPy's tests
+        (``svd``: ``allclose(vh.T s vh, cov)``, the left side from our factor when ``cov``
+        is symmetric, else from NumPy's SVD; ``eigh``: on our eigenvalues).
 
         Examples
         --------
@@ -959,10 +960,16 @@ class BulkMethods:
             raise np.linalg.LinAlgError(_FACTOR_ERRORS[status])
         if method == "eigh":
             psd = not bool(np.any(w < -tol))  # NumPy: a NaN eigenvalue passes
-        elif method == "svd":
-            # NumPy's own test, on NumPy's SVD (a yes/no answer; the factor is ours).
-            _u, s, vh = np.linalg.svd(c)
-            psd = bool(np.allclose(np.dot(vh.T * s, vh), c, rtol=tol, atol=tol))
+        elif method == "svd" and (check_valid != "ignore" or not np.isfinite(c).all()):
+            # NumPy's test: allclose(vh.T s vh, cov).  For a finite symmetric cov that
+            # matrix is u s u^T = factor.T factor, so no second decomposition is needed;
+            # otherwise it comes from NumPy's SVD, which also raises on NaN as NumPy does.
+            if np.isfinite(c).all() and np.array_equal(c, c.T):
+                recon = factor.T @ factor
+            else:
+                _u, s, vh = np.linalg.svd(c)
+                recon = np.dot(vh.T * s, vh)
+            psd = bool(np.allclose(recon, c, rtol=tol, atol=tol))
         if method != "cholesky" and check_valid != "ignore" and not psd:
             if check_valid == "raise":
                 raise ValueError("covariance is not symmetric positive-semidefinite.")
