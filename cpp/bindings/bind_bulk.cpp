@@ -15,6 +15,14 @@ namespace turboinit::bindings {
 
 namespace {
 
+// An array the core reads in place: of dtype T, C-contiguous and aligned (never a silent
+// copy or cast of a large input).
+template <class T>
+bool plain_array(const py::array& a) {
+  return a.dtype().is(py::dtype::of<T>()) && (a.flags() & py::array::c_style) &&
+         (a.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_);
+}
+
 // A float, or a C-contiguous float64 array (kept alive by `keep`) of `n`
 // elements, or with `tiled` of a length that divides n (repeated).
 bulk_param to_param(const py::object& p, uint64_t n, bool tiled, const char* name,
@@ -129,9 +137,7 @@ void bind_bulk(py::module_& m) {
           throw py::type_error("out: must be int64, got " +
                                py::str(out.dtype()).cast<std::string>());
         // The cdf is read as it is: never a silent copy or cast of a large table.
-        if (!cdf.dtype().is(py::dtype::of<double>()) || cdf.ndim() != 1 ||
-            !(cdf.flags() & py::array::c_style) ||
-            !(cdf.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_))
+        if (!plain_array<double>(cdf) || cdf.ndim() != 1)
           throw py::type_error("cdf: must be a 1-dimensional, C-contiguous, aligned float64 array");
         const tensor_region region = make_region(shape, start, extent);
         auto* ptr = static_cast<int64_t*>(checked_output(out, 8, region.size()));
@@ -147,20 +153,15 @@ void bind_bulk(py::module_& m) {
   m.def(
       "affine_rows",
       [](py::array x, const py::array& a, const py::array& mu) {
-        const auto f64 = py::dtype::of<double>();
-        auto plain = [&](const py::array& v) {
-          return v.dtype().is(f64) && (v.flags() & py::array::c_style) &&
-                 (v.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_);
-        };
-        if (!plain(x) || x.ndim() != 2)
+        if (!plain_array<double>(x) || x.ndim() != 2)
           throw py::type_error("x: must be a 2-dimensional, C-contiguous, aligned float64 array");
         const uint64_t rows = static_cast<uint64_t>(x.shape(0));
         const uint64_t k = static_cast<uint64_t>(x.shape(1));
-        if (!plain(a) || a.ndim() != 2 || static_cast<uint64_t>(a.shape(0)) != k ||
+        if (!plain_array<double>(a) || a.ndim() != 2 || static_cast<uint64_t>(a.shape(0)) != k ||
             static_cast<uint64_t>(a.shape(1)) != k)
           throw py::type_error("a: must be a C-contiguous float64 array of shape (k, k), k = " +
                                std::to_string(k));
-        if (!plain(mu) || mu.ndim() != 1 || static_cast<uint64_t>(mu.shape(0)) != k)
+        if (!plain_array<double>(mu) || mu.ndim() != 1 || static_cast<uint64_t>(mu.shape(0)) != k)
           throw py::type_error("mu: must be a C-contiguous float64 array of length " +
                                std::to_string(k));
         auto* p = static_cast<double*>(checked_output(x, sizeof(double), rows * k));
@@ -185,10 +186,7 @@ void bind_bulk(py::module_& m) {
           throw py::value_error("method: expected 'cholesky', 'eigh' or 'svd', got '" + method +
                                 "'");
         }
-        const auto f64 = py::dtype::of<double>();
-        if (!cov.dtype().is(f64) || !(cov.flags() & py::array::c_style) ||
-            !(cov.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_) || cov.ndim() != 2 ||
-            cov.shape(0) != cov.shape(1))
+        if (!plain_array<double>(cov) || cov.ndim() != 2 || cov.shape(0) != cov.shape(1))
           throw py::type_error("cov: must be a square, C-contiguous, aligned float64 array");
         const py::ssize_t k = cov.shape(0);
         py::array_t<double> f({k, k});
@@ -220,9 +218,7 @@ void bind_bulk(py::module_& m) {
                                py::str(src.dtype()).cast<std::string>());
         if (src.ndim() < 1) throw py::value_error("src: must have at least 1 dimension");
         if (!(src.flags() & py::array::c_style)) throw py::value_error("src: must be C-contiguous");
-        if (!idx.dtype().is(py::dtype::of<int64_t>()) || idx.ndim() != 1 ||
-            !(idx.flags() & py::array::c_style) ||
-            !(idx.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_))
+        if (!plain_array<int64_t>(idx) || idx.ndim() != 1)
           throw py::type_error("idx: must be a 1-dimensional, C-contiguous, aligned int64 array");
         const uint64_t n = static_cast<uint64_t>(idx.size());
         bool same_rows = out.ndim() == src.ndim() && static_cast<uint64_t>(out.shape(0)) == n;

@@ -20,10 +20,6 @@ void mul(T alpha, const view<T>& a, const view<T>& b, const view<T>& c, bool ove
   gemm<T>(alpha, cv(a), cv(b), c, overwrite, options);
 }
 
-void poll(const exec_options& options) {
-  if (options.poll && options.poll()) throw interrupted();
-}
-
 // While alive, the top n x n block of a panel's V holds V's explicit unit
 // lower triangle (ones, and zeros above), so products can read V densely;
 // R's entries there are restored afterwards.
@@ -210,7 +206,7 @@ void householder_qr(int64_t m, int64_t n, T* a, int64_t lda, T* t, const exec_op
         },
         step_options(options, flops));
     std::swap(cur, next);
-    poll(options);
+    check_interrupt(options);
   }
 }
 
@@ -241,7 +237,7 @@ void form_q(int64_t m, int64_t n, T* a, int64_t lda, const T* t, const T* d,
           }
         },
         step_options(options, flops));
-    poll(options);
+    check_interrupt(options);
   }
 }
 

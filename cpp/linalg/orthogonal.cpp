@@ -152,7 +152,7 @@ void svd_orthogonal(void* out, dtype out_dtype, uint64_t rows, uint64_t cols,
   auto take = [&](const auto& svd) {
     if (svd.info() != Eigen::Success)
       throw std::runtime_error("orthogonal: the SVD did not converge");
-    if (options.poll && options.poll()) throw interrupted();
+    check_interrupt(options);
     // Q column-major: U, or V^T as (V^T)^T = V read row-major.
     Eigen::Map<matrix> q(g.get(), rows >= cols ? r : c, rows >= cols ? c : r);
     q = gain * (rows >= cols ? svd.matrixU() : svd.matrixV());

@@ -12,10 +12,6 @@ namespace turboinit::linalg {
 
 namespace {
 
-void poll(const exec_options& options) {
-  if (options.poll && options.poll()) throw interrupted();
-}
-
 // sqrt(a^2 + b^2) without overflow, as JAMA's Maths.hypot: IEEE operations and sqrt only,
 // so the same bits everywhere (std::hypot's rounding is the C library's).
 double hypot2(double a, double b) {
@@ -74,7 +70,7 @@ bool cholesky_lower(int64_t k, const double* a, double* l, const exec_options& o
       const double* li = l + i * n;
       l[i * n + j] = (a[i * n + j] - dot(li, lj, j)) / d;
     }
-    if ((j & 63) == 63) poll(options);
+    if ((j & 63) == 63) check_interrupt(options);
   }
   return true;
 }
@@ -89,7 +85,7 @@ void gram_rows(int64_t k, const double* c, double* g, const exec_options& option
       g[i * n + j] = s;
       g[j * n + i] = s;
     }
-    if ((i & 63) == 63) poll(options);
+    if ((i & 63) == 63) check_interrupt(options);
   }
 }
 
@@ -173,7 +169,7 @@ bool sym_eigen(int64_t k, const double* a, double* w, double* vt, const exec_opt
       std::copy(next.begin(), next.begin() + static_cast<std::ptrdiff_t>(i), d);
     }
     d[i] = h;
-    if ((i & 31) == 0) poll(options);
+    if ((i & 31) == 0) check_interrupt(options);
   }
   // Accumulate the transformations.
   for (std::size_t i = 0; i + 1 < n; ++i) {
@@ -192,7 +188,7 @@ bool sym_eigen(int64_t k, const double* a, double* w, double* vt, const exec_opt
       });
     }
     for (std::size_t q = 0; q <= i; ++q) V(q, i + 1) = 0.0;
-    if ((i & 31) == 31) poll(options);
+    if ((i & 31) == 31) check_interrupt(options);
   }
   for (std::size_t j = 0; j < n; ++j) {
     d[j] = V(n - 1, j);
@@ -207,7 +203,7 @@ bool sym_eigen(int64_t k, const double* a, double* w, double* vt, const exec_opt
   double f = 0.0;
   double tst1 = 0.0;
   const double eps = 0x1p-52;
-  std::vector<double> rot_c, rot_s;
+  std::vector<double> rot_c(n), rot_s(n);  // one QL iteration's rotations, by i
   for (std::size_t l = 0; l < n; ++l) {
     tst1 = std::fmax(tst1, std::fabs(d[l]) + std::fabs(e[l]));
     std::size_t m = l;
@@ -234,8 +230,6 @@ bool sym_eigen(int64_t k, const double* a, double* w, double* vt, const exec_opt
         const double el1 = e[l + 1];
         double s = 0.0;
         double s2 = 0.0;
-        rot_c.resize(n);
-        rot_s.resize(n);
         for (std::size_t i = m; i-- > l;) {
           c3 = c2;
           c2 = c;
@@ -279,7 +273,7 @@ bool sym_eigen(int64_t k, const double* a, double* w, double* vt, const exec_opt
     }
     d[l] = d[l] + f;
     e[l] = 0.0;
-    if ((l & 15) == 15) poll(options);
+    if ((l & 15) == 15) check_interrupt(options);
   }
   // Eigenvalues ascending (a stable selection sort, as JAMA), their vectors with them.
   for (std::size_t i = 0; i + 1 < n; ++i) {

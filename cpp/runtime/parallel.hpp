@@ -49,6 +49,12 @@ class ieee_float_mode {
   unsigned saved_ = 0;
 };
 
+// For sequential work: calls options.poll (if set) and throws `interrupted` when it asks
+// to stop, as parallel_for does between its chunks.
+inline void check_interrupt(const exec_options& options) {
+  if (options.poll && options.poll()) throw interrupted();
+}
+
 // Runs body(begin, end) over [0, n) in chunks of `grain` items.
 void parallel_for(uint64_t n, uint64_t grain, const std::function<void(uint64_t, uint64_t)>& body,
                   const exec_options& options);
