@@ -23,11 +23,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("statement", "package", "phrase"), CASES, ids=[c[1] for c in CASES])
-def test_missing_package_is_module_not_found(statement: str, package: str, phrase: str) -> None:
+def _import_error(setup: str, statement: str) -> tuple[str, str]:
+    """In a fresh interpreter, after ``setup``: the type and message of the ImportError
+    ``statement`` raises."""
     code = f"""
 import sys
-sys.modules[{package!r}] = None  # as if the package were not installed
+{setup}
 import turboinit
 try:
     {statement}
@@ -37,7 +38,14 @@ except ImportError as exc:
     proc = run_python(code)
     assert proc.returncode == 0, proc.stderr
     kind, _, message = proc.stdout.strip().partition(" | ")
-    assert kind == "ModuleNotFoundError", proc.stdout
+    return kind, message
+
+
+@pytest.mark.parametrize(("statement", "package", "phrase"), CASES, ids=[c[1] for c in CASES])
+def test_missing_package_is_module_not_found(statement: str, package: str, phrase: str) -> None:
+    # as if the package were not installed
+    kind, message = _import_error(f"sys.modules[{package!r}] = None", statement)
+    assert kind == "ModuleNotFoundError", (kind, message)
     assert phrase in message
 
 
@@ -60,16 +68,6 @@ def test_a_broken_package_stays_import_error(tmp_path: Path) -> None:
     broken = tmp_path / "dask"
     broken.mkdir()
     (broken / "__init__.py").write_text("raise ImportError('dask is broken here')\n")
-    code = f"""
-import sys
-sys.path.insert(0, {str(tmp_path)!r})
-try:
-    import turboinit.dask
-except ImportError as exc:
-    print(type(exc).__name__, "|", exc)
-"""
-    proc = run_python(code)
-    assert proc.returncode == 0, proc.stderr
-    kind, _, message = proc.stdout.strip().partition(" | ")
-    assert kind == "ImportError", proc.stdout
+    kind, message = _import_error(f"sys.path.insert(0, {str(tmp_path)!r})", "import turboinit.dask")
+    assert kind == "ImportError", (kind, message)
     assert "dask is broken here" in message

@@ -960,16 +960,18 @@ class BulkMethods:
             raise np.linalg.LinAlgError(_FACTOR_ERRORS[status])
         if method == "eigh":
             psd = not bool(np.any(w < -tol))  # NumPy: a NaN eigenvalue passes
-        elif method == "svd" and (check_valid != "ignore" or not np.isfinite(c).all()):
+        elif method == "svd":
             # NumPy's test: allclose(vh.T s vh, cov).  For a finite symmetric cov that
             # matrix is u s u^T = factor.T factor, so no second decomposition is needed;
             # otherwise it comes from NumPy's SVD, which also raises on NaN as NumPy does.
-            if np.isfinite(c).all() and np.array_equal(c, c.T):
-                recon = factor.T @ factor
-            else:
-                _u, s, vh = np.linalg.svd(c)
-                recon = np.dot(vh.T * s, vh)
-            psd = bool(np.allclose(recon, c, rtol=tol, atol=tol))
+            finite = bool(np.isfinite(c).all())
+            if check_valid != "ignore" or not finite:
+                if finite and np.array_equal(c, c.T):
+                    recon = factor.T @ factor
+                else:
+                    _u, s, vh = np.linalg.svd(c)
+                    recon = np.dot(vh.T * s, vh)
+                psd = bool(np.allclose(recon, c, rtol=tol, atol=tol))
         if method != "cholesky" and check_valid != "ignore" and not psd:
             if check_valid == "raise":
                 raise ValueError("covariance is not symmetric positive-semidefinite.")
