@@ -69,7 +69,7 @@ struct inverse_factorials {
 };
 
 template <class T>
-static inline typename exp_consts<T>::vec vexp_of(typename exp_consts<T>::vec x) {
+static TURBOINIT_HOT typename exp_consts<T>::vec vexp_of(typename exp_consts<T>::vec x) {
   using E = exp_consts<T>;
   using V = typename E::vec;
   using I = typename E::ivec;
@@ -88,11 +88,11 @@ static inline typename exp_consts<T>::vec vexp_of(typename exp_consts<T>::vec x)
   const V y = (p * s1) * s2;
   return select(veq(x, x), y, x);  // NaN stays NaN
 }
-static inline vf64 vexp(vf64 x) { return vexp_of<double>(x); }
-static inline vf32 vexp(vf32 x) { return vexp_of<float>(x); }
+static TURBOINIT_HOT vf64 vexp(vf64 x) { return vexp_of<double>(x); }
+static TURBOINIT_HOT vf32 vexp(vf32 x) { return vexp_of<float>(x); }
 
 // e^x - 1, accurate near 0: Taylor series for |x| < 1/2, else e^x - 1.
-static inline vf64 vexpm1(vf64 x) {
+static TURBOINIT_HOT vf64 vexpm1(vf64 x) {
   vf64 p = splat<vf64>(1.0 / 355687428096000.0);  // 1/17!
   double f = 355687428096000.0;
   for (int n = 16; n >= 1; --n) {
@@ -103,14 +103,14 @@ static inline vf64 vexpm1(vf64 x) {
 }
 
 // log(1 + x) for x > -1 (Goldberg: exact when 1 + x rounds to 1).
-static inline vf64 vlog1p(vf64 x) {
+static TURBOINIT_HOT vf64 vlog1p(vf64 x) {
   const vf64 u = x + 1.0;
   const vf64 safe = select(veq(u, 1.0), splat<vf64>(2.0), u);
   return select(veq(u, 1.0), x, vlog(safe) * (x / (safe - 1.0)));
 }
 
 // floor(y) for |y| < 2^51 (round to nearest by the 2^52 magic, then step down).
-static inline vf64 vfloor(vf64 y) {
+static TURBOINIT_HOT vf64 vfloor(vf64 y) {
   const vf64 r = (y + 0x1.8p52) - 0x1.8p52;
   return select(vgt(r, y), r - 1.0, r);
 }
@@ -143,24 +143,26 @@ struct cand32 {  // float32: one word
 struct cand64 {  // float64: two words, high first
   vu32 hi, lo;
 };
-static inline vf32 u_open_right(const cand32& c) { return open_unit_f32(c.x); }  // (0, 1]
-static inline vf64 u_open_right(const cand64& c) { return open_unit_f64(c.hi, c.lo); }
+static TURBOINIT_HOT vf32 u_open_right(const cand32& c) { return open_unit_f32(c.x); }  // (0, 1]
+static TURBOINIT_HOT vf64 u_open_right(const cand64& c) { return open_unit_f64(c.hi, c.lo); }
 // (m + 1/2) 2^-23 (float32) or 2^-52 (float64): in (0, 1), and 1 - u is exact.
-static inline vf32 u_open(const cand32& c) { return (to_f32((vi32)(c.x >> 9)) + 0.5f) * 0x1p-23f; }
-static inline vf64 u_open(const cand64& c) {
+static TURBOINIT_HOT vf32 u_open(const cand32& c) {
+  return (to_f32((vi32)(c.x >> 9)) + 0.5f) * 0x1p-23f;
+}
+static TURBOINIT_HOT vf64 u_open(const cand64& c) {
   return u32_to_f64(c.hi >> 12) * 0x1p-20 + (u32_to_f64(c.lo) + 0.5) * 0x1p-52;
 }
 // A bit the uniforms above leave unused: bit 0 of the (high) word.
-static inline vf32 with_sign(vf32 v, const cand32& c) {
+static TURBOINIT_HOT vf32 with_sign(vf32 v, const cand32& c) {
   return (vf32)((vu32)v ^ ((c.x & 1u) << 31));
 }
-static inline vf64 with_sign(vf64 v, const cand64& c) {
-  return (vf64)((vu64)v ^ (__builtin_convertvector(c.hi & 1u, vu64) << 63));
+static TURBOINIT_HOT vf64 with_sign(vf64 v, const cand64& c) {
+  return (vf64)((vu64)v ^ (widen_u64(c.hi & 1u) << 63));
 }
 
 // The standard variate of a plain kind, from one candidate.
 template <bulk_kind K, class Cand>
-static inline auto plain_value(const Cand& c) {
+static TURBOINIT_HOT auto plain_value(const Cand& c) {
   using vec = decltype(u_open(c));
   if constexpr (K == bulk_kind::laplace) {
     return with_sign(vec{} - vlog(u_open_right(c)), c);
@@ -186,7 +188,7 @@ struct plain_sampler;
 template <bulk_kind K>
 struct plain_sampler<float, K> {
   static constexpr int C = 4;
-  void operator()(const words& w, vf32 (&out)[C]) const {
+  TURBOINIT_HOT void operator()(const words& w, vf32 (&out)[C]) const {
     out[0] = plain_value<K>(cand32{w.x0});
     out[1] = plain_value<K>(cand32{w.x1});
     out[2] = plain_value<K>(cand32{w.x2});
@@ -196,7 +198,7 @@ struct plain_sampler<float, K> {
 template <bulk_kind K>
 struct plain_sampler<double, K> {
   static constexpr int C = 2;
-  void operator()(const words& w, vf64 (&out)[C]) const {
+  TURBOINIT_HOT void operator()(const words& w, vf64 (&out)[C]) const {
     out[0] = plain_value<K>(cand64{w.x0, w.x1});
     out[1] = plain_value<K>(cand64{w.x2, w.x3});
   }
@@ -206,18 +208,19 @@ struct plain_sampler<double, K> {
 
 // W consecutive parameters from p, rounded to CT.
 template <class CT>
-static inline typename vtypes<CT>::vec load_params(const double* p) {
+static TURBOINIT_HOT typename vtypes<CT>::vec load_params(const double* p) {
   using vec = typename vtypes<CT>::vec;
   if constexpr (sizeof(CT) == 8)
     return load<vec>(p);
   else
-    return __builtin_convertvector(load<vf64>(p), vec);
+    return convert_halves<vf32h>(load<vf64>(p));
 }
 
 // An array parameter (p.values set) of the W elements from call index j
 // (lanes past `lanes` repeat a valid one).
 template <class CT>
-static inline typename vtypes<CT>::vec array_param(const bulk_param& p, uint64_t j, int lanes) {
+static TURBOINIT_HOT typename vtypes<CT>::vec array_param(const bulk_param& p, uint64_t j,
+                                                          int lanes) {
   using vec = typename vtypes<CT>::vec;
   vec v;
   if (p.period == 0) {  // one value per element
@@ -252,7 +255,7 @@ struct param_source {
 // store_lanes with a plain vector store for a whole vector (store_lanes'
 // run-time length makes a memcpy call).
 template <class V>
-static inline void store_n(void* p, const V& v, int lanes) {
+static TURBOINIT_HOT void store_n(void* p, const V& v, int lanes) {
   if (lanes == W)
     store(p, v);
   else
@@ -260,19 +263,19 @@ static inline void store_n(void* p, const V& v, int lanes) {
 }
 
 template <class CT>
-static inline void put(void* out, uint64_t j, typename vtypes<CT>::vec y, int lanes) {
+static TURBOINIT_HOT void put(void* out, uint64_t j, typename vtypes<CT>::vec y, int lanes) {
   store_n(static_cast<CT*>(out) + j, y, lanes);
 }
 
 // Non-negative integer-valued doubles (or +inf) to int64, saturating at 2^63 - 1.
 // Below 2^52 by the 2^52 magic number (AVX2 has no float64 -> int64 conversion).
-static inline void put_count(void* out, uint64_t j, vf64 y, int lanes) {
+static TURBOINIT_HOT void put_count(void* out, uint64_t j, vf64 y, int lanes) {
   const vi64 big = vge(y, 0x1p63);
   vi64 k;
   if ((mask_bits(vlt(y, 0x1p52)) & kLaneBits) == kLaneBits)
     k = (vi64)(y + 0x1p52) - (vi64)splat<vf64>(0x1p52);
   else
-    k = __builtin_convertvector(select(big, splat<vf64>(0.0), y), vi64);
+    k = convert_halves<vi64n>(select(big, splat<vf64>(0.0), y));
   store_n(static_cast<int64_t*>(out) + j, select(big, splat<vi64>(INT64_MAX), k), lanes);
 }
 
@@ -389,18 +392,18 @@ static void per_element_compact(const bulk_args& a, uint64_t first, uint64_t cou
 }
 
 // A gamma candidate: a standard normal x and an acceptance uniform u in (0, 1].
-static inline void gamma_candidate(const words& w, vf64& x, vf64& u) {
+static TURBOINIT_HOT void gamma_candidate(const words& w, vf64& x, vf64& u) {
   vf64 zs;
   box_muller(open_unit_f64(w.x0, w.x1), u32_to_f64(w.x2) * 0x1p-32, x, zs);
   u = (u32_to_f64(w.x3) + 1.0) * 0x1p-32;
 }
-static inline void gamma_candidate(const words& w, vf32& x, vf32& u) {
+static TURBOINIT_HOT void gamma_candidate(const words& w, vf32& x, vf32& u) {
   vf32 zs;
   box_muller(open_unit_f32(w.x0), unit_f32(w.x1), x, zs);
   u = open_unit_f32(w.x2);
 }
-static inline vf64 open_unit_of(const words& w, double) { return open_unit_f64(w.x0, w.x1); }
-static inline vf32 open_unit_of(const words& w, float) { return open_unit_f32(w.x0); }
+static TURBOINIT_HOT vf64 open_unit_of(const words& w, double) { return open_unit_f64(w.x0, w.x1); }
+static TURBOINIT_HOT vf32 open_unit_of(const words& w, float) { return open_unit_f32(w.x0); }
 
 // Marsaglia and Tsang (2000) on a = shape (shape >= 1) or shape + 1 (`small`:
 // 0 < shape < 1), per lane: d = a - 1/3, c = 1 / sqrt(9 d).  Shape 0, +inf and
@@ -513,26 +516,31 @@ TURBOINIT_HOT uint32_t gamma_fast_lanes(const philox_stream& st, vu32 lo, vu32 h
   logboost = gamma_logboost<CT>(st, lo, hi, tag, shape, g, live);
   return mask_bits(t.squeezed | g.trivial);
 }
-template <class CT>
-TURBOINIT_HOT uint32_t gamma_fast_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
-                                        typename vtypes<CT>::vec shape, uint32_t live,
-                                        typename vtypes<CT>::vec& value,
-                                        typename vtypes<CT>::vec& logboost) {
-  return gamma_fast_lanes<CT>(st, lo, hi, tag, shape, gamma_setup<CT>(shape), live, value,
-                              logboost);
-}
 // The same, as gamma_value: value exp(logboost), applied where a live lane is
 // small (exp(0) = 1 exactly on the others).
 template <class CT>
 static inline uint32_t gamma_fast(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
-                                  typename vtypes<CT>::vec shape, uint32_t live,
-                                  typename vtypes<CT>::vec& value) {
-  const gamma_setup<CT> g(shape);
+                                  typename vtypes<CT>::vec shape, const gamma_setup<CT>& g,
+                                  uint32_t live, typename vtypes<CT>::vec& value) {
   typename vtypes<CT>::vec logboost;
   const uint32_t done = gamma_fast_lanes<CT>(st, lo, hi, tag, shape, g, live, value, logboost);
   if (mask_bits(g.small) & live) value = value * vexp(logboost);
   return done;
 }
+
+// The gamma_setup of a call's shapes (parameter p times `scale`), made once
+// when p is one scalar: a square root and two divisions per vector otherwise.
+template <class CT>
+struct gamma_setups {
+  using vec = typename vtypes<CT>::vec;
+  bool scalar;
+  gamma_setup<CT> one;
+  gamma_setups(const bulk_param& p, CT scale)
+      : scalar(!p.values), one(splat<vec>(CT(p.scalar) * scale)) {}
+  TURBOINIT_HOT gamma_setup<CT> operator()(vec shape) const {
+    return scalar ? one : gamma_setup<CT>(shape);
+  }
+};
 
 // One candidate of Hoermann's transformed rejection (PTRS, BTRS), attempt j
 // of sub-stream 1: U = u - 1/2 (u from words 0-1), V from words 2-3,
@@ -543,8 +551,8 @@ struct tr_candidate {
   // The quick acceptance, before any logarithm.
   vi64 quick(vf64 vr) const { return vge(us, 0.07) & vle(V, vr); }
 };
-static inline tr_candidate tr_draw(const philox_stream& st, vu32 lo, vu32 hi, vu32 attempt, vf64 a,
-                                   vf64 b) {
+static TURBOINIT_HOT tr_candidate tr_draw(const philox_stream& st, vu32 lo, vu32 hi, vu32 attempt,
+                                          vf64 a, vf64 b) {
   const words w = philox_tagged(lo, hi, attempt, 1, st.key);
   tr_candidate c;
   c.U = unit_f64(w.x0, w.x1) - 0.5;
@@ -710,7 +718,7 @@ static inline vf64 binomial_inversion(const philox_stream& st, vu32 lo, vu32 hi,
     k = select(go, k + 1.0, k);
     const vi64 restart = go & vgt(k, bound);
     if (mask_bits(restart) & live) {
-      attempt = attempt - __builtin_convertvector(restart, vu32);  // +1 where restarting
+      attempt = attempt - convert_halves<vu32h>(restart);  // +1 where restarting
       const words r = philox_tagged(lo, hi, attempt, 0, st.key);
       u = select(restart, unit_f64(r.x0, r.x1), u);
       k = select(restart, splat<vf64>(0.0), k);
@@ -771,8 +779,7 @@ static inline vf64 binomial_by_table(const philox_stream& st, vu32 lo, vu32 hi,
       if (!(mask_bits(go) & pending)) break;
       c = select(go, c + 1.0, c);
     }
-    vi64 take;
-    for (int l = 0; l < W; ++l) take[l] = ((pending >> l) & 1u) ? -1 : 0;
+    const vi64 take = lanes_of_bits(pending);
     k = select(take, c, k);
     pending &= mask_bits(vgt(c, double(t.m)));  // past the bound: restart
   }
@@ -923,8 +930,7 @@ static inline void feistel_rounds(vu32 (&hi)[U], vu32 (&lo)[U], const vu32* k,
   }
 }
 static inline vu64 feistel_image(vu32 hi, vu32 lo, const feistel_split& fs) {
-  return (__builtin_convertvector(hi, vu64) << static_cast<uint64_t>(fs.lo_bits)) |
-         __builtin_convertvector(lo, vu64);
+  return (widen_u64(hi) << static_cast<uint64_t>(fs.lo_bits)) | widen_u64(lo);
 }
 
 // The network applied again and again from (hi, lo) on the lanes `pending`:
@@ -940,8 +946,7 @@ static inline vu64 feistel_walk(vu32 hi, vu32 lo, const vu32* k, const feistel_s
     const vu64 img = feistel_image(hi, lo, fs);
     const uint32_t bits = mask_bits(img < n);
     // Lanes already done keep their value; the others take this image.
-    vi64 take;
-    for (int l = 0; l < W; ++l) take[l] = ((pending >> l) & 1u) ? -1 : 0;
+    const vi64 take = lanes_of_bits(pending);
     y = select(take, img, y);
     pending &= ~bits;
   }
@@ -990,7 +995,7 @@ static inline void permutation_run(const bulk_args& a, uint64_t first, uint64_t 
     uint32_t nw = 0;
     for (int u = 0; u < U; ++u) {
       const vu32 img = (hi[u] << static_cast<uint32_t>(fs.lo_bits)) | lo[u];
-      store(dst + j + static_cast<uint64_t>(u * W), __builtin_convertvector(img, vu64));
+      store(dst + j + static_cast<uint64_t>(u * W), widen_u64(img));
       store(wimg + u * W, img);
       nw += append_set_lanes(wpos + nw, static_cast<uint32_t>(u * W),
                              ~mask_bits((vi32)(img <= n32)) & kLaneBits);
@@ -1134,17 +1139,19 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
         });
       }
       break;
-    case bulk_kind::gamma:
+    case bulk_kind::gamma: {
+      const gamma_setups<CT> setup(a.p[0], CT(1));
       per_element_compact<CT>(
           a, first, count,
           [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live, vec& v) {
-            return gamma_fast<CT>(st, lo, hi, 0, p0, live, v);
+            return gamma_fast<CT>(st, lo, hi, 0, p0, setup(p0), live, v);
           },
           [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live) {
             return gamma_value<CT>(st, lo, hi, 0, p0, live);
           },
           [&](vec v, uint64_t j, int lanes) { put<CT>(out, j, P1(j, lanes) * v, lanes); });
       break;
+    }
     case bulk_kind::log_gamma:
       per_element(a, first, count, [&](vu32 lo, vu32 hi, uint64_t j, int lanes, uint32_t live) {
         vec v, lb;
@@ -1163,12 +1170,13 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
         const vec r = CT(1) / (CT(1) + vexp(t));
         return select(veq(x, x) & veq(y, y), r, x + y);  // NaN shapes: NaN
       };
+      const gamma_setups<CT> setup_x(a.p[0], CT(1)), setup_y(a.p[1], CT(1));
       per_element_compact<CT>(
           a, first, count,
           [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live, vec& v) {
             vec x, lx, y, ly;
-            const uint32_t dx = gamma_fast_lanes<CT>(st, lo, hi, 0, p0, live, x, lx);
-            const uint32_t dy = gamma_fast_lanes<CT>(st, lo, hi, 2, p1, live, y, ly);
+            const uint32_t dx = gamma_fast_lanes<CT>(st, lo, hi, 0, p0, setup_x(p0), live, x, lx);
+            const uint32_t dy = gamma_fast_lanes<CT>(st, lo, hi, 2, p1, setup_y(p1), live, y, ly);
             if (dx & dy & live) v = ratio(x, lx, y, ly);
             return dx & dy;
           },
@@ -1191,11 +1199,13 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
           box_muller(open_unit_f32(w.x0), unit_f32(w.x1), z, zs);
         return z * vsqrt(df * CT(0.5)) / vsqrt(g);
       };
+      const gamma_setups<CT> setup(a.p[0], CT(0.5));
       per_element_compact<CT>(
           a, first, count,
           [&](vu32 lo, vu32 hi, vec df, vec, uint32_t live, vec& v) {
             vec g;
-            const uint32_t done = gamma_fast<CT>(st, lo, hi, 0, df * CT(0.5), live, g);
+            const vec shape = df * CT(0.5);
+            const uint32_t done = gamma_fast<CT>(st, lo, hi, 0, shape, setup(shape), live, g);
             if (done & live) v = t_of(lo, hi, df, g);
             return done;
           },

@@ -43,9 +43,7 @@ struct int_lanes<true> {
   using scalar = uint64_t;
   using vec = vu64;
   static constexpr int C = 2;
-  static vu64 join(vu32 hi, vu32 lo) {
-    return (__builtin_convertvector(hi, vu64) << 32) | __builtin_convertvector(lo, vu64);
-  }
+  static vu64 join(vu32 hi, vu32 lo) { return (widen_u64(hi) << 32) | widen_u64(lo); }
   static void candidates(const words& w, vu64 (&x)[C]) {
     x[0] = join(w.x0, w.x1);
     x[1] = join(w.x2, w.x3);

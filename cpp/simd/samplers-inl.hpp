@@ -175,20 +175,13 @@ static inline vf32 open_unit_f32(vu32 x) {                                      
 // it is representable and the addition returns it.  Five vector operations
 // fewer per pair of halves than two int -> double conversions, a multiply and
 // a fused multiply-add, for the same bits (u = 0 is +0 both ways).
-static inline vu64n widen_u32(vu32h a) {
-#if defined(__AVX2__) && TURBOINIT_WIDTH == 8
-  return (vu64n)_mm256_cvtepu32_epi64((__m128i)a);
-#else
-  return __builtin_convertvector(a, vu64n);
-#endif
-}
-static inline vf64n unit_f64_hi_part(vu32h hi) {  // (hi >> 11) 2^-21 - 1/2, exact
+static TURBOINIT_HOT vf64n unit_f64_hi_part(vu32h hi) {  // (hi >> 11) 2^-21 - 1/2, exact
   return (vf64n)(widen_u32(hi >> 11) | 0x41e0000000000000ull) - (0x1p31 + 0.5);
 }
-static inline vf64n unit_f64(vu32h hi, vu32h lo) {
+static TURBOINIT_HOT vf64n unit_f64(vu32h hi, vu32h lo) {
   return unit_f64_hi_part(hi) + (vf64n)(widen_u32(lo) | 0x3fe0000000000000ull);  // exact
 }
-static inline vf64n open_unit_f64(vu32h hi, vu32h lo) {
+static TURBOINIT_HOT vf64n open_unit_f64(vu32h hi, vu32h lo) {
   return unit_f64_hi_part(hi) +
          ((vf64n)(widen_u32(lo) | 0x3fe0000000000000ull) + 0x1p-53);  // exact
 }
@@ -202,11 +195,13 @@ static TURBOINIT_HOT void box_muller(V u_radius, V u_angle, V& z_cos, V& z_sin) 
   z_sin = r * s;
 }
 
-static inline vf64 unit_f64(vu32 hi, vu32 lo) {  // [0, 1), 53 bits; exact
-  return u32_to_f64(hi >> 11) * 0x1p-21 + u32_to_f64(lo) * 0x1p-53;
+// The same on W lanes: (hi >> 11) 2^-21 + lo 2^-53 (+ 2^-53), exact either way.
+static TURBOINIT_HOT vf64 unit_f64(vu32 hi, vu32 lo) {  // [0, 1), 53 bits
+  return join_halves(unit_f64(half<0>(hi), half<0>(lo)), unit_f64(half<1>(hi), half<1>(lo)));
 }
-static inline vf64 open_unit_f64(vu32 hi, vu32 lo) {  // (0, 1], 53 bits; exact
-  return u32_to_f64(hi >> 11) * 0x1p-21 + (u32_to_f64(lo) + 1.0) * 0x1p-53;
+static TURBOINIT_HOT vf64 open_unit_f64(vu32 hi, vu32 lo) {  // (0, 1], 53 bits
+  return join_halves(open_unit_f64(half<0>(hi), half<0>(lo)),
+                     open_unit_f64(half<1>(hi), half<1>(lo)));
 }
 
 // ---- samplers: C candidates from one block's words ------------------------
@@ -227,7 +222,7 @@ struct uniform_sampler<float> {
     out[2][0] = unit_f32(w.x2);
     out[3][0] = unit_f32(w.x3);
   }
-  void operator()(const words& w, vf32 (&out)[C]) const {
+  TURBOINIT_HOT void operator()(const words& w, vf32 (&out)[C]) const {
     vf32 r[C][1];
     rows(w, r);
     for (int k = 0; k < C; ++k) out[k] = r[k][0];
@@ -242,7 +237,7 @@ struct uniform_sampler<double> {
     out[1][0] = unit_f64(half<0>(w.x2), half<0>(w.x3));
     out[1][1] = unit_f64(half<1>(w.x2), half<1>(w.x3));
   }
-  void operator()(const words& w, vf64 (&out)[C]) const {
+  TURBOINIT_HOT void operator()(const words& w, vf64 (&out)[C]) const {
     out[0] = unit_f64(w.x0, w.x1);
     out[1] = unit_f64(w.x2, w.x3);
   }
@@ -257,7 +252,7 @@ struct normal_sampler<float> {
     box_muller(open_unit_f32(w.x0), unit_f32(w.x1), out[0][0], out[1][0]);
     box_muller(open_unit_f32(w.x2), unit_f32(w.x3), out[2][0], out[3][0]);
   }
-  void operator()(const words& w, vf32 (&out)[C]) const {
+  TURBOINIT_HOT void operator()(const words& w, vf32 (&out)[C]) const {
     vf32 r[C][1];
     rows(w, r);
     for (int k = 0; k < C; ++k) out[k] = r[k][0];
@@ -289,7 +284,7 @@ struct normal_sampler<double> {
     out[1][0] = lo_half(z_sin);
     out[1][1] = hi_half(z_sin);
   }
-  void operator()(const words& w, vf64 (&out)[C]) const {
+  TURBOINIT_HOT void operator()(const words& w, vf64 (&out)[C]) const {
     vf64n r[C][2];
     rows(w, r);
     for (int k = 0; k < C; ++k) out[k] = join_halves(r[k][0], r[k][1]);

@@ -17,10 +17,109 @@ constexpr int W = TURBOINIT_WIDTH;
 #endif
 static_assert(W == 4 || W == 8 || W == 16, "unsupported SIMD width");
 
+// A vector of W lanes of T: one vector-extension type for 32-bit lanes (a
+// native register on every target).  For 64-bit lanes (vf64, vi64, vu64: two
+// registers) it is a vpair of native halves, below.
+template <class T>
+struct half_of {
+  typedef T type __attribute__((vector_size(sizeof(T) * W / 2)));
+};
+template <class H>
+struct vpair;
 template <class T>
 struct vec_of {
   typedef T type __attribute__((vector_size(sizeof(T) * W)));
 };
+template <>
+struct vec_of<double> {
+  using type = vpair<half_of<double>::type>;
+};
+template <>
+struct vec_of<int64_t> {
+  using type = vpair<half_of<int64_t>::type>;
+};
+template <>
+struct vec_of<uint64_t> {
+  using type = vpair<half_of<uint64_t>::type>;
+};
+
+// W lanes of 64 bits as two native half vectors of W / 2 lanes.  GCC 12 keeps
+// a vector-extension type wider than a register in memory between operations
+// (stored in 16-byte pieces and reloaded whole: a store-forwarding stall per
+// operation) and lowers its shuffles lane by lane; a struct of two halves
+// stays in two registers.  Every operator applies the same IEEE or integer
+// operation to each half, so the bits are those of the plain vector type.
+// A cast between two vpairs (`(vu64)x`) reinterprets each half, as a cast
+// between vector types does.
+template <class H>
+struct vpair {
+  H h[2];
+  using lane = std::remove_cv_t<std::remove_reference_t<decltype(std::declval<H&>()[0])>>;
+  static constexpr int N = W / 2;  // lanes per half
+  TURBOINIT_HOT lane& operator[](int i) { return h[i / N][i % N]; }
+  TURBOINIT_HOT lane operator[](int i) const { return h[i / N][i % N]; }
+  template <class H2>
+  TURBOINIT_HOT explicit operator vpair<H2>() const {
+    return {{(H2)h[0], (H2)h[1]}};
+  }
+};
+template <class T>
+struct is_vpair : std::false_type {};
+template <class H>
+struct is_vpair<vpair<H>> : std::true_type {};
+
+#define TURBOINIT_PAIR_BINARY(op)                                                \
+  template <class H>                                                             \
+  TURBOINIT_HOT vpair<H> operator op(const vpair<H>& a, const vpair<H>& b) {     \
+    return {{a.h[0] op b.h[0], a.h[1] op b.h[1]}};                               \
+  }                                                                              \
+  template <class H, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>> \
+  TURBOINIT_HOT vpair<H> operator op(const vpair<H>& a, S b) {                   \
+    return {{a.h[0] op b, a.h[1] op b}};                                         \
+  }                                                                              \
+  template <class H, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>> \
+  TURBOINIT_HOT vpair<H> operator op(S a, const vpair<H>& b) {                   \
+    return {{a op b.h[0], a op b.h[1]}};                                         \
+  }                                                                              \
+  template <class H, class R>                                                    \
+  TURBOINIT_HOT vpair<H>& operator op## = (vpair<H> & a, const R& b) {           \
+    return a = a op b;                                                           \
+  }
+TURBOINIT_PAIR_BINARY(+)
+TURBOINIT_PAIR_BINARY(-)
+TURBOINIT_PAIR_BINARY(*)
+TURBOINIT_PAIR_BINARY(/)
+TURBOINIT_PAIR_BINARY(&)
+TURBOINIT_PAIR_BINARY(|)
+TURBOINIT_PAIR_BINARY(^)
+TURBOINIT_PAIR_BINARY(<<)
+TURBOINIT_PAIR_BINARY(>>)
+#undef TURBOINIT_PAIR_BINARY
+#define TURBOINIT_PAIR_COMPARE(op)                                                  \
+  template <class H>                                                                \
+  TURBOINIT_HOT auto operator op(const vpair<H>& a, const vpair<H>& b) {            \
+    return vpair<decltype(a.h[0] op b.h[0])>{{a.h[0] op b.h[0], a.h[1] op b.h[1]}}; \
+  }                                                                                 \
+  template <class H, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>>    \
+  TURBOINIT_HOT auto operator op(const vpair<H>& a, S b) {                          \
+    return vpair<decltype(a.h[0] op b)>{{a.h[0] op b, a.h[1] op b}};                \
+  }
+TURBOINIT_PAIR_COMPARE(==)
+TURBOINIT_PAIR_COMPARE(!=)
+TURBOINIT_PAIR_COMPARE(<)
+TURBOINIT_PAIR_COMPARE(<=)
+TURBOINIT_PAIR_COMPARE(>)
+TURBOINIT_PAIR_COMPARE(>=)
+#undef TURBOINIT_PAIR_COMPARE
+template <class H>
+TURBOINIT_HOT vpair<H> operator-(const vpair<H>& a) {
+  return {{-a.h[0], -a.h[1]}};
+}
+template <class H>
+TURBOINIT_HOT vpair<H> operator~(const vpair<H>& a) {
+  return {{~a.h[0], ~a.h[1]}};
+}
+
 using vf32 = vec_of<float>::type;
 using vi32 = vec_of<int32_t>::type;
 using vu32 = vec_of<uint32_t>::type;
@@ -29,19 +128,39 @@ using vi64 = vec_of<int64_t>::type;
 using vu64 = vec_of<uint64_t>::type;
 using vu16 = vec_of<uint16_t>::type;
 
+// (A vpair half by half: a whole-struct memcpy goes through the stack.)
 template <class V>
 static inline V load(const void* p) {
   V v;
-  std::memcpy(&v, p, sizeof v);
+  if constexpr (is_vpair<V>::value) {
+    std::memcpy(&v.h[0], p, sizeof v.h[0]);
+    std::memcpy(&v.h[1], static_cast<const char*>(p) + sizeof v.h[0], sizeof v.h[1]);
+  } else {
+    std::memcpy(&v, p, sizeof v);
+  }
   return v;
 }
 template <class V>
 static inline void store(void* p, const V& v) {
-  std::memcpy(p, &v, sizeof v);
+  if constexpr (is_vpair<V>::value) {
+    std::memcpy(p, &v.h[0], sizeof v.h[0]);
+    std::memcpy(static_cast<char*>(p) + sizeof v.h[0], &v.h[1], sizeof v.h[1]);
+  } else {
+    std::memcpy(p, &v, sizeof v);
+  }
 }
 template <class V>
 static inline void store_lanes(void* p, const V& v, int lanes) {
-  std::memcpy(p, &v, sizeof v / W * static_cast<unsigned>(lanes));
+  if constexpr (is_vpair<V>::value) {
+    constexpr int n = V::N;
+    const std::size_t lane = sizeof v.h[0] / n;
+    std::memcpy(p, &v.h[0], lane * static_cast<unsigned>(lanes < n ? lanes : n));
+    if (lanes > n)
+      std::memcpy(static_cast<char*>(p) + sizeof v.h[0], &v.h[1],
+                  lane * static_cast<unsigned>(lanes - n));
+  } else {
+    std::memcpy(p, &v, sizeof v / W * static_cast<unsigned>(lanes));
+  }
 }
 
 template <class V, class T>
@@ -76,15 +195,12 @@ static inline vf32 vsqrt(vf32 a) {
 // (AVX-512 zmm, AVX2 ymm, SSE2/NEON xmm).  A full vf64 (W lanes) is two of
 // them; the float64 math runs on halves because GCC lowers some operations
 // on vectors wider than a register lane by lane.
-template <class T>
-struct half_of {
-  typedef T type __attribute__((vector_size(sizeof(T) * W / 2)));
-};
 using vf64n = half_of<double>::type;
 using vi64n = half_of<int64_t>::type;
 using vu64n = half_of<uint64_t>::type;
 using vu32h = half_of<uint32_t>::type;
 using vi32h = half_of<int32_t>::type;
+using vf32h = half_of<float>::type;
 
 template <class H, class V, std::size_t... I>
 static inline H take_lanes(V v, std::index_sequence<I...>) {
@@ -115,15 +231,29 @@ static inline half_vec<V> hi_half(V v) {
   return take_lanes<half_vec<V>>(v, high_seq{});
 }
 template <class H>
-static inline typename vec_of<lane_of<H>>::type join_halves(H a, H b) {
-  return join_lanes<typename vec_of<lane_of<H>>::type>(a, b, std::make_index_sequence<W>{});
+static TURBOINIT_HOT H lo_half(const vpair<H>& v) {
+  return v.h[0];
+}
+template <class H>
+static TURBOINIT_HOT H hi_half(const vpair<H>& v) {
+  return v.h[1];
+}
+template <class H>
+static TURBOINIT_HOT typename vec_of<lane_of<H>>::type join_halves(H a, H b) {
+  using V = typename vec_of<lane_of<H>>::type;
+  if constexpr (is_vpair<V>::value)
+    return V{{a, b}};
+  else
+    return join_lanes<V>(a, b, std::make_index_sequence<W>{});
 }
 static inline vf64n vsqrt(vf64n a) {
   vf64n r;
   for (int i = 0; i < W / 2; ++i) r[i] = __builtin_sqrt(a[i]);
   return r;
 }
-static inline vf64 vsqrt(vf64 a) { return join_halves(vsqrt(lo_half(a)), vsqrt(hi_half(a))); }
+static TURBOINIT_HOT vf64 vsqrt(vf64 a) {
+  return join_halves(vsqrt(lo_half(a)), vsqrt(hi_half(a)));
+}
 
 // ---- float64 comparisons and selects, on halves ----
 // GCC 12 lowers comparisons, ?: and min/max on a vf64 (two registers) lane by
@@ -133,7 +263,7 @@ static inline vf64 vsqrt(vf64 a) { return join_halves(vsqrt(lo_half(a)), vsqrt(h
 // vectors are native: the plain operators (the vf32 overloads are there so
 // that code written once for both types reads alike).
 template <class Op>
-static inline vi64 on_halves(vf64 a, vf64 b, Op op) {
+static TURBOINIT_HOT vi64 on_halves(vf64 a, vf64 b, Op op) {
   return join_halves(op(lo_half(a), lo_half(b)), op(hi_half(a), hi_half(b)));
 }
 #define TURBOINIT_VEC_COMPARE(name, op)                                       \
@@ -152,14 +282,14 @@ TURBOINIT_VEC_COMPARE(vne, !=)
 #undef TURBOINIT_VEC_COMPARE
 
 template <class V>
-static inline V select_halves(vi64 m, V a, V b) {
+static TURBOINIT_HOT V select_halves(vi64 m, V a, V b) {
   return join_halves(lo_half(m) ? lo_half(a) : lo_half(b), hi_half(m) ? hi_half(a) : hi_half(b));
 }
-static inline vf64 select(vi64 m, vf64 a, vf64 b) { return select_halves(m, a, b); }
-static inline vi64 select(vi64 m, vi64 a, vi64 b) { return select_halves(m, a, b); }
-static inline vu64 select(vi64 m, vu64 a, vu64 b) { return select_halves(m, a, b); }
-static inline vf64 vmin(vf64 a, vf64 b) { return select(vlt(a, b), a, b); }
-static inline vf64 vmax(vf64 a, vf64 b) { return select(vgt(a, b), a, b); }
+static TURBOINIT_HOT vf64 select(vi64 m, vf64 a, vf64 b) { return select_halves(m, a, b); }
+static TURBOINIT_HOT vi64 select(vi64 m, vi64 a, vi64 b) { return select_halves(m, a, b); }
+static TURBOINIT_HOT vu64 select(vi64 m, vu64 a, vu64 b) { return select_halves(m, a, b); }
+static TURBOINIT_HOT vf64 vmin(vf64 a, vf64 b) { return select(vlt(a, b), a, b); }
+static TURBOINIT_HOT vf64 vmax(vf64 a, vf64 b) { return select(vgt(a, b), a, b); }
 
 // a * b + c with one rounding (IEEE fusedMultiplyAdd), lane by lane: one
 // vfmadd on targets with FMA, a correctly rounded fma()/fmaf() call per lane
@@ -192,7 +322,7 @@ static inline vf64n vfma(vf64n a, vf64n b, vf64n c) {
   return r;
 }
 #endif
-static inline vf64 vfma(vf64 a, vf64 b, vf64 c) {
+static TURBOINIT_HOT vf64 vfma(vf64 a, vf64 b, vf64 c) {
   return join_halves(vfma(lo_half(a), lo_half(b), lo_half(c)),
                      vfma(hi_half(a), hi_half(b), hi_half(c)));
 }
@@ -202,26 +332,40 @@ static inline V vfma(V a, B b, C c) {  // scalar b and/or c, broadcast
 }
 
 static inline vf32 vabs(vf32 a) { return (vf32)((vu32)a & 0x7fffffffu); }
-static inline vf64 vabs(vf64 a) { return (vf64)((vu64)a & 0x7fffffffffffffffull); }
+static TURBOINIT_HOT vf64 vabs(vf64 a) { return (vf64)((vu64)a & 0x7fffffffffffffffull); }
 static inline vf64n vabs(vf64n a) { return (vf64n)((vu64n)a & 0x7fffffffffffffffull); }
 
 // Exact conversions.  i32 -> f32 is one instruction everywhere; u32 -> f64 and
 // small i64 -> f64 use the 2^52 magic numbers (AVX2 has no 64-bit conversion).
 static inline vf32 to_f32(vi32 a) { return __builtin_convertvector(a, vf32); }
-static inline vf64 u32_to_f64(vu32 a) {
-  const vu64 wide = __builtin_convertvector(a, vu64) | 0x4330000000000000ull;
-  return (vf64)wide - 0x1p52;
+// __builtin_convertvector to vectors of W lanes, half by half: HT is the half
+// type of the result (vu64n: widen 32-bit lanes; vu32h, vf32h: narrow).
+template <class HT, class V>
+static TURBOINIT_HOT auto convert_halves(const V& v) {
+  return join_halves(__builtin_convertvector(lo_half(v), HT),
+                     __builtin_convertvector(hi_half(v), HT));
 }
-static inline vf64 small_i64_to_f64(vi64 a) {  // |a| < 2^51
+// 32-bit lanes zero-extended to 64 bits: one vpmovzxdq per half on AVX2
+// (GCC's generic conversion takes two 128-bit ones and an insert there).
+static TURBOINIT_HOT vu64n widen_u32(vu32h a) {
+#if defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  return (vu64n)_mm256_cvtepu32_epi64((__m128i)a);
+#else
+  return __builtin_convertvector(a, vu64n);
+#endif
+}
+static TURBOINIT_HOT vu64 widen_u64(vu32 a) {
+  return join_halves(widen_u32(lo_half(a)), widen_u32(hi_half(a)));
+}
+
+static TURBOINIT_HOT vf64 small_i64_to_f64(vi64 a) {  // |a| < 2^51
   return (vf64)((vu64)a + 0x4338000000000000ull) - 0x1.8p52;
 }
-static inline vf64n u32_to_f64(vu32h a) {
-#if defined(__AVX2__) && TURBOINIT_WIDTH == 8
-  const vu64n wide = (vu64n)_mm256_cvtepu32_epi64((__m128i)a) | 0x4330000000000000ull;
-#else
-  const vu64n wide = __builtin_convertvector(a, vu64n) | 0x4330000000000000ull;
-#endif
-  return (vf64n)wide - 0x1p52;
+static TURBOINIT_HOT vf64n u32_to_f64(vu32h a) {
+  return (vf64n)(widen_u32(a) | 0x4330000000000000ull) - 0x1p52;
+}
+static TURBOINIT_HOT vf64 u32_to_f64(vu32 a) {
+  return join_halves(u32_to_f64(lo_half(a)), u32_to_f64(hi_half(a)));
 }
 
 // 32x32 -> 64-bit products of every lane with a constant, split in halves.
@@ -248,9 +392,9 @@ static inline void mulhilo(vu32 a, uint32_t m, vu32& hi, vu32& lo) {
   const __m256i vl = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
   std::memcpy(&lo, &vl, sizeof vl);
 #else
-  const vu64 p = __builtin_convertvector(a, vu64) * static_cast<uint64_t>(m);
-  hi = __builtin_convertvector(p >> 32, vu32);
-  lo = __builtin_convertvector(p, vu32);
+  const vu64 p = widen_u64(a) * static_cast<uint64_t>(m);
+  hi = convert_halves<vu32h>(p >> 32);
+  lo = convert_halves<vu32h>(p);
 #endif
 }
 
@@ -294,11 +438,21 @@ static inline uint32_t mask_bits(vi64n m) {
   return bits;
 #endif
 }
-static inline uint32_t mask_bits(vi64 m) {
+static TURBOINIT_HOT uint32_t mask_bits(vi64 m) {
   // Per native half (GCC 12 narrows a two-register vi64 to vi32 through
   // 8-byte stack stores and a 16-byte reload: a store-forwarding stall of
   // ~15 cycles in every rejection loop's exit test).
   return mask_bits(lo_half(m)) | (mask_bits(hi_half(m)) << (W / 2));
+}
+
+// All ones in 64-bit lane l where bit l of `bits` is set, zero elsewhere.
+static TURBOINIT_HOT vi64 lanes_of_bits(uint32_t bits) {
+  vi64n lo = {}, hi = {};
+  for (int l = 0; l < W / 2; ++l) {
+    lo[l] = ((bits >> l) & 1u) ? -1 : 0;
+    hi[l] = ((bits >> (l + W / 2)) & 1u) ? -1 : 0;
+  }
+  return join_halves(lo, hi);
 }
 
 // Appends base + l for every set bit l of `bits` (l < W) to dst, without
