@@ -340,22 +340,59 @@ static inline void per_element(const bulk_args& a, uint64_t first, uint64_t coun
   }
 }
 
-// The rejection kinds in two passes over a stage of up to kStageElems
-// elements.  fast(lo, hi, p0, p1, live, value) decides what it can from the
-// first attempt, W elements at a time, and returns the bits of the lanes it
-// decided; the others are gathered W at a time (their own counters and
-// parameters) and full(lo, hi, p0, p1, live) runs the complete lane function,
-// which repeats attempt 0 the same way.  Every lane depends only on its own
-// counters and parameters, so the values are those of full alone, but a lane
-// that rejects no longer holds up the W - 1 beside it.  emit(value, j, lanes)
-// stores the W elements from call index j.
-template <class CT, class Fast, class Full, class Emit>
+// The rejection kinds in passes over a stage of up to kStageElems elements.
+// fast(lo, hi, p0, p1, live, value) decides what it can from the first
+// attempt, W elements at a time, and returns the bits of the lanes it
+// decided.  The others are gathered W at a time (their own counters and
+// parameters): step(lo, hi, p0, p1, j, live, value), where given, runs the
+// complete test of attempt j = 0, 1, .. kSteps - 1 on the lanes still
+// undecided, compacted again after each attempt, and returns the bits of
+// those it accepts (value: theirs); full(lo, hi, p0, p1, live) runs the
+// complete lane function (from attempt 0) on whatever is left.  Every lane
+// depends only on its own counters and parameters, so the values are those
+// of full alone, but a lane that rejects no longer holds up the W - 1 beside
+// it.  emit(value, j, lanes) stores the W elements from call index j.
+constexpr uint32_t kRejectionSteps = 8;  // attempts by step before full()
+struct no_steps {
+  static constexpr uint32_t kSteps = 0;
+  template <class... A>
+  uint32_t operator()(A&&...) const {
+    return 0;
+  }
+};
+template <uint32_t N, class F>
+struct steps {  // step functions of per_element_compact: attempts 0 .. N - 1
+  static constexpr uint32_t kSteps = N;
+  F f;
+  template <class... A>
+  TURBOINIT_HOT uint32_t operator()(A&&... args) const {
+    return f(std::forward<A>(args)...);
+  }
+};
+template <uint32_t N, class F>
+static steps<N, F> make_steps(F f) {
+  return {f};
+}
+template <class CT, class Fast, class Full, class Emit, class Step = no_steps>
 static void per_element_compact(const bulk_args& a, uint64_t first, uint64_t count,
-                                const Fast& fast, const Full& full, const Emit& emit) {
+                                const Fast& fast, const Full& full, const Emit& emit,
+                                const Step& step = Step{}) {
   using vec = typename vtypes<CT>::vec;
   alignas(64) CT val[kStageElems + W];
-  uint16_t pending[kStageElems + 2 * W];
+  uint16_t pending[kStageElems + 2 * W], next[kStageElems + 2 * W];
   const param_source<CT> p0_of(a.p[0]), p1_of(a.p[1]);
+  // The lanes pending[q .. q + lanes) of the stage from c0: counters, parameters.
+  auto gather = [&](uint64_t c0, const uint16_t* idx, int lanes, vu32& lo, vu32& hi, vec& p0,
+                    vec& p1) {
+    for (int l = 0; l < W; ++l) {
+      const uint64_t e = c0 + idx[l < lanes ? l : 0];
+      const uint64_t b = a.stream.block_offset + first + e;
+      lo[l] = static_cast<uint32_t>(b);
+      hi[l] = static_cast<uint32_t>(b >> 32);
+      p0[l] = CT(a.p[0].at(e));
+      p1[l] = CT(a.p[1].at(e));
+    }
+  };
   for (uint64_t c0 = 0; c0 < count; c0 += kStageElems) {
     const uint64_t n = (count - c0 < kStageElems) ? count - c0 : kStageElems;
     uint32_t n_pending = 0;
@@ -369,18 +406,31 @@ static void per_element_compact(const bulk_args& a, uint64_t first, uint64_t cou
       store(val + i, v);
       n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(i), ~done & live);
     }
+    for (uint32_t j = 0; j < Step::kSteps && n_pending != 0; ++j) {
+      uint32_t n_next = 0;
+      for (uint32_t q = 0; q < n_pending; q += W) {
+        const int lanes = (n_pending - q >= static_cast<uint32_t>(W)) ? W : int(n_pending - q);
+        const uint32_t live = (lanes == 32) ? ~0u : ((1u << lanes) - 1u);
+        vu32 lo = {}, hi = {};  // every lane is set ({}: GCC's -Wmaybe-uninitialized)
+        vec p0 = {}, p1 = {}, v = {};
+        gather(c0, pending + q, lanes, lo, hi, p0, p1);
+        const uint32_t ok = step(lo, hi, p0, p1, j, live, v);
+        for (int l = 0; l < lanes; ++l) {
+          const uint16_t e = pending[q + static_cast<uint32_t>(l)];
+          if ((ok >> l) & 1u)
+            val[e] = v[l];
+          else
+            next[n_next++] = e;
+        }
+      }
+      std::memcpy(pending, next, n_next * sizeof next[0]);
+      n_pending = n_next;
+    }
     for (uint32_t q = 0; q < n_pending; q += W) {
       const int lanes = (n_pending - q >= static_cast<uint32_t>(W)) ? W : int(n_pending - q);
-      vu32 lo = {}, hi = {};  // every lane is set below ({}: GCC's -Wmaybe-uninitialized)
+      vu32 lo = {}, hi = {};
       vec p0 = {}, p1 = {};
-      for (int l = 0; l < W; ++l) {
-        const uint64_t e = c0 + pending[q + static_cast<uint32_t>(l < lanes ? l : 0)];
-        const uint64_t b = a.stream.block_offset + first + e;
-        lo[l] = static_cast<uint32_t>(b);
-        hi[l] = static_cast<uint32_t>(b >> 32);
-        p0[l] = CT(a.p[0].at(e));
-        p1[l] = CT(a.p[1].at(e));
-      }
+      gather(c0, pending + q, lanes, lo, hi, p0, p1);
       const vec v = full(lo, hi, p0, p1, (lanes == 32) ? ~0u : ((1u << lanes) - 1u));
       for (int l = 0; l < lanes; ++l) val[pending[q + static_cast<uint32_t>(l)]] = v[l];
     }
@@ -651,6 +701,21 @@ struct ptrs_setup {
   }
 };
 
+// PTRS's acceptance of candidate c (k = kf): the quick test, then the
+// logarithmic one, as NumPy's random_poisson_ptrs.
+struct ptrs_accept {
+  const ptrs_setup& s;
+  vf64 loglam, log_invalpha;
+  explicit ptrs_accept(const ptrs_setup& su)
+      : s(su), loglam(vlog(su.l)), log_invalpha(vlog(1.1239 + 1.1328 / (su.b - 3.4))) {}
+  TURBOINIT_HOT vi64 operator()(const tr_candidate& c, vf64 kf) const {
+    const vi64 valid = vge(kf, 0.0) & ~(vlt(c.us, 0.013) & vgt(c.V, c.us));
+    const vi64 slow = valid & vle(vlog(c.V) + log_invalpha - vlog(s.a / (c.usafe * c.usafe) + s.b),
+                                  -s.l + kf * loglam - vloggam_int(kf + 1.0));
+    return vgt(c.us, 0.0) & (c.quick(s.vr) | slow);
+  }
+};
+
 // Poisson(lam), lam >= 0 finite: inversion by search for lam < 10 (u from
 // attempt 0, tag 0; stops where the terms fall below 2^-60 of the sum),
 // Hoermann's PTRS (1993) for lam >= 10 (attempts 0, 1, ... of tag 1: U from
@@ -663,19 +728,19 @@ static inline vf64 poisson_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf64
   const uint32_t large_bits = ~mask_bits(small) & live;
   if (large_bits) {
     const ptrs_setup s(lam, small);
-    const vf64 loglam = vlog(s.l);
-    const vf64 log_invalpha = vlog(1.1239 + 1.1328 / (s.b - 3.4));
-    const vf64 res =
-        tr_run(st, lo, hi, live, s, small, vfloor(s.l), [&](const tr_candidate& c, vf64 kf) {
-          const vi64 valid = vge(kf, 0.0) & ~(vlt(c.us, 0.013) & vgt(c.V, c.us));
-          const vi64 slow =
-              valid & vle(vlog(c.V) + log_invalpha - vlog(s.a / (c.usafe * c.usafe) + s.b),
-                          -s.l + kf * loglam - vloggam_int(kf + 1.0));
-          return vgt(c.us, 0.0) & (c.quick(s.vr) | slow);
-        });
+    const vf64 res = tr_run(st, lo, hi, live, s, small, vfloor(s.l), ptrs_accept(s));
     k = select(small, k, res);
   }
   return k;
+}
+
+// Attempt j of PTRS alone on the lanes outside `small` (setup s of their lam,
+// acceptance acc on s): the lanes it accepts, and k.
+static inline uint32_t poisson_step(const philox_stream& st, vu32 lo, vu32 hi, const ptrs_setup& s,
+                                    const ptrs_accept& acc, vi64 small, uint32_t j, vf64& value) {
+  const tr_candidate c = tr_draw(st, lo, hi, splat<vu32>(j), s.a, s.b);
+  value = s.k_of(c);
+  return mask_bits(acc(c, value) & ~small);
 }
 
 // The first attempt of poisson_lanes with PTRS's quick acceptance alone (and
@@ -819,6 +884,27 @@ struct btrs_setup {
   }
 };
 
+// BTRS's acceptance of candidate c (k = kf): the quick test, then the
+// logarithmic one, as NumPy's random_binomial_btpe's sibling in Hoermann (1993).
+struct btrs_accept {
+  const btrs_setup& s;
+  vf64 log_alpha, lpq, m, h;
+  explicit btrs_accept(const btrs_setup& su)
+      : s(su),
+        log_alpha(vlog((2.83 + 5.1 / su.b) * su.spq)),
+        lpq(vlog(su.pl / su.ql)),
+        m(vfloor((su.nl + 1.0) * su.pl)),
+        h(vloggam_int(m + 1.0) + vloggam_int(su.nl - m + 1.0)) {}
+  TURBOINIT_HOT vi64 operator()(const tr_candidate& c, vf64 kf) const {
+    const vi64 in = vge(kf, 0.0) & vle(kf, s.nl);
+    const vf64 kc = vmin(vmax(kf, splat<vf64>(0.0)), s.nl);
+    const vi64 slow =
+        in & vle(vlog(c.V) + log_alpha - vlog(s.a / (c.usafe * c.usafe) + s.b),
+                 h - vloggam_int(kc + 1.0) - vloggam_int(s.nl - kc + 1.0) + (kc - m) * lpq);
+    return vgt(c.us, 0.0) & in & (c.quick(s.vr) | slow);
+  }
+};
+
 // Binomial(n, p), n a non-negative integer-valued double, p in [0, 1]: on
 // q' = min(p, 1 - p) (the result mirrored when p > 1/2), inversion as NumPy's
 // random_binomial_inversion for n q' < 10 (uniforms from tag 0, attempts
@@ -832,19 +918,8 @@ static inline vf64 binomial_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf6
     k = binomial_inversion(st, lo, hi, n, arms.pp, arms.q, arms.np, arms.small, live);
   if (~mask_bits(arms.small) & live) {
     const btrs_setup s(n, arms);
-    const vf64 log_alpha = vlog((2.83 + 5.1 / s.b) * s.spq);
-    const vf64 lpq = vlog(s.pl / s.ql);
-    const vf64 m = vfloor((s.nl + 1.0) * s.pl);
-    const vf64 h = vloggam_int(m + 1.0) + vloggam_int(s.nl - m + 1.0);
-    const vf64 res =
-        tr_run(st, lo, hi, live, s, arms.small, m, [&](const tr_candidate& c, vf64 kf) {
-          const vi64 in = vge(kf, 0.0) & vle(kf, s.nl);
-          const vf64 kc = vmin(vmax(kf, splat<vf64>(0.0)), s.nl);
-          const vi64 slow =
-              in & vle(vlog(c.V) + log_alpha - vlog(s.a / (c.usafe * c.usafe) + s.b),
-                       h - vloggam_int(kc + 1.0) - vloggam_int(s.nl - kc + 1.0) + (kc - m) * lpq);
-          return vgt(c.us, 0.0) & in & (c.quick(s.vr) | slow);
-        });
+    const btrs_accept accept(s);
+    const vf64 res = tr_run(st, lo, hi, live, s, arms.small, accept.m, accept);
     k = select(arms.small, k, res);
   }
   return select(arms.flip, n - k, k);
@@ -869,6 +944,17 @@ static inline uint32_t binomial_fast(const philox_stream& st, vu32 lo, vu32 hi, 
   }
   value = select(arms.flip, n - k, k);
   return done;
+}
+
+// Attempt j of BTRS alone on the lanes outside arms.small (setup s, acceptance
+// acc on s): the lanes it accepts, and their value.
+static inline uint32_t binomial_step(const philox_stream& st, vu32 lo, vu32 hi, vf64 n,
+                                     const binomial_arms& arms, const btrs_setup& s,
+                                     const btrs_accept& acc, uint32_t j, vf64& value) {
+  const tr_candidate c = tr_draw(st, lo, hi, splat<vu32>(j), s.a, s.b);
+  const vf64 kf = s.k_of(c);
+  value = select(arms.flip, n - kf, kf);
+  return mask_bits(acc(c, kf) & ~arms.small);
 }
 
 // Permutations of [0, n): a Feistel network on the b = ceil(log2 n) bits of a
@@ -1218,6 +1304,9 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
     case bulk_kind::poisson:
       if constexpr (sizeof(CT) == 8) {
         const poisson_table table = make_poisson_table(a.p[0]);
+        const vi64 one_small = vlt(splat<vf64>(a.p[0].scalar), 10.0);
+        const ptrs_setup one_s(splat<vf64>(a.p[0].scalar), one_small);
+        const ptrs_accept one_acc(one_s);
         per_element_compact<CT>(
             a, first, count,
             [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live, vec& v) {
@@ -1230,12 +1319,23 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
             [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live) {
               return poisson_lanes(st, lo, hi, p0, live);
             },
-            [&](vec v, uint64_t j, int lanes) { put_count(out, j, v, lanes); });
+            [&](vec v, uint64_t j, int lanes) { put_count(out, j, v, lanes); },
+            make_steps<kRejectionSteps>(
+                [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t at, uint32_t, vec& v) {
+                  if (!a.p[0].values)  // one rate: its constants once
+                    return poisson_step(st, lo, hi, one_s, one_acc, one_small, at, v);
+                  const vi64 small = vlt(p0, 10.0);
+                  const ptrs_setup s(p0, small);
+                  return poisson_step(st, lo, hi, s, ptrs_accept(s), small, at, v);
+                }));
       }
       break;
     case bulk_kind::binomial:
       if constexpr (sizeof(CT) == 8) {
         const binomial_table table = make_binomial_table(a.p[0], a.p[1]);
+        const binomial_arms one_arms(splat<vf64>(a.p[0].scalar), splat<vf64>(a.p[1].scalar));
+        const btrs_setup one_s(splat<vf64>(a.p[0].scalar), one_arms);
+        const btrs_accept one_acc(one_s);
         per_element_compact<CT>(
             a, first, count,
             [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live, vec& v) {
@@ -1248,7 +1348,15 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
             [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live) {
               return binomial_lanes(st, lo, hi, p0, p1, live);
             },
-            [&](vec v, uint64_t j, int lanes) { put_count(out, j, v, lanes); });
+            [&](vec v, uint64_t j, int lanes) { put_count(out, j, v, lanes); },
+            make_steps<kRejectionSteps>(
+                [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t at, uint32_t, vec& v) {
+                  if (!a.p[0].values && !a.p[1].values)  // one (n, p): its constants once
+                    return binomial_step(st, lo, hi, p0, one_arms, one_s, one_acc, at, v);
+                  const binomial_arms arms(p0, p1);
+                  const btrs_setup s(p0, arms);
+                  return binomial_step(st, lo, hi, p0, arms, s, btrs_accept(s), at, v);
+                }));
       }
       break;
     case bulk_kind::permutation:  // permutation_run
