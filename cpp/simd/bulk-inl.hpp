@@ -746,13 +746,13 @@ static inline uint32_t poisson_step(const philox_stream& st, vu32 lo, vu32 hi, c
 // The first attempt of poisson_lanes with PTRS's quick acceptance alone (and
 // the whole inversion): the lanes it decided.
 static inline uint32_t poisson_fast(const philox_stream& st, vu32 lo, vu32 hi, vf64 lam,
-                                    uint32_t live, vf64& value) {
+                                    uint32_t live, vf64& value, const ptrs_setup* one = nullptr) {
   const vi64 small = vlt(lam, 10.0);
   vf64 k = splat<vf64>(0.0);
   uint32_t done = mask_bits(small);
   if (done & live) k = poisson_inversion(st, lo, hi, lam, small, live);
   if (~done & live) {
-    const ptrs_setup s(lam, small);
+    const ptrs_setup s = one ? *one : ptrs_setup(lam, small);  // one: the call's rate
     const tr_candidate c = tr_draw(st, lo, hi, vu32{}, s.a, s.b);
     const vi64 fast = c.quick(s.vr) & ~small;
     k = select(fast, s.k_of(c), k);
@@ -928,14 +928,14 @@ static inline vf64 binomial_lanes(const philox_stream& st, vu32 lo, vu32 hi, vf6
 // The first attempt of binomial_lanes with BTRS's quick acceptance alone (and
 // the whole inversion): the lanes it decided.
 static inline uint32_t binomial_fast(const philox_stream& st, vu32 lo, vu32 hi, vf64 n, vf64 p,
-                                     uint32_t live, vf64& value) {
+                                     uint32_t live, vf64& value, const btrs_setup* one = nullptr) {
   const binomial_arms arms(n, p);
   vf64 k = splat<vf64>(0.0);
   uint32_t done = mask_bits(arms.small);
   if (done & live)
     k = binomial_inversion(st, lo, hi, n, arms.pp, arms.q, arms.np, arms.small, live);
   if (~done & live) {
-    const btrs_setup s(n, arms);
+    const btrs_setup s = one ? *one : btrs_setup(n, arms);  // one: the call's (n, p)
     const tr_candidate c = tr_draw(st, lo, hi, vu32{}, s.a, s.b);
     const vf64 kf = s.k_of(c);
     const vi64 ok = c.quick(s.vr) & vge(kf, 0.0) & vle(kf, s.nl) & ~arms.small;
@@ -1314,7 +1314,7 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
                 v = poisson_by_table(st, lo, hi, table);
                 return live;
               }
-              return poisson_fast(st, lo, hi, p0, live, v);
+              return poisson_fast(st, lo, hi, p0, live, v, a.p[0].values ? nullptr : &one_s);
             },
             [&](vu32 lo, vu32 hi, vec p0, vec, uint32_t live) {
               return poisson_lanes(st, lo, hi, p0, live);
@@ -1343,7 +1343,8 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
                 v = binomial_by_table(st, lo, hi, table, live);
                 return live;
               }
-              return binomial_fast(st, lo, hi, p0, p1, live, v);
+              return binomial_fast(st, lo, hi, p0, p1, live, v,
+                                   a.p[0].values || a.p[1].values ? nullptr : &one_s);
             },
             [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live) {
               return binomial_lanes(st, lo, hi, p0, p1, live);
