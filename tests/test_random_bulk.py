@@ -149,6 +149,34 @@ def test_bytes() -> None:
     assert rng.bytes(0) == b""
 
 
+@pytest.mark.parametrize("length", [1, 3, 4, 5, 4099, (5 << 20) + 3])
+def test_bytes_are_the_little_endian_raw_words(length: int) -> None:
+    # The definition bytes() keeps while it writes into the new bytes object in
+    # place: the words _core.bits gives for ceil(length / 4) elements, from the
+    # blocks the same call reserves (5 MiB: also the huge-page hint's path).
+    rng = default_rng(15)
+    words = -(-length // 4)
+    k0, k1, offset = rng._reserve(words, 4)
+    buf = np.empty(words, np.uint32)
+    _core.bits(buf, (words,), (0,), (words,), k0, k1, offset)
+    expected = buf.astype("<u4").tobytes()[:length]
+    assert default_rng(15).bytes(length) == expected
+
+
+def test_bytes_allocates_before_it_reserves() -> None:
+    # A MemoryError leaves the stream as it was: the object exists before reserve().
+    def reserve() -> tuple[int, int, int]:
+        raise AssertionError("reserve() ran before the allocation succeeded")
+
+    with pytest.raises(MemoryError):
+        _core.bits_bytes(1 << 62, reserve)
+    rng = default_rng(16)
+    state = rng.bit_generator.state
+    with pytest.raises(MemoryError, match="size: cannot allocate"):
+        rng.bytes(1 << 62)
+    assert rng.bit_generator.state == state
+
+
 # ---- parameters: arrays, broadcasting, scalars -----------------------------------------
 
 # (method, scalar args): each parameter becomes an array in the test below

@@ -37,6 +37,10 @@ def bits(
     k1: typing.SupportsInt | typing.SupportsIndex,
     block_offset: typing.SupportsInt | typing.SupportsIndex,
 ) -> None: ...
+def bits_bytes(
+    length: typing.SupportsInt | typing.SupportsIndex,
+    reserve: collections.abc.Callable[[], object],
+) -> bytes: ...
 def build_info() -> dict[str, typing.Any]: ...
 def bulk(
     out: numpy.ndarray,

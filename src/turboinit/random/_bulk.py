@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Union
 import numpy as np
 
 from .. import _core
-from .._args import DTypeLike, integer, normalize_shape
+from .._args import DTypeLike, check_size, integer, normalize_shape
 from ._params import (
     PER_BLOCK,
     SMALL,
@@ -428,7 +428,8 @@ class BulkMethods:
         """``length`` random bytes, as :meth:`numpy.random.Generator.bytes`.
 
         The little-endian bytes of the raw 32-bit words ``_core.bits`` gives
-        (the words of a float32 :meth:`random` of ``ceil(length / 4)`` elements).
+        (the words of a float32 :meth:`random` of ``ceil(length / 4)`` elements),
+        written in parallel straight into the new ``bytes`` object.
 
         Examples
         --------
@@ -438,12 +439,14 @@ class BulkMethods:
         ('bytes', 10)
         """
         n = integer(length, "length", minimum=0, expected="a non-negative int")
+        if n == 0:
+            return b""
         words = -(-n // 4)
-        buf = allocate((words,), np.dtype(np.uint32))
-        k0, k1, offset = self._reserve(words, 4)
-        if words:
-            _core.bits(buf, (words,), (0,), (words,), k0, k1, offset)
-        return buf.astype("<u4", copy=False).tobytes()[:n]
+        check_size((words,), 4, "size")
+        try:
+            return _core.bits_bytes(n, lambda: self._reserve(words, 4))
+        except MemoryError:
+            raise MemoryError(f"size: cannot allocate {n} bytes") from None
 
     # ---- the gamma family (rejection with the attempt counter) -------------------------
 
