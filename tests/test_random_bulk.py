@@ -984,11 +984,12 @@ def test_permutation_methods_apply_the_order(n: int) -> None:
     assert np.array_equal(default_rng(51).permuted(flat, out=np.empty(n)), flat[order])
 
 
-@pytest.mark.parametrize("k", [1, 2, 3, 8, 17, 64])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 64])
 def test_affine_rows_is_einsum_plus_mean(k: int, restore_threads: None) -> None:
     """multivariate_normal's map z A + mu in C++ has the bits of NumPy's
     einsum("...i,ij->...j", optimize=False) + mu (products summed in index
-    order), on one thread and on two."""
+    order), on one thread and on two: each row length the core unrolls (1-8)
+    and the general loop (9 and more)."""
     rng = np.random.default_rng(k)
     z, a, mu = rng.standard_normal((3001, k)), rng.standard_normal((k, k)), rng.standard_normal(k)
     ref = np.einsum("...i,ij->...j", z, a, optimize=False) + mu
