@@ -746,6 +746,23 @@ def test_multinomial() -> None:
     assert y.shape == (2, 2) and y.sum(axis=1).tolist() == [5, 50]
 
 
+@pytest.mark.parametrize(
+    ("n", "pvals", "size"),
+    [
+        (30, [0.2, 0.3, 0.5], (999,)),
+        ([[3], [40]], [0.25, 0.25, 0.5], (2, 5)),
+        (9, [0.0, 1.0, 0.0, 0.0], (7,)),
+        (12, [0.6, 0.4], (1,)),
+    ],
+)
+def test_multinomial_shared_pvals_are_the_broadcast_ones(n: Any, pvals: Any, size: Any) -> None:
+    # One pvals for every draw takes per-category float probabilities (and an int n
+    # while it can); pvals broadcast to every draw take the array path: the same bits.
+    shared = default_rng(42).multinomial(n, pvals, size=size)
+    p = np.broadcast_to(np.asarray(pvals), tuple(size) + (len(pvals),))
+    assert np.array_equal(shared, default_rng(42).multinomial(n, p, size=size))
+
+
 def test_multivariate_normal() -> None:
     mean = np.array([1.0, -2.0, 0.5])
     a = np.array([[1.0, 0.0, 0.0], [0.5, 2.0, 0.0], [-0.3, 0.2, 0.7]])
