@@ -209,9 +209,19 @@ SLOW_WRITER = textwrap.dedent(
 )
 
 
+# A child starts from the default dispositions, as a program run from a terminal
+# does, whatever the test runner inherited (under nohup, SIGHUP is ignored, and
+# the writer rightly leaves an ignored signal ignored).
+DEFAULT_DISPOSITIONS = (
+    "import signal\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+    "signal.signal(signal.SIGHUP, signal.SIG_DFL)\n"
+)
+
+
 def run_and_signal(path, sig, script=SLOW_WRITER) -> subprocess.CompletedProcess:
     proc = subprocess.Popen(
-        [sys.executable, "-c", script, str(path)],
+        [sys.executable, "-c", DEFAULT_DISPOSITIONS + script, str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
