@@ -255,24 +255,16 @@ static TURBOINIT_HOT vf64 vsqrt(vf64 a) {
   return join_halves(vsqrt(lo_half(a)), vsqrt(hi_half(a)));
 }
 
-// ---- float64 comparisons and selects, on halves ----
-// GCC 12 lowers comparisons, ?: and min/max on a vf64 (two registers) lane by
-// lane, with a compare and a branch per lane (on random data: a mispredicted
-// branch every few lanes).  These do them on the halves instead (one vcmppd /
-// vblendvpd per half on AVX2); the results are the same bits.  float32
-// vectors are native: the plain operators (the vf32 overloads are there so
-// that code written once for both types reads alike).
-template <class Op>
-static TURBOINIT_HOT vi64 on_halves(vf64 a, vf64 b, Op op) {
-  return join_halves(op(lo_half(a), lo_half(b)), op(hi_half(a), hi_half(b)));
-}
-#define TURBOINIT_VEC_COMPARE(name, op)                                       \
-  static inline vi32 name(vf32 a, vf32 b) { return a op b; }                  \
-  static inline vi32 name(vf32 a, float b) { return a op b; }                 \
-  static inline vi64 name(vf64 a, vf64 b) {                                   \
-    return on_halves(a, b, [](vf64n x, vf64n y) -> vi64n { return x op y; }); \
-  }                                                                           \
-  static inline vi64 name(vf64 a, double b) { return name(a, splat<vf64>(b)); }
+// ---- comparisons and selects ----
+// Named comparisons for code written once for float32 and float64: on vf32 the
+// native operators; on vf64 (a vpair) its operators, one compare per half
+// (GCC 12 lowered them on a two-register vector type lane by lane, with a
+// branch per lane).  ?: has no vpair form: select() below, also per half.
+#define TURBOINIT_VEC_COMPARE(name, op)                             \
+  static inline vi32 name(vf32 a, vf32 b) { return a op b; }        \
+  static inline vi32 name(vf32 a, float b) { return a op b; }       \
+  static TURBOINIT_HOT vi64 name(vf64 a, vf64 b) { return a op b; } \
+  static TURBOINIT_HOT vi64 name(vf64 a, double b) { return a op splat<vf64>(b); }
 TURBOINIT_VEC_COMPARE(vlt, <)
 TURBOINIT_VEC_COMPARE(vle, <=)
 TURBOINIT_VEC_COMPARE(vgt, >)
