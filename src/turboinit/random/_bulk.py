@@ -897,32 +897,18 @@ class BulkMethods:
             if tuple(np.broadcast_shapes(shape, batch)) != shape:
                 raise ValueError(f"size: {shape} is not compatible with n and pvals {batch}")
         out = allocate(shape + (k,), _INT64)
-        if pv.ndim == 1:
-            # One pvals for every draw: each category's conditional probability is
-            # one float (the same operations as the array path below, on one
-            # element), and the first category's n is the given one, so the
-            # binomials take their call-wide setup.  The same parameters, the same bits.
-            count: Any = int(n_a) if n_a.ndim == 0 else np.broadcast_to(n_a, shape)
-            left = 1.0
-            for j in range(k - 1):
-                p_j = float(pv[j])
-                q_j = min(max(p_j / left if left > 0 else 0.0, 0.0), 1.0)
-                x = np.asarray(self.binomial(count, q_j, size=shape))
-                out[..., j] = x
-                count = count - x
-                left = left - p_j
-            out[..., k - 1] = count
-            return out
-        remaining = np.array(np.broadcast_to(n_a, shape), dtype=np.int64)
-        psum = np.ones(shape)
-        probs = np.broadcast_to(pv, shape + (k,))
+        # Each category's conditional probability on pvals' own batch shape (one
+        # float when pvals is 1-D: the binomials then take their call-wide setup),
+        # broadcast against `size` by binomial; n likewise until the first draw.
+        remaining: Any = int(n_a) if n_a.ndim == 0 else n_a
+        psum = np.ones(pv.shape[:-1])
         for j in range(k - 1):
             with np.errstate(divide="ignore", invalid="ignore"):
-                q = np.clip(np.where(psum > 0, probs[..., j] / psum, 0.0), 0.0, 1.0)
-            x = np.asarray(self.binomial(remaining, q, size=shape))
+                q = np.clip(np.where(psum > 0, pv[..., j] / psum, 0.0), 0.0, 1.0)
+            x = np.asarray(self.binomial(remaining, float(q) if q.ndim == 0 else q, size=shape))
             out[..., j] = x
-            remaining -= x
-            psum = psum - probs[..., j]
+            remaining = remaining - x
+            psum = psum - pv[..., j]
         out[..., k - 1] = remaining
         return out
 
