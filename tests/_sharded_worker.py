@@ -9,6 +9,7 @@ mesh on which torch's own init differs from its single-process init.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -291,8 +292,15 @@ def main() -> None:
                 run_mesh(kind, world, ref, tref)
             dist.barrier()
         print(f"OK {rank}", flush=True)
-    finally:
+    except BaseException:
         dist.destroy_process_group()
+        raise
+    # Every check passed and every rank has left the last barrier.  Tearing gloo
+    # down now races with peers still closing their side (seen once: "terminate
+    # called without an active exception", SIGABRT, after "OK"); nothing is left
+    # to flush, so the worker ends without that teardown.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
