@@ -28,7 +28,7 @@ F16_MAX = 65504.0
 BF16_MAX = float.fromhex("0x1.fep127")
 MAX = {"float64": F64_MAX, "float32": F32_MAX, "float16": F16_MAX, "bfloat16": BF16_MAX}
 # The largest |z| of a standard normal sample (docstring of turboinit.normal).
-ZMAX = {"float64": 8.5716, "float32": 6.6604, "float16": 6.6604, "bfloat16": 6.6604}
+ZMAX = {"float64": 8.5717, "float32": 6.6605, "float16": 6.6605, "bfloat16": 6.6605}
 
 
 def f64(x: Any) -> np.ndarray:

@@ -405,9 +405,9 @@ def check_sampler_values(name: str, x: np.ndarray, params: tuple[Any, ...], dt: 
         assert (v == round_like(mean, dt)).all()
         return
     if name == "normal" or (name == "truncated_normal" and math.isinf(p[2]) and math.isinf(p[3])):
-        reach = abs(mean) + 8.5716 * std
+        reach = abs(mean) + 8.5717 * std
         tol = 4 * reach * EPS[dt.name] + 2 * TINY[dt.name]
-        assert (np.abs(v - mean) <= 8.5716 * std + tol).all(), (
+        assert (np.abs(v - mean) <= 8.5717 * std + tol).all(), (
             f"{name}{params}: beyond the Box-Muller reach"
         )
     if name == "truncated_normal":

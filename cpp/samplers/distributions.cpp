@@ -145,8 +145,10 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
 }  // namespace
 
 double max_standard_normal(dtype out_dtype) {
-  // sqrt(-2 log u) with u >= 2^-32 (float32) or 2^-53 (float64), plus rounding margin.
-  return computes_in_double(out_dtype) ? 8.5716 : 6.6604;
+  // sqrt(-2 log u) with u >= 2^-32 (float32: 6.660437) or 2^-53 (float64: 8.571674), times
+  // |cos| or |sin| <= 1, rounded up with margin for the rounding of log and sqrt.  (Before
+  // 0.1.0 these were 6.6604 and 8.5716: below the largest reachable values.)
+  return computes_in_double(out_dtype) ? 8.5717 : 6.6605;
 }
 
 kernels::uniform_args plan_uniform(dtype t, const tensor_region& region,

@@ -89,7 +89,7 @@ def normal(
               x = \\mathrm{mean} + \\mathrm{std}\\, z
 
     Computed in float32 (float64 for float64 output) and rounded once.  The
-    largest ``|z|`` is 6.66 in float32 (``u_1 >= 2^{-32}``) and 8.57 in float64.
+    largest ``|z|`` is 6.6605 in float32 (``u_1 >= 2^{-32}``) and 8.5717 in float64.
     Raises ``OverflowError`` if samples could exceed the dtype's range.
 
     Parameters are those of :func:`uniform`, with ``mean`` (finite) and
