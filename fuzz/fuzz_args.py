@@ -394,7 +394,7 @@ def target_core(g: Grammar) -> None:
             g.fdp.ConsumeIntInRange(-1, 2),
             g.fdp.ConsumeIntInRange(0, 2**64 - 1),
         ),
-        lambda: _core.truncated_normal_plan(f[0], f[1]),
+        lambda: _core.truncated_normal_plan(f[0], f[1], code),
         lambda: _core.max_standard_normal(code),
         lambda: philox4x32(g.value(1), g.value(1), g.value(1)),
     ]

@@ -32,20 +32,27 @@ STREAM = "pinned"
 SHAPE = (67, 45)  # 3015 elements: not a multiple of any block or group size
 FLOATS = ("float32", "float64", "float16", "bfloat16")
 INTS = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
-# (lower, upper) in units of std -> (proposal, mirrored) that cpp's plan_truncated_normal
-# (truncated_normal_plan.cpp) picks for them: every proposal of the truncated normal, on
-# either side of 0 (a negative interval is sampled mirrored), and the uniform proposal
-# both around 0 and away from it (a different anchor point).  tests/test_pinned_bits.py
-# checks that each pair still selects the named proposal.
-TRUNC_BOUNDS: dict[str, tuple[float, float, str, bool]] = {
-    "normal": (-2.0, 2.0, "normal", False),
-    "half_normal": (0.0, 3.0, "half_normal", False),
-    "half_normal_mirrored": (-3.0, 0.0, "half_normal", True),
-    "uniform": (1.0, 1.25, "uniform", False),
-    "uniform_mirrored": (-1.25, -1.0, "uniform", True),
-    "uniform_around_zero": (-0.5, 0.5, "uniform", False),
-    "exponential": (5.0, np.inf, "exponential", False),
-    "exponential_mirrored": (-np.inf, -6.0, "exponential", True),
+# (lower, upper) in units of std -> (float64 method, float32 method, mirrored) that cpp's
+# plan_truncated_normal (truncated_normal_plan.cpp) picks for them: every rejection
+# proposal of the truncated normal in both compute types, on either side of 0 (a negative
+# interval is sampled mirrored), the uniform proposal both around 0 and away from it (a
+# different anchor point), the inverse CDF of float32 compute (intervals inside [-3, 3]
+# holding >= 1/16 of the mass), and bounds beyond every normal candidate (no rejection
+# test at all).  tests/test_pinned_bits.py checks that each still selects the named methods.
+TRUNC_BOUNDS: dict[str, tuple[float, float, str, str, bool]] = {
+    "normal": (-2.0, 2.0, "normal", "inverse_cdf", False),
+    "normal_wide": (-3.5, 3.5, "normal", "normal", False),
+    "normal_beyond_reach": (-10.0, 10.0, "normal", "normal", False),
+    "half_normal": (0.0, 3.0, "half_normal", "inverse_cdf", False),
+    "half_normal_wide": (0.0, 4.0, "half_normal", "half_normal", False),
+    "half_normal_mirrored": (-3.0, 0.0, "half_normal", "inverse_cdf", True),
+    "half_normal_mirrored_wide": (-4.0, 0.0, "half_normal", "half_normal", True),
+    "uniform": (1.0, 1.25, "uniform", "uniform", False),
+    "uniform_mirrored": (-1.25, -1.0, "uniform", "uniform", True),
+    "uniform_around_zero": (-0.5, 0.5, "uniform", "inverse_cdf", False),
+    "uniform_around_zero_narrow": (-0.05, 0.05, "uniform", "uniform", False),
+    "exponential": (5.0, np.inf, "exponential", "exponential", False),
+    "exponential_mirrored": (-np.inf, -6.0, "exponential", "exponential", True),
 }
 RAW_WORDS = 4096
 # Generator bulk methods pinned at SHAPE: (method, args before size).
@@ -100,7 +107,7 @@ def cases() -> Iterator[tuple[str, Callable[[], np.ndarray]]]:
     for dt in floats:
         yield f"uniform/{dt}", lambda dt=dt: ti.uniform(SHAPE, -1.5, 2.0, dtype=dt, **kw)
         yield f"normal/{dt}", lambda dt=dt: ti.normal(SHAPE, 0.5, 3.0, dtype=dt, **kw)
-        for fam, (lo, hi, _, _) in TRUNC_BOUNDS.items():
+        for fam, (lo, hi, *_) in TRUNC_BOUNDS.items():
             yield (
                 f"truncated_normal/{fam}/{dt}",
                 lambda dt=dt, lo=lo, hi=hi: ti.truncated_normal(

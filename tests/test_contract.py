@@ -19,7 +19,13 @@ def test_python_imports_the_core_constants() -> None:
         True: _core.VALUES_PER_BLOCK["float64"],
         False: _core.VALUES_PER_BLOCK["float32"],
     }
-    assert set(_core.TRUNC_METHODS) == {"normal", "half_normal", "uniform", "exponential"}
+    assert set(_core.TRUNC_METHODS) == {
+        "normal",
+        "half_normal",
+        "uniform",
+        "exponential",
+        "inverse_cdf",
+    }
 
 
 @pytest.mark.parametrize("name", ["float64", "float32", "float16"])

@@ -50,14 +50,18 @@ def test_digest(name: str, make, kernel: str) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("family", sorted(pinned.TRUNC_BOUNDS))
 def test_truncated_normal_family_selects_its_proposal(family: str) -> None:
-    """The bounds pinned under a proposal's name still select that proposal."""
+    """The bounds pinned under a family still select the named methods."""
     from turboinit import _core
 
-    lower, upper, method, mirror = pinned.TRUNC_BOUNDS[family]
-    plan = _core.truncated_normal_plan(lower, upper)
-    assert (plan["method"], plan["mirror"]) == (method, mirror), family
+    lower, upper, method64, method32, mirror = pinned.TRUNC_BOUNDS[family]
+    for dtype, method in (("float64", method64), ("float32", method32), ("float16", method32)):
+        plan = _core.truncated_normal_plan(lower, upper, _core.DTYPES[dtype])
+        want_mirror = mirror and method != "inverse_cdf"  # the inverse CDF never mirrors
+        assert (plan["method"], plan["mirror"]) == (method, want_mirror), (family, dtype)
 
 
-def test_every_proposal_is_pinned() -> None:
-    methods = {m for _, _, m, _ in pinned.TRUNC_BOUNDS.values()}
-    assert methods == {"normal", "half_normal", "uniform", "exponential"}
+def test_every_method_is_pinned() -> None:
+    for column in (2, 3):
+        methods = {v[column] for v in pinned.TRUNC_BOUNDS.values()}
+        assert methods >= {"normal", "half_normal", "uniform", "exponential"}
+    assert any(v[3] == "inverse_cdf" for v in pinned.TRUNC_BOUNDS.values())

@@ -206,8 +206,11 @@ NORMAL = [
     Case("init", "normal", (0.0, 0.02)),
     Case("large", "normal", (-100.0, 20.0)),
 ]
-# Named by the proposal cpp/samplers/truncated_normal_plan.cpp picks (highest exact
-# acceptance rate), so that every proposal is exercised.
+# Named by the proposal cpp/samplers/truncated_normal_plan.cpp picks in float64
+# (highest exact acceptance rate), so that every proposal is exercised.  In float32
+# compute, the intervals inside [-3, 3] holding >= 1/16 of the mass are drawn by the
+# inverse CDF instead (test_float32_plan_uses_the_inverse_cdf_where_it_reaches), so the
+# cases below also test that sampler in float32, float16 and bfloat16.
 TRUNCATED = [
     Case("normal[-2,2]", "truncated_normal", (0.0, 1.0, -2.0, 2.0)),
     Case("normal[-1,inf)", "truncated_normal", (0.0, 1.0, -1.0, INF)),
@@ -259,10 +262,11 @@ def test_mean_and_variance(case: Case, dtype: str) -> None:
 
 
 def test_truncated_cases_cover_all_four_proposals() -> None:
-    # Each case is named after the proposal the core's plan picks for it.
+    # Each case is named after the proposal the core's plan picks for it in float64.
+    f64 = _core.DTYPES["float64"]
     for case in TRUNCATED:
         label = case.name.split("[")[0].split("(")[0]
-        assert _core.truncated_normal_plan(*case.params[2:])["method"] == label, case.name
+        assert _core.truncated_normal_plan(*case.params[2:], f64)["method"] == label, case.name
     proposals = {c.name.split("[")[0].split("(")[0] for c in TRUNCATED}
     assert proposals == {"normal", "half_normal", "uniform", "exponential"}
     intervals = {c.params[2:] for c in TRUNCATED}
@@ -308,11 +312,58 @@ def test_plan_acceptance_is_exact_and_bounded_below() -> None:
     # the expected work per element bounded (docs/counter_layout.md: >= 49 %).
     worst = 1.0
     for lower, upper in itertools.combinations(GRID, 2):
-        plan = _core.truncated_normal_plan(lower, upper)
+        plan = _core.truncated_normal_plan(lower, upper, _core.DTYPES["float64"])
         want = exact_acceptance(plan["method"], lower, upper, plan["lambda"])
         assert plan["acceptance"] == pytest.approx(want, rel=1e-6), (lower, upper, plan)
         worst = min(worst, plan["acceptance"])
     assert worst >= 0.49
+
+
+def test_float32_plan_uses_the_inverse_cdf_where_it_reaches() -> None:
+    # float32 compute: the inverse CDF exactly for intervals inside [-3, 3] holding at
+    # least 1/16 of the mass (acceptance 1, never mirrored); elsewhere the float64 plan.
+    n_inverse = 0
+    for lower, upper in itertools.combinations(GRID, 2):
+        plan64 = _core.truncated_normal_plan(lower, upper, _core.DTYPES["float64"])
+        for dtype in ("float32", "float16", "bfloat16"):
+            plan = _core.truncated_normal_plan(lower, upper, _core.DTYPES[dtype])
+            mass = special.ndtr(upper) - special.ndtr(lower)
+            if -3 <= lower and upper <= 3 and mass >= 1 / 16:
+                n_inverse += 1
+                assert (plan["method"], plan["acceptance"], plan["mirror"]) == (
+                    "inverse_cdf",
+                    1.0,
+                    False,
+                ), (lower, upper, dtype)
+                assert plan["erf_a"] == pytest.approx(special.erf(lower / math.sqrt(2)), abs=1e-15)
+                assert plan["erf_width"] == pytest.approx(2 * mass, rel=1e-12)
+            else:
+                assert plan == plan64, (lower, upper, dtype)
+    assert n_inverse > 0
+
+
+@pytest.mark.parametrize(
+    "lower,upper", [(-2.0, 2.0), (-3.0, 3.0), (0.0, 3.0), (-3.0, -0.5), (-1.0, 0.5), (-0.1, 0.3)]
+)
+def test_float32_inverse_cdf_is_within_three_ulp_of_the_exact_quantile(
+    lower: float, upper: float
+) -> None:
+    # Element i of the inverse-CDF truncated normal is sqrt(2) erfinv(e) with
+    # e = fma(u_i, erf_width, erf_a) in float32 and u_i the float32 uniform of the same
+    # word (docs/counter_layout.md): recompute it exactly (SciPy's erfinv in float64,
+    # e's single rounding emulated exactly in float64) and compare, in ulps of float32.
+    # The sampler's own bound is 2.3 ulp (polynomial < 2.3e-8, log, roundings).
+    n = 1 << 18
+    plan = _core.truncated_normal_plan(lower, upper, _core.DTYPES["float32"])
+    assert plan["method"] == "inverse_cdf"
+    z = ti.truncated_normal(n, 0.0, 1.0, lower, upper, seed=3, dtype="float32").astype(np.float64)
+    u = ti.uniform(n, 0.0, 1.0, seed=3, dtype="float32").astype(np.float64)
+    erf_a = float(np.float32(plan["erf_a"]))
+    erf_width = float(np.float32(plan["erf_width"]))
+    e = (u * erf_width + erf_a).astype(np.float32).astype(np.float64)  # sum exact in f64
+    want = np.clip(math.sqrt(2) * special.erfinv(e), lower, upper)
+    ulp = np.spacing(np.abs(want).astype(np.float32)).astype(np.float64)
+    assert (np.abs(z - want) / ulp).max() <= 3.0
 
 
 def test_rounded_law_is_a_distribution() -> None:
@@ -518,8 +569,26 @@ def test_zero_std_gives_the_mean(dtype: str) -> None:
 
 
 def test_normal_tails_are_bounded_as_documented() -> None:
-    # |z| <= 6.6604 in float32 (u1 >= 2**-32) and 8.5716 in float64 (u1 >= 2**-53).
+    # |z| <= sqrt(-2 log u1) <= 6.660437 in float32 (u1 >= 2**-32) and 8.571674 in float64
+    # (u1 >= 2**-53).
     x32 = ti.normal(2**20, seed=8, dtype="float32")
     x64 = ti.normal(2**20, seed=8, dtype="float64")
-    assert np.abs(x32).max() <= 6.6604
-    assert np.abs(x64).max() <= 8.5716
+    assert np.abs(x32).max() <= 6.6605
+    assert np.abs(x64).max() <= 8.5717
+
+
+def test_inverse_cdf_constants_derive_from_their_fit() -> None:
+    # scripts/fit_erfinv.py refits the inverse CDF's polynomial and log table from
+    # SciPy's erfinv and checks them against cpp/simd/samplers-inl.hpp.
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "fit_erfinv.py"
+    spec = importlib.util.spec_from_file_location("fit_erfinv", path)
+    assert spec is not None and spec.loader is not None
+    fit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fit)
+    c, p_err = fit.fit_p()
+    _, _, log_err = fit.log_tables()
+    assert p_err < 2.3e-8 and log_err < 5e-8
+    assert fit.main() == 0

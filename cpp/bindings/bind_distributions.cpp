@@ -12,10 +12,11 @@ namespace turboinit::bindings {
 void bind_distributions(py::module_& m) {
   m.def(
       "truncated_normal_plan",
-      [](double lower, double upper) {
+      [](double lower, double upper, int dtype_code) {
+        const dtype t = dtype_from_int(dtype_code);
         if (std::isnan(lower) || std::isnan(upper) || !(lower < upper))
           throw py::value_error("lower, upper: need lower < upper");
-        const truncated_normal_plan p = plan_truncated_normal(lower, upper);
+        const truncated_normal_plan p = plan_truncated_normal(lower, upper, !computes_in_double(t));
         py::dict d;
         d["method"] = kTruncMethodNames[static_cast<int>(p.method)];
         d["acceptance"] = p.acceptance;
@@ -23,11 +24,13 @@ void bind_distributions(py::module_& m) {
         d["a"] = p.a;
         d["b"] = p.b;
         d["lambda"] = p.lambda;
+        d["erf_a"] = p.erf_a;
+        d["erf_width"] = p.erf_width;
         return d;
       },
-      "lower"_a, "upper"_a,
-      "The proposal chosen for a truncated standard normal on [lower, upper] and its exact "
-      "acceptance rate (for tests and docs).");
+      "lower"_a, "upper"_a, "dtype"_a,
+      "The sampler chosen for a truncated standard normal on [lower, upper] in this output "
+      "dtype and its exact acceptance rate (1 for the inverse CDF), for tests and docs.");
   m.def(
       "check_uniform",
       [](int dtype_code, double low, double high) {

@@ -23,8 +23,6 @@ void require_finite(double x, const char* name) {
     throw std::invalid_argument(std::string(name) + ": must be finite, got " + num(x));
 }
 
-bool computes_in_double(dtype t) { return t == dtype::float64; }
-
 void prepare(const tensor_region& region, const philox_stream& stream, dtype t,
              bool two_uniforms = false) {
   region.validate();
@@ -81,9 +79,11 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
   if (!(lower < upper))
     throw std::invalid_argument("lower, upper: need lower < upper, got lower=" + num(lower) +
                                 ", upper=" + num(upper));
-  const truncated_normal_plan plan = plan_truncated_normal(lower, upper);
+  const truncated_normal_plan plan = plan_truncated_normal(lower, upper, !computes_in_double(t));
   kernels::truncated_normal_args args;
   args.method = plan.method;
+  args.erf_a = plan.erf_a;
+  args.erf_width = plan.erf_width;
   // Bounds far beyond what the compute type can resolve behave like these.
   const double far = computes_in_double(t) ? 1e300 : 1e30;
   args.a = std::clamp(plan.a, -far, far);
@@ -93,6 +93,10 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
   args.store.out = t;
   args.store.offset = mean;
   args.store.scale = plan.mirror ? -std : std;
+  // Bounds beyond every normal candidate: the first candidate is always
+  // accepted, so the kernel can skip the test and the retry bookkeeping.
+  args.never_rejects = plan.method == kernels::trunc_method::normal &&
+                       plan.a <= -max_standard_normal(t) && plan.b >= max_standard_normal(t);
 
   if (std == 0.0) {
     const double v = round_to(t, mean);
@@ -127,7 +131,8 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
       case kernels::trunc_method::exponential:
         x_max = std::min(x_max, plan.a + exp_tail / plan.lambda);
         break;
-      case kernels::trunc_method::uniform: break;
+      case kernels::trunc_method::uniform:
+      case kernels::trunc_method::inverse_cdf: break;
     }
     for (double x : {x_min, x_max}) {
       const double v = mean + args.store.scale * x;

@@ -24,9 +24,21 @@ double mills_ratio(double x) {
   return 1.0 / t;
 }
 
-truncated_normal_plan plan_truncated_normal(double lower, double upper) {
+truncated_normal_plan plan_truncated_normal(double lower, double upper, bool float32_compute) {
   using kernels::trunc_method;
   truncated_normal_plan plan;
+  if (float32_compute && lower >= -kInverseCdfReach && upper <= kInverseCdfReach) {
+    const double erf_a = std::erf(lower * kInvSqrt2);
+    const double erf_width = std::erf(upper * kInvSqrt2) - erf_a;
+    if (erf_width >= 2.0 * kInverseCdfMinMass) {
+      plan.method = trunc_method::inverse_cdf;
+      plan.a = lower;
+      plan.b = upper;
+      plan.erf_a = erf_a;
+      plan.erf_width = erf_width;
+      return plan;  // acceptance 1: no rejection
+    }
+  }
   if (lower < 0.0 && upper > 0.0) {
     // The interval holds 0: plain normal rejection, or uniform if it is short.
     plan.a = lower;

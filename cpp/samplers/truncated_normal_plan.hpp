@@ -1,8 +1,11 @@
-// Choosing the rejection sampler of a truncated standard normal on [a, b]:
-// the proposal with the highest exact acceptance rate among normal,
-// half-normal, uniform and Robert's (1995) exponential proposals.  The best
-// of them accepts at least ~0.4 of candidates for every a < b, so the
-// expected work per element is bounded everywhere.
+// Choosing the sampler of a truncated standard normal on [a, b].  In float32
+// compute, an interval inside [-kInverseCdfReach, kInverseCdfReach] holding at
+// least kInverseCdfMinMass of the normal's mass is drawn by the inverse CDF
+// (one word per value, no rejection).  Otherwise: the rejection proposal with
+// the highest exact acceptance rate among normal, half-normal, uniform and
+// Robert's (1995) exponential proposals.  The best of them accepts at least
+// ~0.4 of candidates for every a < b, so the expected work per element is
+// bounded everywhere.
 #pragma once
 
 #include "simd/kernels.hpp"
@@ -11,19 +14,29 @@ namespace turboinit {
 
 // The names of kernels::trunc_method, indexed by its value.
 inline constexpr const char* kTruncMethodNames[] = {"normal", "half_normal", "uniform",
-                                                    "exponential"};
+                                                    "exponential", "inverse_cdf"};
+
+// Where the float32 inverse CDF's polynomial is fitted (|x| <= 3, see
+// inverse_cdf_sampler in simd/samplers-inl.hpp), and the least mass
+// Phi(b) - Phi(a) it takes: below it, the float32 grid of erf values across
+// the interval would be coarser than 2^21 steps, and the rejection samplers
+// resolve the interval finer.
+inline constexpr double kInverseCdfReach = 3.0;
+inline constexpr double kInverseCdfMinMass = 1.0 / 16;
 
 struct truncated_normal_plan {
   kernels::trunc_method method = kernels::trunc_method::normal;
-  double a = 0.0, b = 0.0;  // the interval the proposal samples, mirrored if needed
-  bool mirror = false;      // sample on [-upper, -lower] and negate
-  double lambda = 0.0;      // exponential rate
-  double m = 0.0;           // point of [a, b] closest to 0 (uniform proposal)
-  double acceptance = 1.0;  // exact probability that a candidate is accepted
+  double a = 0.0, b = 0.0;              // the interval the proposal samples, mirrored if needed
+  bool mirror = false;                  // sample on [-upper, -lower] and negate
+  double lambda = 0.0;                  // exponential rate
+  double m = 0.0;                       // point of [a, b] closest to 0 (uniform proposal)
+  double acceptance = 1.0;              // exact probability that a candidate is accepted
+  double erf_a = 0.0, erf_width = 0.0;  // inverse_cdf: erf(a/sqrt2), erf(b/sqrt2) - erf(a/sqrt2)
 };
 
-// lower < upper, either may be infinite.
-truncated_normal_plan plan_truncated_normal(double lower, double upper);
+// lower < upper, either may be infinite; float32_compute: the output dtype
+// computes in float32 (float32, float16, bfloat16).
+truncated_normal_plan plan_truncated_normal(double lower, double upper, bool float32_compute);
 
 // Mills ratio (1 - Phi(x)) / phi(x) for x >= 0 (0 at +inf), accurate in the far tail.
 double mills_ratio(double x);

@@ -12,9 +12,16 @@
 
 namespace turboinit::kernels {
 
-// Rejection-sampling proposal of the truncated normal, chosen per call by
-// truncated_normal_plan.cpp from the exact acceptance rates.
-enum class trunc_method : int { normal = 0, half_normal = 1, uniform = 2, exponential = 3 };
+// How the truncated normal is drawn, chosen per call by
+// truncated_normal_plan.cpp: a rejection-sampling proposal (the highest exact
+// acceptance rate), or the inverse CDF (float32 compute, bounds inside [-3, 3]).
+enum class trunc_method : int {
+  normal = 0,
+  half_normal = 1,
+  uniform = 2,
+  exponential = 3,
+  inverse_cdf = 4
+};
 
 // y = offset + scale * x, then clamped to [lo, hi] (values of the output dtype,
 // possibly infinite), then rounded once to the output dtype.
@@ -39,8 +46,10 @@ struct truncated_normal_args {  // x ~ N(0, 1) restricted to [a, b], 0 <= a unle
   affine_store store;
   trunc_method method = trunc_method::normal;
   double a = 0.0, b = 0.0;
-  double lambda = 0.0;  // rate of the exponential proposal
-  double m = 0.0;       // closest point of [a, b] to 0, for the uniform proposal
+  double lambda = 0.0;                  // rate of the exponential proposal
+  double m = 0.0;                       // closest point of [a, b] to 0, for the uniform proposal
+  double erf_a = 0.0, erf_width = 0.0;  // inverse_cdf: erf(a/sqrt2), erf(b/sqrt2) - erf(a/sqrt2)
+  bool never_rejects = false;           // method normal with [a, b] holding every candidate
 };
 
 using uniform_fn = void (*)(const uniform_args&, uint64_t first, uint64_t count, void* out);

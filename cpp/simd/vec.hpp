@@ -360,6 +360,33 @@ static TURBOINIT_HOT vf64 u32_to_f64(vu32 a) {
   return join_halves(u32_to_f64(lo_half(a)), u32_to_f64(hi_half(a)));
 }
 
+// table[idx] in every lane, idx in [0, 16): one permute on AVX-512, two and a
+// blend on AVX2, lane by lane on the baseline; the same values everywhere.
+static inline vf32 lookup16(const float (&table)[16], vi32 idx) {
+#if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
+  __m512i vi;
+  std::memcpy(&vi, &idx, sizeof vi);
+  const __m512 r = _mm512_permutexvar_ps(vi, _mm512_loadu_ps(table));
+  vf32 out;
+  std::memcpy(&out, &r, sizeof out);
+  return out;
+#elif defined(__AVX2__) && TURBOINIT_WIDTH == 8
+  __m256i vi;
+  std::memcpy(&vi, &idx, sizeof vi);
+  const __m256 lo = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table), vi);
+  const __m256 hi = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table + 8), vi);
+  // blendv picks by each lane's sign bit: bit 3 of idx moved there.
+  const __m256 r = _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(vi, 28)));
+  vf32 out;
+  std::memcpy(&out, &r, sizeof out);
+  return out;
+#else
+  vf32 out;
+  for (int l = 0; l < W; ++l) out[l] = table[idx[l]];
+  return out;
+#endif
+}
+
 // 32x32 -> 64-bit products of every lane with a constant, split in halves.
 static inline void mulhilo(vu32 a, uint32_t m, vu32& hi, vu32& lo) {
 #if defined(__AVX512F__) && TURBOINIT_WIDTH == 16

@@ -15,6 +15,9 @@ std::size_t itemsize(dtype t);
 const char* dtype_name(dtype t);
 dtype dtype_from_int(int code);  // throws std::invalid_argument
 
+// The kernels compute float64 outputs in double, the others in float32.
+inline bool computes_in_double(dtype t) { return t == dtype::float64; }
+
 // Round a double to the nearest value of `t` (ties to even), returned as a
 // double.  For float16/bfloat16 this rounds first to float32, as the kernels
 // do (compute in float32, round once at the store).

@@ -195,6 +195,7 @@ def truncated_normal(
 def truncated_normal_plan(
     lower: typing.SupportsFloat | typing.SupportsIndex,
     upper: typing.SupportsFloat | typing.SupportsIndex,
+    dtype: typing.SupportsInt | typing.SupportsIndex,
 ) -> dict[str, typing.Any]: ...
 def uniform(
     out: numpy.ndarray,
