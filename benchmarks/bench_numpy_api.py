@@ -15,6 +15,12 @@ For each method of ``numpy.random.Generator`` that draws samples, the same call
 The best of ``--repeat`` calls is kept (after one warm-up call).  The JSON
 records the machine (CPUs, threads, ``os.getloadavg()`` before and after):
 numbers taken while other jobs run are noise.
+
+``write_floor`` is the time of ``np.full`` of the method's output (same shape and dtype,
+a new array): writing the result alone, first touch included, on one thread as NumPy
+does it.  ``ceiling_vs_pcg64`` = NumPy PCG64's time / that floor: the ratio a generator
+would reach if drawing the values cost nothing beyond writing a new array.  (In-place
+methods and ``bytes`` have none.)
 """
 
 from __future__ import annotations
@@ -24,13 +30,15 @@ import json
 import os
 import platform
 import time
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
 import turboinit
 import turboinit.random as tr
 from turboinit.random import _compat
+
+T = TypeVar("T")
 
 # Positional arguments of each method before ``size`` (None: call with size only).
 ARGS: dict[str, tuple[Any, ...]] = {
@@ -98,7 +106,7 @@ def _calls(name: str, n: int) -> Callable[[np.random.Generator], Any] | None:
     return None
 
 
-def _best(call: Callable[[np.random.Generator], Any], g: np.random.Generator, repeat: int) -> float:
+def _best(call: Callable[[T], Any], g: T, repeat: int) -> float:
     call(g)  # warm-up
     best = float("inf")
     for _ in range(repeat):
@@ -108,9 +116,18 @@ def _best(call: Callable[[np.random.Generator], Any], g: np.random.Generator, re
     return best
 
 
+def _write_floor(sample: Any, repeat: int) -> float | None:
+    """Best time of ``np.full`` of a new array shaped like ``sample``, or None."""
+    if not isinstance(sample, np.ndarray):
+        return None
+    shape, dtype = sample.shape, sample.dtype
+    del sample
+    return _best(lambda _: np.full(shape, 1, dtype), None, repeat)
+
+
 def run(n: int, repeat: int) -> dict[str, Any]:
     rows = {r.name: r for r in _compat.generator_rows()}
-    makers = {
+    makers: dict[str, Callable[[], np.random.Generator]] = {
         "turboinit": lambda: tr.default_rng(0),
         "numpy_pcg64": lambda: np.random.Generator(np.random.PCG64(0)),
         "numpy_philox": lambda: np.random.Generator(np.random.Philox(0)),
@@ -122,6 +139,7 @@ def run(n: int, repeat: int) -> dict[str, Any]:
         if call is None:
             continue
         seconds = {who: _best(call, make(), repeat) for who, make in makers.items()}
+        floor = _write_floor(call(tr.default_rng(0)), repeat)
         results.append(
             {
                 "method": name,
@@ -130,12 +148,16 @@ def run(n: int, repeat: int) -> dict[str, Any]:
                 "seconds": seconds,
                 "speedup_vs_pcg64": seconds["numpy_pcg64"] / seconds["turboinit"],
                 "speedup_vs_numpy_philox": seconds["numpy_philox"] / seconds["turboinit"],
+                "write_floor": floor,
+                "ceiling_vs_pcg64": None if floor is None else seconds["numpy_pcg64"] / floor,
             }
         )
+        ceiling = results[-1]["ceiling_vs_pcg64"]
         print(
             f"{name:28s} {rows[name].kind:10s} ours {seconds['turboinit'] * 1e3:9.2f} ms  "
             f"x{results[-1]['speedup_vs_pcg64']:6.2f} vs PCG64  "
-            f"x{results[-1]['speedup_vs_numpy_philox']:6.2f} vs NumPy Philox",
+            f"x{results[-1]['speedup_vs_numpy_philox']:6.2f} vs NumPy Philox  "
+            + ("" if ceiling is None else f"(ceiling x{ceiling:.1f})"),
             flush=True,
         )
     return {
