@@ -487,7 +487,8 @@ class Generator(BulkMethods, np.random.Generator):  # type: ignore[misc]
         """Normal floats restricted to ``[loc + lower*scale, loc + upper*scale]``.
 
         An extension of NumPy's API (the JAX/SciPy/Keras convention: bounds in
-        units of ``scale``, possibly infinite).  Exact rejection sampling, see
+        units of ``scale``, possibly infinite).  The inverse CDF or exact
+        rejection sampling by dtype and bounds, as
         :func:`turboinit.truncated_normal`; no value falls outside the bounds,
         also after rounding.
 
