@@ -171,12 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=2**15, help="elements per call (in cache)")
     p.add_argument("--inner", type=int, default=20, help="calls per timing")
     p.add_argument("--repeats", type=int, default=31, help="timings per row (median)")
-    p.add_argument("--quick", action="store_true", help="--inner 2 --repeats 5")
+    p.add_argument(
+        "--quick", action="store_true", help="--inner 2 --repeats 5; writes only with --out"
+    )
     p.add_argument("--kernel", default=None, help="turboinit SIMD kernel (default: the best)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--out", type=Path, default=None, help=f"default: {DEFAULT_OUT}")
     args = p.parse_args(argv)
     if args.quick:
         args.inner, args.repeats = 2, 5
+    elif args.out is None:  # a quick run's numbers never replace the stored results
+        args.out = DEFAULT_OUT
     ti.set_num_threads(1)
     if args.kernel:
         _core.set_kernel(args.kernel)
@@ -224,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         result["mkl_random"] = getattr(mkl_random, "__version__", "?")
     except ImportError:
         result["mkl_random"] = None
+    if args.out is None:
+        print(f"load average {load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}; not written")
+        return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"load average {load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}; wrote {args.out}")
