@@ -75,7 +75,7 @@ def test_subnormal_std_gives_finite_values_within_reach(name: str, dtype: str) -
     assert (x != 0).any(), "every sample flushed to zero"
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
 def test_subnormal_outputs_are_the_same_on_every_kernel(dtype: str) -> None:
     # A kernel running with flush-to-zero / denormals-are-zero would differ here.
     std = SUBNORMAL[dtype]
@@ -105,6 +105,77 @@ def test_huge_std_up_to_the_dtype_limit(dtype: str) -> None:
     assert np.isfinite(x).all() and np.abs(x).max() <= MAX[dtype]
     with pytest.raises(OverflowError, match="std"):
         ti.normal(10, 0.0, MAX[dtype] / ZMAX[dtype] * 1.01, seed=3, dtype=dtype)
+
+
+# Calls on either side of the bfloat16 stores' never-subnormal guarantee
+# (store_never_subnormal in cpp/samplers/distributions.cpp: |offset| >= 2**-100, or
+# offset 0 and |scale| times the sampler's smallest nonzero |x| >= 2**-125), and
+# clamp bounds that are subnormal.
+EDGE_CALLS = [
+    *(
+        ("normal", (mean, std))
+        for mean in (0.0, 2.0**-100, 2.0**-101, 1e-38, -1.5)
+        for std in (2.0**-130, 2.0**-92, 2.0**-91, 2.0**-60, 1.0)
+    ),
+    *(
+        ("uniform", bounds)
+        for bounds in (
+            (0.0, 2.0**-100),
+            (0.0, 2.0**-101),
+            (2.0**-100, 2.0**-99),
+            (-(2.0**-110), 2.0**-110),
+            (1e-39, 2e-38),
+            (-1.0, 1.0),
+        )
+    ),
+    *(
+        ("truncated_normal", params)
+        for params in (
+            (0.0, 2.0**-91, -2.0, 2.0),
+            (0.0, 2.0**-110, -2.0, 2.0),
+            (0.0, 2.0**-60, -1e-30, 2.0),
+            (0.0, 2.0**-90, 0.0, 3.0),
+            (2.0**-100, 2.0**-120, -3.0, 3.0),
+            (0.0, 2.0**-80, -10.0, 10.0),
+            (0.0, 1e-30, 0.3, 0.31),
+            (0.0, 2.0**-100, 2.0, 3.0),
+        )
+    ),
+]
+
+
+@pytest.mark.parametrize("name,params", EDGE_CALLS, ids=lambda v: str(v))
+def test_bfloat16_near_subnormal_is_the_same_on_every_kernel(name: str, params: tuple) -> None:
+    pytest.importorskip("ml_dtypes")
+    before = _core.build_info()["kernel"]
+    out = []
+    try:
+        for k in KERNELS:
+            _core.set_kernel(k)
+            out.append(getattr(ti, name)(1 << 14, *params, seed=6, dtype="bfloat16"))
+    finally:
+        _core.set_kernel(before)
+    for other in out[1:]:
+        assert same_bits(out[0], other), (name, params)
+
+
+@pytest.mark.parametrize("std", [2.0**-130, 2.0**-120, 2.0**-100, 1.0, 5e37])
+def test_bfloat16_is_the_float32_sample_rounded_once_on_every_kernel(std: float) -> None:
+    # bfloat16 is float32 rounded to nearest even (ml_dtypes' rounding), subnormals kept:
+    # the avx512bf16 kernel's vcvtneps2bf16 flushes subnormal inputs, so a vector holding
+    # one takes the formula.  std 2**-120 mixes both in most vectors.
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    before = _core.build_info()["kernel"]
+    try:
+        for k in KERNELS:
+            _core.set_kernel(k)
+            # (normal: no clamp; uniform's [low, high) clamps below high in each dtype)
+            f = ti.normal(1 << 15, 0.0, std, seed=4, dtype="float32")
+            b = ti.normal(1 << 15, 0.0, std, seed=4, dtype="bfloat16")
+            want = f.astype(ml_dtypes.bfloat16)
+            assert (b.view(np.uint16) == want.view(np.uint16)).all(), (k, std)
+    finally:
+        _core.set_kernel(before)
 
 
 # ---- means at the dtype's limits -----------------------------------------------------------

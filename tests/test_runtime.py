@@ -74,7 +74,7 @@ def test_config_command_line() -> None:
     assert "OpenMP" in proc.stdout
 
 
-@pytest.mark.parametrize("name", ["baseline", "avx2", "avx512"])
+@pytest.mark.parametrize("name", ["baseline", "avx2", "avx512", "avx512bf16"])
 def test_kernel_environment_variable(name: str) -> None:
     proc = run_python(
         "import json, turboinit as ti; print(json.dumps(ti.build_info()))",

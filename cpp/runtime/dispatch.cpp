@@ -20,6 +20,14 @@ bool cpu_has_avx512() {
 #endif
 }
 
+bool cpu_has_avx512bf16() {
+#if defined(TURBOINIT_HAVE_AVX512BF16) && (defined(__GNUC__) || defined(__clang__))
+  return cpu_has_avx512() && __builtin_cpu_supports("avx512bf16");
+#else
+  return false;
+#endif
+}
+
 bool cpu_has_avx2() {
 #if defined(TURBOINIT_HAVE_AVX2) && (defined(__GNUC__) || defined(__clang__))
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
@@ -44,9 +52,10 @@ void init_from_environment() {
   const kernels::kernel_table* chosen = all.front();
   if (const char* env = std::getenv("TURBOINIT_KERNEL"); env != nullptr && *env != '\0') {
     const std::string name(env);
-    if (name != "avx512" && name != "avx2" && name != "baseline") {
+    if (name != "avx512bf16" && name != "avx512" && name != "avx2" && name != "baseline") {
       g_warning = "TURBOINIT_KERNEL='" + name +
-                  "' is not one of 'avx512', 'avx2', 'baseline'; using '" + chosen->name + "'";
+                  "' is not one of 'avx512bf16', 'avx512', 'avx2', 'baseline'; using '" +
+                  chosen->name + "'";
     } else if (const auto* k = find(name)) {
       chosen = k;
     } else {
@@ -61,6 +70,9 @@ void init_from_environment() {
 
 std::vector<const kernels::kernel_table*> supported_kernels() {
   std::vector<const kernels::kernel_table*> out;
+#ifdef TURBOINIT_HAVE_AVX512BF16
+  if (cpu_has_avx512bf16()) out.push_back(kernels::table_avx512bf16());
+#endif
 #ifdef TURBOINIT_HAVE_AVX512
   if (cpu_has_avx512()) out.push_back(kernels::table_avx512());
 #endif

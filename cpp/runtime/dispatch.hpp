@@ -1,5 +1,5 @@
 // Run-time choice of the SIMD kernel: the best one the CPU and OS support,
-// or the one named by TURBOINIT_KERNEL (avx512, avx2, baseline).
+// or the one named by TURBOINIT_KERNEL (avx512bf16, avx512, avx2, baseline).
 #pragma once
 
 #include <string>

@@ -30,6 +30,38 @@ void prepare(const tensor_region& region, const philox_stream& stream, dtype t,
                       kernels::candidates_per_block(computes_in_double(t), two_uniforms));
 }
 
+// The weight of the last bit of a float32 (normal) value v != 0; of 2^-149 for
+// a subnormal one.
+double float32_lsb(float v) {
+  return std::fpclassify(v) == FP_NORMAL ? std::ldexp(1.0, std::ilogb(v) - 23) : 0x1p-149;
+}
+
+// Whether the float32 store y = (x * scale) + offset (two roundings, on the
+// float32 values of scale and offset), clamped to [lo, hi], is never
+// subnormal when every nonzero |x| is at least x_min (0: unknown).
+//  * |offset| >= 2^-100: where |p| = |fl(x scale)| <= |offset| / 2, |y| >=
+//    |offset| / 2 >= 2^-101; elsewhere both p and offset are at least 2^-101,
+//    so multiples of 2^-124, and so is their sum: 0 or at least 2^-124.
+//  * offset == 0: y = p, and |x scale| >= |scale| x_min >= 2^-125 for x != 0.
+// lo and hi (the values clamped to) must be zero, infinite or normal.
+bool store_never_subnormal(dtype t, const kernels::affine_store& s, double x_min) {
+  if (computes_in_double(t)) return false;
+  auto zero_inf_or_normal = [](double v) {
+    const float f = float(v);
+    return f == 0.0f || std::isinf(f) || std::fpclassify(f) == FP_NORMAL;
+  };
+  if (!zero_inf_or_normal(s.lo) || !zero_inf_or_normal(s.hi)) return false;
+  const float offset = float(s.offset), scale = float(s.scale);
+  if (std::fabs(offset) >= 0x1p-100f) return true;
+  return offset == 0.0f && double(std::fabs(scale)) * x_min >= 0x1p-125;
+}
+
+// The smallest nonzero |x| of the float32 samplers: a uniform is a multiple of
+// 2^-24; a Box-Muller normal is r s with r >= sqrt(-2 log(1 - 2^-24)) > 2^-12
+// and |s| (a sine or cosine of (pi/2) g, g a multiple of 2^-22) > 2^-22.
+constexpr double kUniformMin32 = 0x1p-24;
+constexpr double kNormalMin32 = 0x1p-34;
+
 kernels::uniform_args uniform_setup(dtype t, double low, double high) {
   require_finite(low, "low");
   require_finite(high, "high");
@@ -63,6 +95,7 @@ kernels::uniform_args uniform_setup(dtype t, double low, double high) {
       throw std::invalid_argument(std::string("low, high: no ") + dtype_name(t) +
                                   " value lies in [" + num(low) + ", " + num(high) + ")");
   }
+  args.store.never_subnormal = store_never_subnormal(t, args.store, kUniformMin32);
   return args;
 }
 
@@ -142,6 +175,24 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
                                   "; give finite bounds or a smaller std");
     }
   }
+  // The smallest nonzero |x|: the normal proposals' is Box-Muller's (or a
+  // bound's, the fallback); the
+  // inverse CDF's x = e P(w) with P >= 1.25 and e = fma(c, step, erf_a) a
+  // nonzero multiple of the last bit of step or of erf_a; the uniform and
+  // exponential proposals' is not bounded here (0: the store keeps its test).
+  double x_min = 0.0;
+  if (plan.method == kernels::trunc_method::normal ||
+      plan.method == kernels::trunc_method::half_normal) {
+    x_min = kNormalMin32;
+    // An element rejected 4096 times takes a bound (p < 2^-4096).
+    for (double bound : {args.a, args.b})
+      if (float(bound) != 0.0f) x_min = std::min<double>(x_min, std::fabs(float(bound)));
+  }
+  if (plan.method == kernels::trunc_method::inverse_cdf) {
+    const float erf_a = float(args.erf_a), step = float(args.erf_width) * 0x1p-24f;
+    x_min = erf_a == 0.0f ? float32_lsb(step) : std::min(float32_lsb(step), float32_lsb(erf_a));
+  }
+  args.store.never_subnormal = store_never_subnormal(t, args.store, x_min);
   const bool two_uniforms = plan.method == kernels::trunc_method::uniform ||
                             plan.method == kernels::trunc_method::exponential;
   return {args, two_uniforms};
@@ -189,6 +240,7 @@ void fill_normal(void* out, dtype t, const tensor_region& region, const philox_s
   kernels::normal_args args;
   args.stream = stream;
   args.store = {t, mean, std, -kInf, kInf};
+  args.store.never_subnormal = store_never_subnormal(t, args.store, kNormalMin32);
   const auto& k = active_kernel();
   fill_region(out, itemsize(t), region, options, [&](uint64_t first, uint64_t count, void* dst) {
     k.normal(args, first, count, dst);

@@ -29,6 +29,11 @@ struct affine_store {
   dtype out = dtype::float32;
   double offset = 0.0, scale = 1.0;
   double lo = 0.0, hi = 0.0;
+  // No stored value (before rounding to bfloat16) can be a float32 subnormal
+  // (set by the sampler's set-up from its smallest nonzero |x|, see
+  // store_never_subnormal in samplers/distributions.cpp): bfloat16 stores may
+  // then skip their subnormal test.  False is always safe.
+  bool never_subnormal = false;
 };
 
 struct uniform_args {  // x ~ U[0, 1)
@@ -145,5 +150,6 @@ inline constexpr int candidates_per_block(bool f64, bool two_uniforms) {
 const kernel_table* table_baseline();
 const kernel_table* table_avx2();
 const kernel_table* table_avx512();
+const kernel_table* table_avx512bf16();
 
 }  // namespace turboinit::kernels

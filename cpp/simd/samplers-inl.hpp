@@ -493,11 +493,17 @@ struct inverse_cdf_sampler {
 template <class CT>
 struct store_params {
   CT offset, scale, lo, hi;
+  bool never_subnormal;  // affine_store::never_subnormal
 };
+template <class CT>
+static inline store_params<CT> make_store_params(const affine_store& as) {
+  return {CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi), as.never_subnormal};
+}
 
 // One ctypes<CT> vector (or its first `lanes` lanes) to dst: y = x * scale +
-// offset, clamped if Clamp, rounded once to the output dtype.
-template <class CT, dtype Out, bool Clamp>
+// offset, clamped if Clamp, rounded once to the output dtype (NoSubnormal: y
+// is known never to be subnormal).
+template <class CT, dtype Out, bool Clamp, bool NoSubnormal>
 static inline void put_vec(typename ctypes<CT>::vec x, char* dst, int lanes,
                            const store_params<CT>& sp) {
   using vec = typename ctypes<CT>::vec;
@@ -517,36 +523,51 @@ static inline void put_vec(typename ctypes<CT>::vec x, char* dst, int lanes,
   if constexpr (Out == dtype::float16) {
     put(to_half_bits(y));
   } else if constexpr (Out == dtype::bfloat16) {
-    put(to_bfloat16_bits(y));
+    if constexpr (NoSubnormal)
+      put(to_bfloat16_bits_of_normal(y));
+    else
+      put(to_bfloat16_bits(y));
   } else {
     put(y);
   }
 }
 
-template <class CT, dtype Out, bool Clamp>
+template <class CT, dtype Out, bool Clamp, bool NoSubnormal>
 static inline void store_run(const CT* src, uint64_t n, char* dst, const store_params<CT>& sp) {
   using vec = typename ctypes<CT>::vec;
   constexpr int L = W / ctypes<CT>::H;
   constexpr std::size_t out_size = (Out == dtype::float64) ? 8 : (Out == dtype::float32) ? 4 : 2;
   uint64_t i = 0;
-  for (; i + L <= n; i += L) put_vec<CT, Out, Clamp>(load<vec>(src + i), dst + i * out_size, L, sp);
+  for (; i + L <= n; i += L)
+    put_vec<CT, Out, Clamp, NoSubnormal>(load<vec>(src + i), dst + i * out_size, L, sp);
   if (i < n)
-    put_vec<CT, Out, Clamp>(load<vec>(src + i), dst + i * out_size, static_cast<int>(n - i), sp);
+    put_vec<CT, Out, Clamp, NoSubnormal>(load<vec>(src + i), dst + i * out_size,
+                                         static_cast<int>(n - i), sp);
 }
 
-// f(std::integral_constant<dtype, Out>, std::bool_constant<Clamp>) with the
-// output dtype and clamping of `out` and `sp` as compile-time constants.
-// Clamping to [-inf, inf] changes nothing, so it is skipped (plain normals).
+// f(std::integral_constant<dtype, Out>, std::bool_constant<Clamp>,
+// std::bool_constant<NoSubnormal>) with the output dtype, the clamping and
+// (bfloat16 only) the never-subnormal guarantee of `out` and `sp` as
+// compile-time constants.  Clamping to [-inf, inf] changes nothing, so it is
+// skipped (plain normals).
 template <class CT, class F>
 static inline void with_store(dtype out, const store_params<CT>& sp, const F& f) {
   auto typed = [&](auto clamp) {
+    constexpr std::false_type checked{};
     if constexpr (sizeof(CT) == 8) {
-      f(std::integral_constant<dtype, dtype::float64>{}, clamp);
+      f(std::integral_constant<dtype, dtype::float64>{}, clamp, checked);
     } else {
       switch (out) {
-        case dtype::float16: f(std::integral_constant<dtype, dtype::float16>{}, clamp); break;
-        case dtype::bfloat16: f(std::integral_constant<dtype, dtype::bfloat16>{}, clamp); break;
-        default: f(std::integral_constant<dtype, dtype::float32>{}, clamp); break;
+        case dtype::float16:
+          f(std::integral_constant<dtype, dtype::float16>{}, clamp, checked);
+          break;
+        case dtype::bfloat16:
+          if (sp.never_subnormal)
+            f(std::integral_constant<dtype, dtype::bfloat16>{}, clamp, std::true_type{});
+          else
+            f(std::integral_constant<dtype, dtype::bfloat16>{}, clamp, checked);
+          break;
+        default: f(std::integral_constant<dtype, dtype::float32>{}, clamp, checked); break;
       }
     }
   };
@@ -559,8 +580,9 @@ static inline void with_store(dtype out, const store_params<CT>& sp, const F& f)
 template <class CT>
 static inline void store_any(const CT* src, uint64_t n, char* dst, dtype out,
                              const store_params<CT>& sp) {
-  with_store<CT>(out, sp, [&](auto o, auto clamp) {
-    store_run<CT, decltype(o)::value, decltype(clamp)::value>(src, n, dst, sp);
+  with_store<CT>(out, sp, [&](auto o, auto clamp, auto no_sub) {
+    store_run<CT, decltype(o)::value, decltype(clamp)::value, decltype(no_sub)::value>(src, n, dst,
+                                                                                       sp);
   });
 }
 
@@ -638,7 +660,7 @@ static void fill_plain(const Sampler& sampler, const philox_stream& st, const af
   constexpr int H = ctypes<CT>::H;
   constexpr int L = W / H;
   constexpr uint64_t G = uint64_t{kGroupBlocks} * C;
-  const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
+  const store_params<CT> sp = make_store_params<CT>(as);
   const std::size_t item = itemsize(as.out);
   char* const dst = static_cast<char*>(out);
   auto staged = [&](uint64_t from, uint64_t n) {
@@ -655,16 +677,18 @@ static void fill_plain(const Sampler& sampler, const philox_stream& st, const af
         });
   };
   auto whole = [&](uint64_t g_lo, uint64_t groups) {
-    with_store<CT>(as.out, sp, [&](auto o, auto clamp) {
+    with_store<CT>(as.out, sp, [&](auto o, auto clamp, auto no_sub) {
       constexpr dtype Out = decltype(o)::value;
       constexpr bool Clamp = decltype(clamp)::value;
+      constexpr bool NoSubnormal = decltype(no_sub)::value;
       first_draws(st, g_lo, groups, [&](uint64_t gi, int sub, const words& w) {
         vec cand[C][H];
         sampler.rows(w, cand);
         char* const at = dst + ((g_lo + gi) * G - first + static_cast<uint64_t>(sub)) * item;
         for (int k = 0; k < C; ++k)
           for (int h = 0; h < H; ++h)
-            put_vec<CT, Out, Clamp>(cand[k][h], at + (k * kGroupBlocks + h * L) * item, L, sp);
+            put_vec<CT, Out, Clamp, NoSubnormal>(cand[k][h], at + (k * kGroupBlocks + h * L) * item,
+                                                 L, sp);
       });
     });
   };
@@ -686,7 +710,7 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
   std::memset(stage + kRejectStageElems, 0, sizeof(CT) * W);
   uint16_t pending[kRejectStageElems + 2 * W];
   std::memset(pending, 0, sizeof pending);  // retries read whole vectors of it
-  const store_params<CT> sp{CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi)};
+  const store_params<CT> sp = make_store_params<CT>(as);
   const round_keys rk = make_round_keys(st.key);
   auto generate = [&](uint64_t g0, uint64_t ng) {
     uint32_t n_pending = 0;

@@ -2,6 +2,11 @@
 // samplers' and the GEMM micro-kernels'.  Included last by
 // simd/samplers_<target>.cpp, after the bodies that define the entries.
 
+// A target may share another's GEMM micro-kernels (avx512bf16: avx512's).
+#ifndef TURBOINIT_GEMM_TARGET
+#define TURBOINIT_GEMM_TARGET TURBOINIT_TARGET
+#endif
+
 namespace turboinit::kernels::TURBOINIT_TARGET {
 namespace {
 
@@ -14,7 +19,7 @@ const kernel_table kTable = {
     bits_entry,
     integers_entry,
     bulk_entry,
-    &linalg::micro::TURBOINIT_TARGET::kGemmTable,
+    &linalg::micro::TURBOINIT_GEMM_TARGET::kGemmTable,
 };
 
 }  // namespace

@@ -134,7 +134,7 @@ def show_config(file: Optional[TextIO] = None) -> None:
         f"turboinit {info.get('version', '?')}",
         f"  kernel:            {info['kernel']} ({info['simd_bits']}-bit vectors)",
         f"  kernels supported: {', '.join(info['kernels_supported'])}",
-        "  kernel override:   TURBOINIT_KERNEL=avx512|avx2|baseline",
+        "  kernel override:   TURBOINIT_KERNEL=avx512bf16|avx512|avx2|baseline",
         f"  threads:           {info['num_threads']}",
         f"  OpenMP runtime:    {info['openmp']}",
         f"  compiler:          {info.get('compiler', '?')}",
