@@ -176,10 +176,10 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
     }
   }
   // The smallest nonzero |x|: the normal proposals' is Box-Muller's (or a
-  // bound's, the fallback); the
-  // inverse CDF's x = e P(w) with P >= 1.25 and e = fma(c, step, erf_a) a
-  // nonzero multiple of the last bit of step or of erf_a; the uniform and
-  // exponential proposals' is not bounded here (0: the store keeps its test).
+  // bound's, the fallback); the inverse CDF's x = e P(w) has P >= 1.25 and
+  // e = fma(c, step, erf_a) a multiple of the last bit of step or of erf_a;
+  // the uniform and exponential proposals' is not bounded here (0: the store
+  // keeps its test).
   double x_min = 0.0;
   if (plan.method == kernels::trunc_method::normal ||
       plan.method == kernels::trunc_method::half_normal) {
