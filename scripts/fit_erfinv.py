@@ -5,7 +5,8 @@
 table logarithm.  This script derives both from first principles and checks them against
 the C++ source:
 
-* ``P``: degree 9 in ``w`` on ``[0, W]``, ``W = -log(1 - erf(3/sqrt2)^2)``, fitted for
+* ``P``: degree 9 in ``w`` on ``[0, W]``, ``W = -log(1 - erf(R/sqrt2)^2)`` with ``R`` the
+  plan's reach (``_core.INVERSE_CDF_REACH``, 3), fitted for
   minimax relative error by Lawson's iteratively reweighted least squares on 4000
   Chebyshev nodes (SciPy's ``erfinv`` as the reference), the coefficients rounded to
   float32; its relative error is then measured on a dense grid.
@@ -25,8 +26,10 @@ from pathlib import Path
 import numpy as np
 from scipy import special
 
+from turboinit import _core
+
 SOURCE = Path(__file__).resolve().parent.parent / "cpp" / "simd" / "samplers-inl.hpp"
-REACH = 3.0
+REACH = _core.INVERSE_CDF_REACH  # |x| the plan sends to the inverse CDF
 DEGREE = 9
 NODES = 4000
 ITERATIONS = 200

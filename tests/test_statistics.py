@@ -322,13 +322,15 @@ def test_plan_acceptance_is_exact_and_bounded_below() -> None:
 def test_float32_plan_uses_the_inverse_cdf_where_it_reaches() -> None:
     # float32 compute: the inverse CDF exactly for intervals inside [-3, 3] holding at
     # least 1/16 of the mass (acceptance 1, never mirrored); elsewhere the float64 plan.
+    reach, min_mass = _core.INVERSE_CDF_REACH, _core.INVERSE_CDF_MIN_MASS
+    assert (reach, min_mass) == (3.0, 1 / 16)  # as documented (docs/counter_layout.md)
     n_inverse = 0
     for lower, upper in itertools.combinations(GRID, 2):
         plan64 = _core.truncated_normal_plan(lower, upper, _core.DTYPES["float64"])
         for dtype in ("float32", "float16", "bfloat16"):
             plan = _core.truncated_normal_plan(lower, upper, _core.DTYPES[dtype])
             mass = special.ndtr(upper) - special.ndtr(lower)
-            if -3 <= lower and upper <= 3 and mass >= 1 / 16:
+            if -reach <= lower and upper <= reach and mass >= min_mass:
                 n_inverse += 1
                 assert (plan["method"], plan["acceptance"], plan["mirror"]) == (
                     "inverse_cdf",
