@@ -35,6 +35,20 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
+def on_every_kernel(make):  # noqa: ANN001, ANN201 - make() -> anything
+    """``make()`` once per SIMD kernel of this CPU and build, in KERNELS' order; the
+    active kernel is restored afterwards."""
+    before = _core.build_info()["kernel"]
+    try:
+        out = []
+        for k in KERNELS:
+            _core.set_kernel(k)
+            out.append(make())
+        return out
+    finally:
+        _core.set_kernel(before)
+
+
 def run_python(code: str, env: dict[str, str] | None = None, timeout: float = 120.0):
     """Run ``code`` in a fresh interpreter; returns the CompletedProcess."""
     full_env = dict(os.environ)

@@ -16,10 +16,9 @@ from typing import Any, Callable
 
 import numpy as np
 import pytest
-from _helpers import KERNELS, numpy_dtype, same_bits
+from _helpers import KERNELS, numpy_dtype, on_every_kernel, same_bits
 
 import turboinit as ti
-from turboinit import _core
 from turboinit.random import default_rng
 
 F32_MAX = float(np.finfo(np.float32).max)
@@ -79,20 +78,13 @@ def test_subnormal_std_gives_finite_values_within_reach(name: str, dtype: str) -
 def test_subnormal_outputs_are_the_same_on_every_kernel(dtype: str) -> None:
     # A kernel running with flush-to-zero / denormals-are-zero would differ here.
     std = SUBNORMAL[dtype]
-    before = _core.build_info()["kernel"]
-    results = []
-    try:
-        for k in KERNELS:
-            _core.set_kernel(k)
-            results.append(
-                (
-                    ti.normal(4096, 0.0, std, seed=2, dtype=dtype),
-                    ti.uniform(4096, 0.0, std, seed=2, dtype=dtype),
-                    ti.truncated_normal(4096, 0.0, std, 0.5, 3.0, seed=2, dtype=dtype),
-                )
-            )
-    finally:
-        _core.set_kernel(before)
+    results = on_every_kernel(
+        lambda: (
+            ti.normal(4096, 0.0, std, seed=2, dtype=dtype),
+            ti.uniform(4096, 0.0, std, seed=2, dtype=dtype),
+            ti.truncated_normal(4096, 0.0, std, 0.5, 3.0, seed=2, dtype=dtype),
+        )
+    )
     for other in results[1:]:
         for a, b in zip(results[0], other):
             assert same_bits(a, b)
@@ -147,14 +139,7 @@ EDGE_CALLS = [
 @pytest.mark.parametrize("name,params", EDGE_CALLS, ids=lambda v: str(v))
 def test_bfloat16_near_subnormal_is_the_same_on_every_kernel(name: str, params: tuple) -> None:
     pytest.importorskip("ml_dtypes")
-    before = _core.build_info()["kernel"]
-    out = []
-    try:
-        for k in KERNELS:
-            _core.set_kernel(k)
-            out.append(getattr(ti, name)(1 << 14, *params, seed=6, dtype="bfloat16"))
-    finally:
-        _core.set_kernel(before)
+    out = on_every_kernel(lambda: getattr(ti, name)(1 << 14, *params, seed=6, dtype="bfloat16"))
     for other in out[1:]:
         assert same_bits(out[0], other), (name, params)
 
@@ -165,17 +150,16 @@ def test_bfloat16_is_the_float32_sample_rounded_once_on_every_kernel(std: float)
     # the avx512bf16 kernel's vcvtneps2bf16 flushes subnormal inputs, so a vector holding
     # one takes the formula.  std 2**-120 mixes both in most vectors.
     ml_dtypes = pytest.importorskip("ml_dtypes")
-    before = _core.build_info()["kernel"]
-    try:
-        for k in KERNELS:
-            _core.set_kernel(k)
-            # (normal: no clamp; uniform's [low, high) clamps below high in each dtype)
-            f = ti.normal(1 << 15, 0.0, std, seed=4, dtype="float32")
-            b = ti.normal(1 << 15, 0.0, std, seed=4, dtype="bfloat16")
-            want = f.astype(ml_dtypes.bfloat16)
-            assert (b.view(np.uint16) == want.view(np.uint16)).all(), (k, std)
-    finally:
-        _core.set_kernel(before)
+    # (normal: no clamp; uniform's [low, high) clamps below high in each dtype)
+    pairs = on_every_kernel(
+        lambda: (
+            ti.normal(1 << 15, 0.0, std, seed=4, dtype="float32"),
+            ti.normal(1 << 15, 0.0, std, seed=4, dtype="bfloat16"),
+        )
+    )
+    for k, (f, b) in zip(KERNELS, pairs):
+        want = f.astype(ml_dtypes.bfloat16)
+        assert (b.view(np.uint16) == want.view(np.uint16)).all(), (k, std)
 
 
 # ---- means at the dtype's limits -----------------------------------------------------------
