@@ -106,23 +106,26 @@ def _calls(name: str, n: int) -> Callable[[np.random.Generator], Any] | None:
     return None
 
 
-def _best(call: Callable[[T], Any], g: T, repeat: int) -> float:
-    call(g)  # warm-up
+def _best(call: Callable[[T], Any], g: T, repeat: int) -> tuple[float, Any]:
+    """The best time of ``repeat`` calls after a warm-up, and the warm-up output's
+    ``(shape, dtype)`` (None if it is not an array)."""
+    first = call(g)
+    like = (first.shape, first.dtype) if isinstance(first, np.ndarray) else None
+    del first
     best = float("inf")
     for _ in range(repeat):
         t = time.perf_counter()
         call(g)
         best = min(best, time.perf_counter() - t)
-    return best
+    return best, like
 
 
-def _write_floor(sample: Any, repeat: int) -> float | None:
-    """Best time of ``np.full`` of a new array shaped like ``sample``, or None."""
-    if not isinstance(sample, np.ndarray):
+def _write_floor(like: Any, repeat: int) -> float | None:
+    """Best time of ``np.full`` of a new array of ``like = (shape, dtype)``, or None."""
+    if like is None:
         return None
-    shape, dtype = sample.shape, sample.dtype
-    del sample
-    return _best(lambda _: np.full(shape, 1, dtype), None, repeat)
+    shape, dtype = like
+    return _best(lambda _: np.full(shape, 1, dtype), None, repeat)[0]
 
 
 def run(n: int, repeat: int) -> dict[str, Any]:
@@ -138,8 +141,9 @@ def run(n: int, repeat: int) -> dict[str, Any]:
         call = _calls(name, n)
         if call is None:
             continue
-        seconds = {who: _best(call, make(), repeat) for who, make in makers.items()}
-        floor = _write_floor(call(tr.default_rng(0)), repeat)
+        timed = {who: _best(call, make(), repeat) for who, make in makers.items()}
+        seconds = {who: t for who, (t, _) in timed.items()}
+        floor = _write_floor(timed["turboinit"][1], repeat)
         results.append(
             {
                 "method": name,
