@@ -5,7 +5,8 @@ enough to stay in cache (default 2**15 elements), so the number is the kernel's
 speed, not the memory's:
 
 * turboinit: ``normal``, ``uniform`` and ``truncnorm`` (N(0, 1) truncated to
-  [-2, 2]) in float32, float64, float16 and bfloat16, through the core
+  [-2, 2]; with ``--samplers`` also ``truncnorm_wide``, truncated to [-100, 100], beyond
+  every normal draw) in float32, float64, float16 and bfloat16, through the core
   (``turboinit._core``, one flat call into a reused buffer: the per-call Python
   overhead of the public functions is left out), with ``set_num_threads(1)``;
 * NumPy's ``Generator`` (PCG64 and Philox) ``standard_normal``/``random`` with
@@ -79,6 +80,10 @@ COUNTS = ("geometric", "poisson", "binomial")
 BULK_FLOAT32 = ("exponential", "gamma")
 
 
+# The truncated normals' bounds, in units of std.
+TRUNC_BOUNDS = {"truncnorm": (-2.0, 2.0), "truncnorm_wide": (-100.0, 100.0)}
+
+
 def bulk_call(sampler: str, dtype: str, n: int) -> Callable[[], Any]:
     from turboinit.random import _bulk
 
@@ -101,15 +106,16 @@ def turboinit_call(sampler: str, dtype: str, n: int) -> Callable[[], Any]:
         return lambda: _core.normal(out, code, shape, start, shape, K0, K1, 0, 0.0, 1.0)
     if sampler == "uniform":
         return lambda: _core.uniform(out, code, shape, start, shape, K0, K1, 0, 0.0, 1.0)
-    if sampler == "truncnorm":
+    if sampler in TRUNC_BOUNDS:
+        lower, upper = TRUNC_BOUNDS[sampler]
         return lambda: _core.truncated_normal(
-            out, code, shape, start, shape, K0, K1, 0, 0.0, 1.0, -2.0, 2.0
+            out, code, shape, start, shape, K0, K1, 0, 0.0, 1.0, lower, upper
         )
     raise ValueError(sampler)
 
 
 def numpy_call(bitgen: str, sampler: str, dtype: str, n: int) -> Callable[[], Any] | None:
-    if dtype not in ("float32", "float64") or sampler == "truncnorm":
+    if dtype not in ("float32", "float64") or sampler in TRUNC_BOUNDS:
         return None
     gen = np.random.Generator(getattr(np.random, bitgen)(12345))
     out = np.zeros(n, dtype)
@@ -175,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="--inner 2 --repeats 5; writes only with --out"
     )
     p.add_argument("--kernel", default=None, help="turboinit SIMD kernel (default: the best)")
+    p.add_argument(
+        "--samplers",
+        type=lambda t: t.split(","),
+        default=["normal", "uniform", "truncnorm"],
+        help="comma-separated, of normal, uniform, truncnorm, truncnorm_wide",
+    )
     p.add_argument("--out", type=Path, default=None, help=f"default: {DEFAULT_OUT}")
     args = p.parse_args(argv)
     if args.quick:
@@ -188,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()
     rows: list[dict[str, Any]] = []
-    for sampler in ("normal", "uniform", "truncnorm"):
+    for sampler in args.samplers:
         for dtype in DTYPES:
             calls: dict[str, Callable[[], Any] | None] = {
                 "turboinit": turboinit_call(sampler, dtype, args.n),
