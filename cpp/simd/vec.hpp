@@ -609,10 +609,7 @@ static inline vu16 to_bfloat16_bits(vf32 f) {
 #if defined(__AVX512BF16__) && TURBOINIT_WIDTH == 16
   // A vector with a zero exponent field in some lane (subnormal, or zero,
   // which either way gives) takes the formula.
-  __m512 v;
-  std::memcpy(&v, &f, sizeof v);
-  if (_mm512_testn_epi32_mask(_mm512_castps_si512(v), _mm512_set1_epi32(0x7f800000)) != 0)
-    return to_bfloat16_bits_bw(f);
+  if (mask_bits(((vu32)f & 0x7f800000u) == 0) != 0) return to_bfloat16_bits_bw(f);
   return to_bfloat16_bits_vcvt(f);
 #elif defined(__AVX512BW__) && TURBOINIT_WIDTH == 16
   return to_bfloat16_bits_bw(f);
