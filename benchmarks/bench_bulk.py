@@ -29,8 +29,11 @@ from turboinit.random import default_rng
 
 # (name, method, args): the same call on both generators.
 CASES: list[tuple[str, str, tuple[Any, ...]]] = [
-    # Not a bulk method: the existing kernel, to calibrate a run on a busy machine.
+    # Not bulk methods: the existing kernels (the first to calibrate a run on a busy machine).
     ("standard_normal (reference)", "standard_normal", ()),
+    ("random", "random", ()),
+    ("uniform", "uniform", (0.0, 2.0)),
+    ("integers", "integers", (0, 1000)),
     ("standard_exponential", "standard_exponential", ()),
     ("exponential", "exponential", (2.0,)),
     ("laplace", "laplace", (0.0, 2.0)),

@@ -226,6 +226,71 @@ def test_tiling_reassembles_the_whole(dtype: str) -> None:
         assert same_bits(tiled, whole), name
 
 
+# ---- outputs of 4 MiB and more: chunks of whole 2 MiB pages --------------------
+# From 4 MiB (_core's fill threshold, NumPy's huge-page one) the parallel chunks follow
+# the destination's 2 MiB pages, so their boundaries move with its address.  Made at
+# several addresses and thread counts, a large output must equal its prefix made alone
+# (which is under the threshold) and itself everywhere.
+PAGED = (1 << 21) + 4321  # 4 MiB and more in float16, 8 in float32, 16 in float64
+PREFIX = 300_001
+
+
+def made_at_offsets(make: Any, dtype: Any) -> Iterator[np.ndarray]:
+    """``make(out)`` into a fresh array and into views at odd element offsets of a larger
+    buffer, on 1 and 2 threads."""
+    backing = np.empty(PAGED + 12_346, dtype=dtype)
+    for num_threads in (1, 2):
+        with threads(num_threads):
+            yield make(None)
+            for offset in (1, 12_345):
+                out = backing[offset : offset + PAGED]
+                out[...] = 7  # a chunk left out would keep it (a fresh array has zeros)
+                assert make(out) is out
+                yield out
+
+
+@pytest.mark.parametrize("name", ["uniform", "normal", "truncated_normal"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+def test_large_outputs_keep_the_bits_at_every_address(
+    name: str, dtype: str, restore_threads: None
+) -> None:
+    prefix = call(name, (PREFIX,), dtype)
+    first = None
+    for got in made_at_offsets(
+        lambda out: call(name, (PAGED,), dtype, out=out), numpy_dtype(dtype)
+    ):
+        if first is None:
+            first = got.copy()
+            assert same_bits(first[:PREFIX], prefix), (name, dtype)
+        assert same_bits(got, first), (name, dtype)
+
+
+@pytest.mark.parametrize("method", ["random", "standard_exponential", "standard_gamma", "integers"])
+def test_large_generator_outputs_keep_the_bits_at_every_address(
+    method: str, restore_threads: None
+) -> None:
+    args: tuple[Any, ...] = {"standard_gamma": (2.5,), "integers": (0, 1000)}.get(method, ())
+    dtype = np.int64 if method == "integers" else np.float64
+
+    def make(out: Any, size: int = PAGED) -> np.ndarray:
+        rng = ti.random.default_rng(5)
+        if out is None or method == "integers":  # integers has no out=: copy into it
+            got = getattr(rng, method)(*args, size=size)
+            if out is None:
+                return got
+            out[...] = got
+            return out
+        return getattr(rng, method)(*args, out=out)
+
+    prefix = make(None, PREFIX)
+    first = None
+    for got in made_at_offsets(make, dtype):
+        if first is None:
+            first = got.copy()
+            assert same_bits(first[:PREFIX], prefix), method
+        assert same_bits(got, first), method
+
+
 # ---- out= ------------------------------------------------------------------------
 
 

@@ -14,6 +14,42 @@ namespace turboinit {
 
 inline constexpr uint64_t kFillGrain = uint64_t{1} << 16;  // elements per parallel chunk
 
+// Outputs of at least kPageChunkBytes go in chunks of whole 2 MiB pages of the
+// destination (the first chunk up to the first 2 MiB boundary), so that no two
+// threads first-touch the same transparent huge page: on a 2-core VM, chunks of
+// kFillGrain shared each fresh 2 MiB page between the threads, and a second
+// thread then made the first touch slower instead of faster.  Only the chunking
+// changes; every element is still a pure function of its index.
+inline constexpr uint64_t kHugePageBytes = uint64_t{1} << 21;
+inline constexpr uint64_t kPageChunkBytes = uint64_t{4} << 20;  // NumPy's huge-page threshold
+
+// The chunks of an n-element destination at `address` with items of `itemsize` bytes:
+// chunk c is [start(c), start(c + 1)).
+class fill_chunks {
+ public:
+  fill_chunks(uintptr_t address, std::size_t itemsize, uint64_t n) : n_(n) {
+    const uint64_t page_items = kHugePageBytes / itemsize;
+    if (n * itemsize < kPageChunkBytes || kHugePageBytes % itemsize != 0 ||
+        address % itemsize != 0 || page_items < kFillGrain) {
+      grain_ = kFillGrain;
+    } else {
+      grain_ = page_items;
+      head_ = (kHugePageBytes - address % kHugePageBytes) % kHugePageBytes / itemsize;
+    }
+    const uint64_t rest = n - std::min(head_, n);
+    count_ = (head_ > 0) + rest / grain_ + (rest % grain_ != 0);
+  }
+  uint64_t count() const { return count_; }
+  uint64_t start(uint64_t c) const {
+    if (c >= count_) return n_;
+    if (head_ == 0) return c * grain_;
+    return c == 0 ? 0 : std::min(n_, head_ + (c - 1) * grain_);
+  }
+
+ private:
+  uint64_t n_, grain_ = kFillGrain, head_ = 0, count_ = 0;
+};
+
 // The blocks the whole tensor uses at `candidates_per_block` elements per
 // block, rounded up to whole groups of 16 blocks, must fit after the offset:
 // offset + blocks <= 2^64.  Throws std::overflow_error naming `stream`.
@@ -21,7 +57,7 @@ void check_counter_space(const tensor_region& region, const philox_stream& strea
                          int candidates_per_block);
 
 // Runs fill(first_flat_index, count, destination) over the region's runs of
-// consecutive flat indices, in parallel chunks of kFillGrain elements.
+// consecutive flat indices, in parallel chunks (fill_chunks).
 template <class Fill>
 void fill_region(void* out, std::size_t itemsize, const tensor_region& region,
                  const exec_options& options, const Fill& fill) {
@@ -29,10 +65,12 @@ void fill_region(void* out, std::size_t itemsize, const tensor_region& region,
   const uint64_t n = region.size();
   const uint64_t len = runs.run_length();
   if (n == 0) return;
+  const fill_chunks chunks(reinterpret_cast<uintptr_t>(out), itemsize, n);
   parallel_for(
-      n, kFillGrain,
-      [&](uint64_t e0, uint64_t e1) {
-        uint64_t e = e0;
+      chunks.count(), 1,
+      [&](uint64_t c0, uint64_t c1) {
+        uint64_t e = chunks.start(c0);
+        const uint64_t e1 = chunks.start(c1);
         while (e < e1) {
           const uint64_t r = e / len, o = e % len;
           const uint64_t count = std::min(len - o, e1 - e);
