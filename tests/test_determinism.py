@@ -291,6 +291,21 @@ def test_large_generator_outputs_keep_the_bits_at_every_address(
         assert same_bits(got, first), method
 
 
+def test_large_dirichlet_keeps_the_bits(restore_threads: None) -> None:
+    # Rows of 4 (32 bytes) from 16 bytes past a page: the 2 MiB boundaries fall inside
+    # rows, which stay with the chunk before.  16 MiB; its first 100_000 rows are 3.2 MB.
+    def make(rows: int) -> np.ndarray:
+        return ti.random.default_rng(5).dirichlet([1.0, 2.0, 3.0, 4.0], size=rows)
+
+    prefix = make(100_000)
+    with threads(1):
+        first = make(PAGED // 4)
+    assert same_bits(first[:100_000], prefix)
+    for num_threads in (2, 3):
+        with threads(num_threads):
+            assert same_bits(make(PAGED // 4), first), num_threads
+
+
 # ---- out= ------------------------------------------------------------------------
 
 

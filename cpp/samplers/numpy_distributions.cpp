@@ -112,10 +112,13 @@ void fill_dirichlet(double* out, uint64_t rows, const double* alpha, uint64_t k,
   const auto& kt = active_kernel();
   // Runs of whole rows small enough to stay in cache between the two passes.
   const uint64_t run_rows = std::max<uint64_t>(1, kDirichletRun / k);
+  const fill_chunks chunks(reinterpret_cast<uintptr_t>(out), k * sizeof(double), rows,
+                           std::max<uint64_t>(1, kFillGrain / k));
   parallel_for(
-      rows, std::max<uint64_t>(1, kFillGrain / k),
-      [&](uint64_t r0, uint64_t r1) {
-        for (uint64_t r = r0; r < r1; r += run_rows) {
+      chunks.count(), 1,
+      [&](uint64_t c0, uint64_t c1) {
+        const uint64_t r1 = chunks.start(c1);
+        for (uint64_t r = chunks.start(c0); r < r1; r += run_rows) {
           const uint64_t nr = std::min(run_rows, r1 - r);
           kt.bulk(args, r * k, nr * k, out + r * k);
           normalise(out + r * k, nr);

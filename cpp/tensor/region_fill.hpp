@@ -23,31 +23,38 @@ inline constexpr uint64_t kFillGrain = uint64_t{1} << 16;  // elements per paral
 inline constexpr uint64_t kHugePageBytes = uint64_t{1} << 21;
 inline constexpr uint64_t kPageChunkBytes = uint64_t{4} << 20;  // NumPy's huge-page threshold
 
-// The chunks of an n-element destination at `address` with items of `itemsize` bytes:
-// chunk c is [start(c), start(c + 1)).
+// The chunks of an n-item destination at `address` with items of `itemsize` bytes:
+// chunk c is [start(c), start(c + 1)); `grain` items each under kPageChunkBytes.  Paged, chunk c >
+// 0 starts at the first item that begins at or after the c-th 2 MiB boundary past `address` (an
+// item that straddles a boundary stays with the chunk before it).
 class fill_chunks {
  public:
-  fill_chunks(uintptr_t address, std::size_t itemsize, uint64_t n) : n_(n) {
-    const uint64_t page_items = kHugePageBytes / itemsize;
-    if (n * itemsize < kPageChunkBytes || kHugePageBytes % itemsize != 0 ||
-        address % itemsize != 0 || page_items < kFillGrain) {
-      grain_ = kFillGrain;
-    } else {
-      grain_ = page_items;
-      head_ = (kHugePageBytes - address % kHugePageBytes) % kHugePageBytes / itemsize;
+  fill_chunks(uintptr_t address, std::size_t itemsize, uint64_t n, uint64_t grain = kFillGrain)
+      : n_(n), grain_(grain), address_(address), itemsize_(itemsize) {
+    const uint64_t bytes = n * itemsize;
+    if (bytes < kPageChunkBytes) {
+      count_ = n / grain + (n % grain != 0);
+      return;
     }
-    const uint64_t rest = n - std::min(head_, n);
-    count_ = (head_ > 0) + rest / grain_ + (rest % grain_ != 0);
+    paged_ = true;
+    first_boundary_ = (address / kHugePageBytes + 1) * kHugePageBytes;
+    const uint64_t boundaries = (address + bytes - 1 - first_boundary_) / kHugePageBytes + 1;
+    count_ = boundaries + 1;
   }
   uint64_t count() const { return count_; }
   uint64_t start(uint64_t c) const {
     if (c >= count_) return n_;
-    if (head_ == 0) return c * grain_;
-    return c == 0 ? 0 : std::min(n_, head_ + (c - 1) * grain_);
+    if (!paged_) return c * grain_;
+    if (c == 0) return 0;
+    const uint64_t offset = first_boundary_ + (c - 1) * kHugePageBytes - address_;
+    return std::min(n_, (offset + itemsize_ - 1) / itemsize_);
   }
 
  private:
-  uint64_t n_, grain_ = kFillGrain, head_ = 0, count_ = 0;
+  uint64_t n_, grain_, count_ = 0, first_boundary_ = 0;
+  uintptr_t address_;
+  std::size_t itemsize_;
+  bool paged_ = false;
 };
 
 // The blocks the whole tensor uses at `candidates_per_block` elements per
