@@ -74,6 +74,7 @@ BULK: list[tuple[str, tuple[Any, ...]]] = [
     ("gamma", (2.0, 3.0)),
     ("chisquare", (3.0,)),
     ("beta", (0.5, 2.0)),
+    ("beta", (2.0, 3.0)),
     ("standard_t", (4.0,)),
     ("poisson", (4.0,)),
     ("poisson", (40.0,)),

@@ -15,15 +15,6 @@ namespace {
 // is in cache.
 constexpr uint64_t kDirichletRun = 4096;
 
-// A parameter as seen from element e of the region on.
-bulk_param from_element(bulk_param p, uint64_t e) {
-  if (p.values && p.period)
-    p.phase = (p.phase + e % p.period) % p.period;
-  else if (p.values)
-    p.values += e;
-  return p;
-}
-
 }  // namespace
 
 bool bulk_returns_int64(bulk_kind kind) {
@@ -72,8 +63,8 @@ void fill_bulk(void* out, bulk_kind kind, dtype compute, const tensor_region& re
     // Per-element parameters follow the region's order, like the output.
     const uint64_t e = static_cast<uint64_t>(static_cast<char*>(dst) - base) / item;
     kernels::bulk_args local = args;
-    local.p[0] = from_element(p0, e);
-    local.p[1] = from_element(p1, e);
+    local.p[0] = p0.from(e);
+    local.p[1] = p1.from(e);
     k.bulk(local, first, count, dst);
   });
 }

@@ -514,13 +514,11 @@ static inline typename vtypes<CT>::vec gamma_logboost(const philox_stream& st, v
 // from sub-stream `tag`, attempts 0, 1, ..., each tested by the squeeze, then
 // (lanes it leaves) by the logarithmic test.
 template <class CT>
-static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
-                               typename vtypes<CT>::vec shape, uint32_t live,
-                               typename vtypes<CT>::vec& value,
-                               typename vtypes<CT>::vec& logboost) {
+static inline typename vtypes<CT>::vec gamma_accepted(const philox_stream& st, vu32 lo, vu32 hi,
+                                                      uint32_t tag, typename vtypes<CT>::vec shape,
+                                                      const gamma_setup<CT>& g, uint32_t live) {
   using mask = typename vtypes<CT>::mask;
-  const gamma_setup<CT> g(shape);
-  value = shape;
+  typename vtypes<CT>::vec value = shape;
   mask done = g.trivial;
   uint32_t pending = ~mask_bits(done) & live;
   for (uint32_t j = 0; pending != 0; ++j) {
@@ -539,6 +537,15 @@ static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32
     done = done | ok;
     pending = ~mask_bits(done) & live;
   }
+  return value;
+}
+template <class CT>
+static inline void gamma_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
+                               typename vtypes<CT>::vec shape, uint32_t live,
+                               typename vtypes<CT>::vec& value,
+                               typename vtypes<CT>::vec& logboost) {
+  const gamma_setup<CT> g(shape);
+  value = gamma_accepted<CT>(st, lo, hi, tag, shape, g, live);
   logboost = gamma_logboost<CT>(st, lo, hi, tag, shape, g, live);
 }
 
@@ -557,14 +564,21 @@ static inline typename vtypes<CT>::vec gamma_value(const philox_stream& st, vu32
 // logboost of the lanes it accepts (and of shape 0, +inf, NaN), the bits of
 // those lanes.
 template <class CT>
+TURBOINIT_HOT uint32_t gamma_fast_accepted(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
+                                           typename vtypes<CT>::vec shape, const gamma_setup<CT>& g,
+                                           typename vtypes<CT>::vec& value) {
+  const gamma_attempt<CT> t = gamma_try<CT>(st, lo, hi, vu32{}, tag, g);
+  value = select(t.squeezed & ~g.trivial, g.d * t.v, shape);
+  return mask_bits(t.squeezed | g.trivial);
+}
+template <class CT>
 TURBOINIT_HOT uint32_t gamma_fast_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
                                         typename vtypes<CT>::vec shape, const gamma_setup<CT>& g,
                                         uint32_t live, typename vtypes<CT>::vec& value,
                                         typename vtypes<CT>::vec& logboost) {
-  const gamma_attempt<CT> t = gamma_try<CT>(st, lo, hi, vu32{}, tag, g);
-  value = select(t.squeezed & ~g.trivial, g.d * t.v, shape);
+  const uint32_t done = gamma_fast_accepted<CT>(st, lo, hi, tag, shape, g, value);
   logboost = gamma_logboost<CT>(st, lo, hi, tag, shape, g, live);
-  return mask_bits(t.squeezed | g.trivial);
+  return done;
 }
 // The same, as gamma_value: value exp(logboost), applied where a live lane is
 // small (exp(0) = 1 exactly on the others).
@@ -1257,22 +1271,43 @@ void bulk_typed(const bulk_args& a, uint64_t first, uint64_t count, void* out) {
         return select(veq(x, x) & veq(y, y), r, x + y);  // NaN shapes: NaN
       };
       const gamma_setups<CT> setup_x(a.p[0], CT(1)), setup_y(a.p[1], CT(1));
-      per_element_compact<CT>(
-          a, first, count,
-          [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live, vec& v) {
-            vec x, lx, y, ly;
-            const uint32_t dx = gamma_fast_lanes<CT>(st, lo, hi, 0, p0, setup_x(p0), live, x, lx);
-            const uint32_t dy = gamma_fast_lanes<CT>(st, lo, hi, 2, p1, setup_y(p1), live, y, ly);
-            if (dx & dy & live) v = ratio(x, lx, y, ly);
-            return dx & dy;
-          },
-          [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live) {
-            vec x, lx, y, ly;
-            gamma_lanes<CT>(st, lo, hi, 0, p0, live, x, lx);
-            gamma_lanes<CT>(st, lo, hi, 2, p1, live, y, ly);
-            return ratio(x, lx, y, ly);
-          },
-          [&](vec v, uint64_t j, int lanes) { put<CT>(out, j, v, lanes); });
+      // X and Y of a stage each through their own compaction, so that a lane
+      // whose X the squeeze accepts and whose Y it rejects redraws Y alone; the
+      // values are gamma_lanes' either way, so the bits are those of drawing
+      // both per lane.
+      alignas(64) CT xs[kStageElems + W], ys[kStageElems + W];
+      for (uint64_t s0 = 0; s0 < count; s0 += kStageElems) {
+        const uint64_t n = std::min<uint64_t>(kStageElems, count - s0);
+        bulk_args part = a;
+        part.p[0] = a.p[0].from(s0);
+        part.p[1] = a.p[1].from(s0);
+        auto draw = [&](uint32_t tag, bool second, const gamma_setups<CT>& setup, CT* dst) {
+          per_element_compact<CT>(
+              part, first + s0, n,
+              [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t, vec& v) {
+                const vec shape = second ? p1 : p0;
+                return gamma_fast_accepted<CT>(st, lo, hi, tag, shape, setup(shape), v);
+              },
+              [&](vu32 lo, vu32 hi, vec p0, vec p1, uint32_t live) {
+                const vec shape = second ? p1 : p0;
+                return gamma_accepted<CT>(st, lo, hi, tag, shape, gamma_setup<CT>(shape), live);
+              },
+              [&](vec v, uint64_t j, int lanes) { store_n(dst + j, v, lanes); });
+        };
+        draw(0, false, setup_x, xs);
+        draw(2, true, setup_y, ys);
+        const param_source<CT> Q0(part.p[0]), Q1(part.p[1]);
+        for (uint64_t j = 0; j < n; j += W) {
+          const int lanes = (n - j >= static_cast<uint64_t>(W)) ? W : static_cast<int>(n - j);
+          const uint32_t live = (lanes == 32) ? ~0u : ((1u << lanes) - 1u);
+          vu32 lo, hi;
+          block_counters(st.block_offset + first + s0 + j, lo, hi);
+          const vec p0 = Q0(j, lanes), p1 = Q1(j, lanes);
+          const vec lx = gamma_logboost<CT>(st, lo, hi, 0, p0, setup_x(p0), live);
+          const vec ly = gamma_logboost<CT>(st, lo, hi, 2, p1, setup_y(p1), live);
+          put<CT>(out, s0 + j, ratio(load<vec>(xs + j), lx, load<vec>(ys + j), ly), lanes);
+        }
+      }
       break;
     }
     case bulk_kind::standard_t: {

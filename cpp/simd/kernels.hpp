@@ -118,6 +118,15 @@ struct bulk_param {
     if (!values) return scalar;
     return values[period ? (phase + j) % period : j];
   }
+  // The same parameter for the elements from e on (its element 0 is element e).
+  bulk_param from(uint64_t e) const {
+    bulk_param q = *this;
+    if (values && period)
+      q.phase = (phase + e % period) % period;
+    else if (values)
+      q.values += e;
+    return q;
+  }
 };
 struct bulk_args {
   philox_stream stream;
