@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "runtime/dispatch.hpp"
 #include "tensor/region_fill.hpp"
@@ -14,6 +15,19 @@ namespace {
 // Elements of a run of rows that dirichlet generates and normalises while it
 // is in cache.
 constexpr uint64_t kDirichletRun = 4096;
+
+// A tile shorter than a vector is read value by value (a division and a step per
+// lane); padded with kTilePad more of its own values (kept alive by `keep`), every
+// vector of it is one load.  The values are the same.
+constexpr uint64_t kTilePad = 64;  // at least the widest vector's lanes
+bulk_param with_padded_tile(bulk_param p, std::vector<double>& keep) {
+  if (!p.values || p.period == 0 || p.period >= kTilePad) return p;
+  keep.resize(p.period + kTilePad);
+  for (uint64_t i = 0; i < keep.size(); ++i) keep[i] = p.values[i % p.period];
+  p.values = keep.data();
+  p.readable = keep.size();
+  return p;
+}
 
 }  // namespace
 
@@ -59,6 +73,9 @@ void fill_bulk(void* out, bulk_kind kind, dtype compute, const tensor_region& re
   const std::size_t item = bulk_returns_int64(kind) ? 8 : itemsize(compute);
   const auto& k = active_kernel();
   char* const base = static_cast<char*>(out);
+  std::vector<double> keep0, keep1;
+  p0 = with_padded_tile(p0, keep0);
+  p1 = with_padded_tile(p1, keep1);
   fill_region(out, item, region, options, [&](uint64_t first, uint64_t count, void* dst) {
     // Per-element parameters follow the region's order, like the output.
     const uint64_t e = static_cast<uint64_t>(static_cast<char*>(dst) - base) / item;
@@ -79,6 +96,8 @@ void fill_dirichlet(double* out, uint64_t rows, const double* alpha, uint64_t k,
   bulk_param shape;
   shape.values = alpha;
   shape.period = k;
+  std::vector<double> keep;
+  shape = with_padded_tile(shape, keep);
   bulk_param one;
   one.scalar = 1.0;
   // Each row over the sum of its gammas, added in index order.

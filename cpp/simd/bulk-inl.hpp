@@ -228,7 +228,7 @@ static TURBOINIT_HOT typename vtypes<CT>::vec array_param(const bulk_param& p, u
     for (int l = 0; l < W; ++l) v[l] = CT(p.values[j + static_cast<uint64_t>(l < lanes ? l : 0)]);
   } else {  // one division per vector, then a load or a step through the tile
     uint64_t r = (p.phase + j) % p.period;
-    if (r + W <= p.period) return load_params<CT>(p.values + r);
+    if (r + W <= std::max(p.period, p.readable)) return load_params<CT>(p.values + r);
     for (int l = 0; l < W; ++l) {
       v[l] = CT(p.values[r]);
       r = (r + 1 == p.period) ? 0 : r + 1;

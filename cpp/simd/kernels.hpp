@@ -114,6 +114,10 @@ struct bulk_param {
   double scalar = 0.0;
   uint64_t period = 0;  // 0: one value per element
   uint64_t phase = 0;   // tiled: the tile position of element 0, < period
+  // Tiled: values[0, readable) holds the tile repeated (readable >= period, 0 means
+  // period), so that the values of consecutive elements from tile position r are
+  // one load while r + lanes <= readable (a short tile, padded: with_padded_tile).
+  uint64_t readable = 0;
   double at(uint64_t j) const {
     if (!values) return scalar;
     return values[period ? (phase + j) % period : j];
