@@ -24,9 +24,10 @@ inline constexpr uint64_t kHugePageBytes = uint64_t{1} << 21;
 inline constexpr uint64_t kPageChunkBytes = uint64_t{4} << 20;  // NumPy's huge-page threshold
 
 // The chunks of an n-item destination at `address` with items of `itemsize` bytes:
-// chunk c is [start(c), start(c + 1)); `grain` items each under kPageChunkBytes.  Paged, chunk c >
-// 0 starts at the first item that begins at or after the c-th 2 MiB boundary past `address` (an
-// item that straddles a boundary stays with the chunk before it).
+// chunk c is [start(c), start(c + 1)).  Under kPageChunkBytes in all, chunks of `grain`
+// items; from there, chunk c > 0 starts at the first item that begins at or after the
+// c-th 2 MiB boundary past `address` (an item across a boundary stays with the chunk
+// before it).
 class fill_chunks {
  public:
   fill_chunks(uintptr_t address, std::size_t itemsize, uint64_t n, uint64_t grain = kFillGrain)
