@@ -17,7 +17,8 @@ every call is one flat call of ``turboinit._core`` into a warm buffer
 (bench_per_core.turboinit_call), timed by bench_per_core.rate, one thread, kernel as
 dispatched (``--kernel`` forces one). Public methods, a fresh array per call, to compare
 implementations of a method: ``choice:pM`` times ``Generator.choice(M, n, p=p)`` with ``p``
-proportional to ``1..M``; ``dirichlet4:float64`` is ``Generator.dirichlet([1, 2, 3, 4], n // 4)``;
+proportional to ``1..M``; ``dirichlet4:float64`` is ``Generator.dirichlet([1, 2, 3, 4], n // 4)``
+(``dirichlet3``: ``[1, 2, 3]``, ``n // 3`` rows);
 the keys of ``TILED`` call the method with a ``(1024,)`` parameter broadcast to
 ``(n // 1024, 1024)``::
 
@@ -77,11 +78,12 @@ def make_call(path: str, n: int) -> Callable[[], Any]:
         row = np.linspace(0.5, 2.0, 1024)
         size = (n // 1024, 1024)
         return lambda: method(row, size=size)
-    if sampler == "dirichlet4":
+    if sampler in ("dirichlet3", "dirichlet4"):
         from turboinit.random import default_rng
 
         rng = default_rng(0)
-        return lambda: rng.dirichlet([1.0, 2.0, 3.0, 4.0], n // 4)
+        alpha = [1.0, 2.0, 3.0, 4.0][: int(sampler[-1])]
+        return lambda: rng.dirichlet(alpha, n // len(alpha))
     return turboinit_call(sampler, dtype, n)
 
 
