@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import time
 from typing import Any, Callable
@@ -26,25 +25,16 @@ from typing import Any, Callable
 import numpy as np
 
 import turboinit as ti
+from turboinit._args import normalize_dtype
 from turboinit._bench.cli import parse_count
 from turboinit._bench.machine import describe, load_average
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 DTYPES = ("float32", "float16", "bfloat16")
 SAMPLERS: dict[str, Callable[..., np.ndarray]] = {
     "normal": lambda n, **kw: ti.normal(n, **kw),
     "uniform": lambda n, **kw: ti.uniform(n, **kw),
     "truncnorm": lambda n, **kw: ti.truncated_normal(n, 0.0, 1.0, -2.0, 2.0, **kw),
 }
-
-
-def _storage(dtype: str) -> np.dtype[Any]:
-    if dtype == "bfloat16":
-        import ml_dtypes
-
-        bf16: np.dtype[Any] = np.dtype(ml_dtypes.bfloat16)
-        return bf16
-    return np.dtype(dtype)
 
 
 def _call(
@@ -61,7 +51,7 @@ def run(n: int, repeat: int) -> dict[str, Any]:
     for sampler, make in SAMPLERS.items():
         for mode in ("fresh", "out"):
             calls = {
-                d: _call(make, n, d, np.ones(n, _storage(d)) if mode == "out" else None)
+                d: _call(make, n, d, np.ones(n, normalize_dtype(d)[0]) if mode == "out" else None)
                 for d in DTYPES
             }
             samples: dict[str, list[float]] = {d: [] for d in DTYPES}

@@ -6,7 +6,8 @@
 Times ``Generator.random(n)`` (a new array) and ``Generator.random(out=buf)`` (pages touched
 beforehand) on 1 and 2 threads (up to the usable cores), with NumPy's huge-page advice for
 new arrays on and off, beside ``np.full(n, 1.0)`` (new), ``buf.fill(1.0)`` and NumPy's
-``Generator(PCG64).random(n)``; medians of ``--repeat`` calls after one warm-up.  The
+``Generator(PCG64).random(n)``; medians of ``--repeat`` samples after one warm-up
+(``turboinit._bench.timing.measure``: calls under 5 ms are timed a few at a time).  The
 difference fresh - out is the first touch of the new array.  Linux (the huge-page switch is
 NumPy's ``_set_madvise_hugepage``).
 """
@@ -16,8 +17,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import statistics
-import time
 from typing import Any, Callable
 
 import numpy as np
@@ -26,20 +25,14 @@ from numpy._core import multiarray as _multiarray
 import turboinit as ti
 from turboinit._bench.cli import parse_count
 from turboinit._bench.machine import describe, load_average
+from turboinit._bench.timing import measure
 
 # NumPy's switch for the MADV_HUGEPAGE advice on its new arrays (not in its stubs).
 _set_madvise_hugepage: Callable[[bool], bool] = getattr(_multiarray, "_set_madvise_hugepage")  # noqa: B009
 
 
 def _median_ms(call: Callable[[], Any], repeat: int) -> float:
-    call()
-    samples = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        r = call()
-        samples.append(time.perf_counter() - t)
-        del r
-    return statistics.median(samples) * 1e3
+    return measure(call, repeat).median * 1e3
 
 
 def run(n: int, repeat: int) -> dict[str, Any]:
