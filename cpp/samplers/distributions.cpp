@@ -189,7 +189,7 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
       if (float(bound) != 0.0f) x_min = std::min<double>(x_min, std::fabs(float(bound)));
   }
   if (plan.method == kernels::trunc_method::inverse_cdf) {
-    const float erf_a = float(args.erf_a), step = float(args.erf_width) * 0x1p-24f;
+    const float erf_a = kernels::inverse_cdf_erf_a(args), step = kernels::inverse_cdf_step(args);
     x_min = erf_a == 0.0f ? float32_lsb(step) : std::min(float32_lsb(step), float32_lsb(erf_a));
   }
   args.store.never_subnormal = store_never_subnormal(t, args.store, x_min);

@@ -56,6 +56,12 @@ struct truncated_normal_args {  // x ~ N(0, 1) restricted to [a, b], 0 <= a unle
   double erf_a = 0.0, erf_width = 0.0;  // inverse_cdf: erf(a/sqrt2), erf(b/sqrt2) - erf(a/sqrt2)
   bool never_rejects = false;           // method normal with [a, b] holding every candidate
 };
+// The inverse CDF's float32 constants: e = erf_a + (word >> 8) step (the kernel's
+// sampler, and the set-up's bound on its smallest |x|, use these).
+inline float inverse_cdf_erf_a(const truncated_normal_args& a) { return float(a.erf_a); }
+inline float inverse_cdf_step(const truncated_normal_args& a) {
+  return float(a.erf_width) * 0x1p-24f;
+}
 
 using uniform_fn = void (*)(const uniform_args&, uint64_t first, uint64_t count, void* out);
 using normal_fn = void (*)(const normal_args&, uint64_t first, uint64_t count, void* out);

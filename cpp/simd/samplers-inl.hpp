@@ -796,8 +796,8 @@ void truncated_normal_typed(const truncated_normal_args& a, uint64_t first, uint
     case trunc_method::inverse_cdf:
       // Planned for float32 compute only (plan_truncated_normal).
       if constexpr (sizeof(CT) == 4)
-        fill_plain<float>(inverse_cdf_sampler{float(a.erf_a), float(a.erf_width) * 0x1p-24f},
-                          a.stream, a.store, first, count, out);
+        fill_plain<float>(inverse_cdf_sampler{inverse_cdf_erf_a(a), inverse_cdf_step(a)}, a.stream,
+                          a.store, first, count, out);
       break;
     case trunc_method::normal:
       // Every candidate accepted at its first draw: the normal itself, clamped
