@@ -265,45 +265,48 @@ def test_large_outputs_keep_the_bits_at_every_address(
         assert same_bits(got, first), (name, dtype)
 
 
-@pytest.mark.parametrize("method", ["random", "standard_exponential", "standard_gamma", "integers"])
+@pytest.mark.parametrize("method", ["random", "standard_exponential", "standard_gamma"])
 def test_large_generator_outputs_keep_the_bits_at_every_address(
     method: str, restore_threads: None
 ) -> None:
-    args: tuple[Any, ...] = {"standard_gamma": (2.5,), "integers": (0, 1000)}.get(method, ())
-    dtype = np.int64 if method == "integers" else np.float64
+    args: tuple[Any, ...] = (2.5,) if method == "standard_gamma" else ()
 
     def make(out: Any, size: int = PAGED) -> np.ndarray:
-        rng = ti.random.default_rng(5)
-        if out is None or method == "integers":  # integers has no out=: copy into it
-            got = getattr(rng, method)(*args, size=size)
-            if out is None:
-                return got
-            out[...] = got
-            return out
-        return getattr(rng, method)(*args, out=out)
+        f = getattr(ti.random.default_rng(5), method)
+        return f(*args, size=size) if out is None else f(*args, out=out)
 
     prefix = make(None, PREFIX)
     first = None
-    for got in made_at_offsets(make, dtype):
+    for got in made_at_offsets(make, np.float64):
         if first is None:
             first = got.copy()
             assert same_bits(first[:PREFIX], prefix), method
         assert same_bits(got, first), method
 
 
-def test_large_dirichlet_keeps_the_bits(restore_threads: None) -> None:
-    # Rows of 4 (32 bytes) from 16 bytes past a page: the 2 MiB boundaries fall inside
-    # rows, which stay with the chunk before.  16 MiB; its first 100_000 rows are 3.2 MB.
-    def make(rows: int) -> np.ndarray:
-        return ti.random.default_rng(5).dirichlet([1.0, 2.0, 3.0, 4.0], size=rows)
+# Methods without out=: new arrays only (NumPy's address, 16 bytes past a page), on 1-3
+# threads.  dirichlet's rows of 4 (32 bytes) then straddle the 2 MiB boundaries, and
+# stay with the chunk before.  Prefixes stay under 4 MiB.
+@pytest.mark.parametrize(
+    ("method", "args", "size", "prefix"),
+    [
+        ("integers", (0, 1000), PAGED, PREFIX),
+        ("dirichlet", ([1.0, 2.0, 3.0, 4.0],), PAGED // 4, 100_000),
+    ],
+)
+def test_large_new_outputs_keep_the_bits(
+    method: str, args: tuple[Any, ...], size: int, prefix: int, restore_threads: None
+) -> None:
+    def make(n: int) -> np.ndarray:
+        return getattr(ti.random.default_rng(5), method)(*args, size=n)
 
-    prefix = make(100_000)
+    alone = make(prefix)
     with threads(1):
-        first = make(PAGED // 4)
-    assert same_bits(first[:100_000], prefix)
+        first = make(size)
+    assert same_bits(first[:prefix], alone), method
     for num_threads in (2, 3):
         with threads(num_threads):
-            assert same_bits(make(PAGED // 4), first), num_threads
+            assert same_bits(make(size), first), (method, num_threads)
 
 
 # ---- out= ------------------------------------------------------------------------
