@@ -560,9 +560,9 @@ static inline typename vtypes<CT>::vec gamma_value(const philox_stream& st, vu32
   return v * vexp(lb);
 }
 
-// The first attempt of gamma_lanes with the squeeze alone: the value and
-// logboost of the lanes it accepts (and of shape 0, +inf, NaN), the bits of
-// those lanes.
+// The first attempt of gamma_lanes with the squeeze alone: the value (before
+// any logboost) of the lanes it accepts (and of shape 0, +inf, NaN), the bits
+// of those lanes.
 template <class CT>
 TURBOINIT_HOT uint32_t gamma_fast_accepted(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
                                            typename vtypes<CT>::vec shape, const gamma_setup<CT>& g,
@@ -571,24 +571,15 @@ TURBOINIT_HOT uint32_t gamma_fast_accepted(const philox_stream& st, vu32 lo, vu3
   value = select(t.squeezed & ~g.trivial, g.d * t.v, shape);
   return mask_bits(t.squeezed | g.trivial);
 }
-template <class CT>
-TURBOINIT_HOT uint32_t gamma_fast_lanes(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
-                                        typename vtypes<CT>::vec shape, const gamma_setup<CT>& g,
-                                        uint32_t live, typename vtypes<CT>::vec& value,
-                                        typename vtypes<CT>::vec& logboost) {
-  const uint32_t done = gamma_fast_accepted<CT>(st, lo, hi, tag, shape, g, value);
-  logboost = gamma_logboost<CT>(st, lo, hi, tag, shape, g, live);
-  return done;
-}
 // The same, as gamma_value: value exp(logboost), applied where a live lane is
 // small (exp(0) = 1 exactly on the others).
 template <class CT>
 static inline uint32_t gamma_fast(const philox_stream& st, vu32 lo, vu32 hi, uint32_t tag,
                                   typename vtypes<CT>::vec shape, const gamma_setup<CT>& g,
                                   uint32_t live, typename vtypes<CT>::vec& value) {
-  typename vtypes<CT>::vec logboost;
-  const uint32_t done = gamma_fast_lanes<CT>(st, lo, hi, tag, shape, g, live, value, logboost);
-  if (mask_bits(g.small) & live) value = value * vexp(logboost);
+  const uint32_t done = gamma_fast_accepted<CT>(st, lo, hi, tag, shape, g, value);
+  if (mask_bits(g.small) & live)
+    value = value * vexp(gamma_logboost<CT>(st, lo, hi, tag, shape, g, live));
   return done;
 }
 
