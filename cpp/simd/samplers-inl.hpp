@@ -111,6 +111,74 @@ static inline round_keys make_round_keys(philox_key key) {
 #endif
 // Philox4x32-10 on W counters (c0, c1, c2, c3) at once, inlined into the
 // caller's loop so that the counters stay in registers.
+#if (defined(__AVX512F__) && TURBOINIT_WIDTH == 16) || (defined(__AVX2__) && TURBOINIT_WIDTH == 8)
+// On x86 the rounds run on the even and the odd lanes apart, each word in the
+// low half of a 64-bit lane (the high half is don't-care: vpmuludq reads only
+// the low one).  A round is then a product, a shift for its high half and a
+// three-way xor per word pair, with no blends to split and rejoin the halves
+// of every product (on AVX-512, 12 instructions per round for 16 blocks
+// instead of 16).  The lanes are rejoined once, after the last round.
+#if TURBOINIT_WIDTH == 16
+using philox_reg = __m512i;
+static inline philox_reg pr_set(uint32_t m) { return _mm512_set1_epi64(m); }
+static inline philox_reg pr_mul(philox_reg a, philox_reg m) { return _mm512_mul_epu32(a, m); }
+static inline philox_reg pr_down(philox_reg a) { return _mm512_srli_epi64(a, 32); }
+static inline philox_reg pr_xor3(philox_reg a, philox_reg b, philox_reg c) {
+  return _mm512_ternarylogic_epi64(a, b, c, 0x96);
+}
+static inline philox_reg pr_join(philox_reg even, philox_reg odd) {
+  return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+}
+#else
+using philox_reg = __m256i;
+static inline philox_reg pr_set(uint32_t m) { return _mm256_set1_epi64x(m); }
+static inline philox_reg pr_mul(philox_reg a, philox_reg m) { return _mm256_mul_epu32(a, m); }
+static inline philox_reg pr_down(philox_reg a) { return _mm256_srli_epi64(a, 32); }
+static inline philox_reg pr_xor3(philox_reg a, philox_reg b, philox_reg c) {
+  return _mm256_xor_si256(_mm256_xor_si256(a, b), c);
+}
+static inline philox_reg pr_join(philox_reg even, philox_reg odd) {
+  return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+}
+#endif
+static_assert(sizeof(philox_reg) == sizeof(vu32), "one register per vector of blocks");
+static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
+  philox_reg x[2][4];
+  {
+    philox_reg v[4];
+    std::memcpy(&v[0], &c0, sizeof v[0]);
+    std::memcpy(&v[1], &c1, sizeof v[1]);
+    std::memcpy(&v[2], &c2, sizeof v[2]);
+    std::memcpy(&v[3], &c3, sizeof v[3]);
+    for (int j = 0; j < 4; ++j) {
+      x[0][j] = v[j];
+      x[1][j] = pr_down(v[j]);
+    }
+  }
+  const philox_reg m0 = pr_set(kPhiloxM0), m1 = pr_set(kPhiloxM1);
+  for (int r = 0; r < kPhiloxRounds; ++r) {
+    philox_reg k0, k1;
+    std::memcpy(&k0, &rk.k0[r], sizeof k0);
+    std::memcpy(&k1, &rk.k1[r], sizeof k1);
+    for (int h = 0; h < 2; ++h) {
+      philox_reg* c = x[h];
+      const philox_reg p0 = pr_mul(c[0], m0);
+      const philox_reg p1 = pr_mul(c[2], m1);
+      c[0] = pr_xor3(pr_down(p1), c[1], k0);
+      c[2] = pr_xor3(pr_down(p0), c[3], k1);
+      c[1] = p1;
+      c[3] = p0;
+    }
+  }
+  words out;
+  vu32* o[4] = {&out.x0, &out.x1, &out.x2, &out.x3};
+  for (int j = 0; j < 4; ++j) {
+    const philox_reg v = pr_join(x[0][j], x[1][j]);
+    std::memcpy(o[j], &v, sizeof v);
+  }
+  return out;
+}
+#else
 static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
   for (int r = 0; r < kPhiloxRounds; ++r) {
     vu32 hi0, lo0, hi1, lo1;
@@ -125,6 +193,7 @@ static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const rou
   }
   return {c0, c1, c2, c3};
 }
+#endif
 static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) {
   return philox4(c0, c1, c2, c3, make_round_keys(key));
 }
