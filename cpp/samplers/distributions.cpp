@@ -38,7 +38,8 @@ double float32_lsb(float v) {
 
 // Whether the float32 store y = (x * scale) + offset (two roundings, on the
 // float32 values of scale and offset), clamped to [lo, hi], is never
-// subnormal when every nonzero |x| is at least x_min (0: unknown).
+// subnormal when every nonzero |x| is at least x_min (0: unknown), nor NaN
+// (x is finite: only the uniform, normal and truncated normal set-ups ask).
 //  * |offset| >= 2^-100: where |p| = |fl(x scale)| <= |offset| / 2, |y| >=
 //    |offset| / 2 >= 2^-101; elsewhere both p and offset are at least 2^-101,
 //    so multiples of 2^-124, and so is their sum: 0 or at least 2^-124.
@@ -52,6 +53,7 @@ bool store_never_subnormal(dtype t, const kernels::affine_store& s, double x_min
   };
   if (!zero_inf_or_normal(s.lo) || !zero_inf_or_normal(s.hi)) return false;
   const float offset = float(s.offset), scale = float(s.scale);
+  if (!std::isfinite(offset) || !std::isfinite(scale)) return false;
   if (std::fabs(offset) >= 0x1p-100f) return true;
   return offset == 0.0f && double(std::fabs(scale)) * x_min >= 0x1p-125;
 }

@@ -30,9 +30,10 @@ struct affine_store {
   double offset = 0.0, scale = 1.0;
   double lo = 0.0, hi = 0.0;
   // No stored value (before rounding to bfloat16) can be a float32 subnormal
-  // (set by the sampler's set-up from its smallest nonzero |x|, see
-  // store_never_subnormal in samplers/distributions.cpp): bfloat16 stores may
-  // then skip their subnormal test.  False is always safe.
+  // or a NaN (set by the set-up of a sampler whose x is finite, from its
+  // smallest nonzero |x|, see store_never_subnormal in
+  // samplers/distributions.cpp): bfloat16 stores may then skip their
+  // subnormal and NaN tests.  False is always safe.
   bool never_subnormal = false;
 };
 

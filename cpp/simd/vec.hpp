@@ -574,14 +574,19 @@ static inline vu16 to_half_bits(vf32 f) {
 // the portable formula for all 2^32 inputs.  The NaN test is one compare into
 // a mask, its quiet bit a masked or, and one word permutation takes the 16
 // high halves (no shift, no two-uop vpmovdw).
+// NaN = false: the caller knows that no lane is a NaN (no test, no quiet bit).
+template <bool NaN = true>
 static inline vu16 to_bfloat16_bits_bw(vf32 f) {
   __m512 v;
   std::memcpy(&v, &f, sizeof v);
   const __m512i u = _mm512_castps_si512(v);
-  const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
   const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
   const __m512i biased = _mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), lsb);
-  const __m512i r = _mm512_mask_or_epi32(biased, nan, u, _mm512_set1_epi32(0x00400000));
+  __m512i r = biased;
+  if constexpr (NaN) {
+    const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    r = _mm512_mask_or_epi32(biased, nan, u, _mm512_set1_epi32(0x00400000));
+  }
   const __m512i high = _mm512_set_epi16(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1,
                                         31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
   const __m256i h = _mm512_castsi512_si256(_mm512_permutexvar_epi16(high, r));
@@ -622,11 +627,14 @@ static inline vu16 to_bfloat16_bits(vf32 f) {
   return narrow_u16(select((vi32)(u & 0x7fffffffu) > 0x7f800000, nan, rounded));
 #endif
 }
-// The same for inputs that are never subnormal (the caller's guarantee, see
-// affine_store::never_subnormal): no test on the AVX-512 BF16 path.
+// The same for inputs that are never subnormal nor NaN (the caller's
+// guarantee, see affine_store::never_subnormal): no test on the AVX-512 BF16
+// path, no NaN test on AVX-512 (BW).
 static inline vu16 to_bfloat16_bits_of_normal(vf32 f) {
 #if defined(__AVX512BF16__) && TURBOINIT_WIDTH == 16
   return to_bfloat16_bits_vcvt(f);
+#elif defined(__AVX512BW__) && TURBOINIT_WIDTH == 16
+  return to_bfloat16_bits_bw<false>(f);
 #else
   return to_bfloat16_bits(f);
 #endif
