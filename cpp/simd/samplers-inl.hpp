@@ -779,23 +779,38 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
   std::memset(stage + kRejectStageElems, 0, sizeof(CT) * W);
   uint16_t pending[kRejectStageElems + 2 * W];
   std::memset(pending, 0, sizeof pending);  // retries read whole vectors of it
+  // Bit i: stage element i was rejected.  A group's G candidates start at a
+  // multiple of G, which divides 64, so a draw's bits are in one word: they
+  // are gathered in a register and or-ed into it once (not once per vector,
+  // a chain through memory).
+  static_assert(64 % G == 0, "a group's bits in one word");
+  uint64_t rejected[kRejectStageElems / 64 + 1];
   const store_params<CT> sp = make_store_params<CT>(as);
   const round_keys rk = make_round_keys(st.key);
   auto generate = [&](uint64_t g0, uint64_t ng) {
-    uint32_t n_pending = 0;
+    const uint64_t n_words = (ng * G + 63) / 64;
+    std::memset(rejected, 0, sizeof(uint64_t) * n_words);
     first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
       vec cand[C][H];
       mask ok[C][H];
       prop(w, cand, ok);
+      uint64_t bits = 0;
       for (int k = 0; k < C; ++k) {
         for (int h = 0; h < H; ++h) {
-          const uint64_t at = gi * G + k * kGroupBlocks + sub + h * L;
-          store(stage + at, cand[k][h]);
-          n_pending += append_set_lanes(pending + n_pending, static_cast<uint32_t>(at),
-                                        ~mask_bits(ok[k][h]) & kVecBits);
+          const uint64_t in_group = k * kGroupBlocks + sub + h * L;
+          store(stage + gi * G + in_group, cand[k][h]);
+          bits |= uint64_t{~mask_bits(ok[k][h]) & kVecBits} << in_group;
         }
       }
+      rejected[gi * G / 64] |= bits << (gi * G % 64);
     });
+    // The rejected elements' stage positions, in ascending order (4.6% of a
+    // stage for the normal proposal on [-2, 2]: a scan of the bits costs less
+    // than appending each vector's rejects as they are drawn).
+    uint32_t n_pending = 0;
+    for (uint64_t i = 0; i < n_words; ++i)
+      for (uint64_t bits = rejected[i]; bits != 0; bits &= bits - 1)
+        pending[n_pending++] = static_cast<uint16_t>(i * 64 + __builtin_ctzll(bits));
     // Redraw the rejected elements, W at a time, each from its own block and
     // row with the next attempt number.
     for (uint32_t attempt = 1; n_pending > 0; ++attempt) {
