@@ -524,14 +524,13 @@ struct inverse_cdf_sampler {
       -0x1.b44f7ap-2f, -0x1.dd469ep-2f, -0x1.02552ap-1f, -0x1.154c3ep-1f,
       -0x1.2795ep-1f,  -0x1.393e0ep-1f, -0x1.4a4f88p-1f, -0x1.5ad402p-1f};
   static TURBOINIT_HOT vf32 neg_log(vf32 y) {
-    const vi32 iy = (vi32)y;
-    const vi32 j = (iy >> 19) & 15;
-    const vf32 m = (vf32)((iy & 0x007fffff) | 0x3f800000);
+    const vi32 j = (vi32)y >> 19;  // lookup16 reads its low 4 bits: m's sixteenth
+    vf32 m, k;
+    mantissa_exponent(y, m, k);
     const vf32 t = vfma(m, lookup16(kRecip, j), -1.0f);
     vf32 q = vfma(t, 0.25f, -1.0f / 3);
     q = vfma(q, t, 0.5f);
     q = vfma(q, t, -1.0f);
-    const vf32 k = to_f32((iy >> 23) - 127);
     return vfma(k, -0.693147182f, vfma(q, t, lookup16(kLogRecip, j)));
   }
   // sqrt(2) erfinv(e): w = -log(1 - e^2), 1 - e^2 rounded once (fma).

@@ -360,8 +360,26 @@ static TURBOINIT_HOT vf64 u32_to_f64(vu32 a) {
   return join_halves(u32_to_f64(lo_half(a)), u32_to_f64(hi_half(a)));
 }
 
-// table[idx] in every lane, idx in [0, 16): one permute on AVX-512, two and a
-// blend on AVX2, lane by lane on the baseline; the same values everywhere.
+// y = 2^k m with m in [1, 2), for y > 0 normal: one instruction each on
+// AVX-512 (vgetmantps, vgetexpps; exact), the bits of y elsewhere.
+static inline void mantissa_exponent(vf32 y, vf32& m, vf32& k) {
+#if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
+  __m512 v;
+  std::memcpy(&v, &y, sizeof v);
+  const __m512 vm = _mm512_getmant_ps(v, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
+  const __m512 vk = _mm512_getexp_ps(v);
+  std::memcpy(&m, &vm, sizeof m);
+  std::memcpy(&k, &vk, sizeof k);
+#else
+  const vi32 iy = (vi32)y;
+  m = (vf32)((iy & 0x007fffff) | 0x3f800000);
+  k = to_f32((iy >> 23) - 127);
+#endif
+}
+
+// table[idx & 15] in every lane: one permute on AVX-512, two and a blend on
+// AVX2 (both read only the low 4 bits of each index), lane by lane on the
+// baseline; the same values everywhere.
 static inline vf32 lookup16(const float (&table)[16], vi32 idx) {
 #if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
   __m512i vi;
@@ -382,7 +400,7 @@ static inline vf32 lookup16(const float (&table)[16], vi32 idx) {
   return out;
 #else
   vf32 out;
-  for (int l = 0; l < W; ++l) out[l] = table[idx[l]];
+  for (int l = 0; l < W; ++l) out[l] = table[idx[l] & 15];
   return out;
 #endif
 }
