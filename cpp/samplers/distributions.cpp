@@ -64,6 +64,24 @@ bool store_never_subnormal(dtype t, const kernels::affine_store& s, double x_min
 constexpr double kUniformMin32 = 0x1p-24;
 constexpr double kNormalMin32 = 0x1p-34;
 
+// Whether clamping the uniform's store y = (x * scale) + offset (two
+// roundings in the compute type; scale >= 0) to [lo, hi] changes no value: y
+// is nondecreasing in x, so it is enough that y(0) and y(x_max) lie inside,
+// x_max = 1 - 2^-24 in float32 compute, 1 - 2^-53 in float64 (the largest
+// uniform of simd/samplers-inl.hpp).
+bool clamp_changes_nothing(dtype t, const kernels::affine_store& s) {
+  double y0, y1;
+  if (computes_in_double(t)) {
+    y0 = 0.0 * s.scale + s.offset;
+    y1 = (1.0 - 0x1p-53) * s.scale + s.offset;
+  } else {
+    const float scale = float(s.scale), offset = float(s.offset);
+    y0 = double(0.0f * scale + offset);
+    y1 = double((1.0f - 0x1p-24f) * scale + offset);
+  }
+  return s.scale >= 0.0 && s.lo <= y0 && y0 <= s.hi && s.lo <= y1 && y1 <= s.hi;
+}
+
 kernels::uniform_args uniform_setup(dtype t, double low, double high) {
   require_finite(low, "low");
   require_finite(high, "high");
@@ -96,6 +114,10 @@ kernels::uniform_args uniform_setup(dtype t, double low, double high) {
     if (!(args.store.lo <= args.store.hi))
       throw std::invalid_argument(std::string("low, high: no ") + dtype_name(t) +
                                   " value lies in [" + num(low) + ", " + num(high) + ")");
+    if (clamp_changes_nothing(t, args.store)) {
+      args.store.lo = -kInf;  // the kernels then skip the clamp: the same bits
+      args.store.hi = kInf;
+    }
   }
   args.store.never_subnormal = store_never_subnormal(t, args.store, kUniformMin32);
   return args;
