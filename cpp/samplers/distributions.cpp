@@ -61,23 +61,23 @@ bool store_never_subnormal(dtype t, const kernels::affine_store& s, double x_min
 // The smallest nonzero |x| of the float32 samplers: a uniform is a multiple of
 // 2^-24; a Box-Muller normal is r s with r >= sqrt(-2 log(1 - 2^-24)) > 2^-12
 // and |s| (a sine or cosine of (pi/2) g, g a multiple of 2^-22) > 2^-22.
-constexpr double kUniformMin32 = 0x1p-24;
+constexpr double kUniformMin32 = kernels::kUniformStep32;
 constexpr double kNormalMin32 = 0x1p-34;
 
 // Whether clamping the uniform's store y = (x * scale) + offset (two
 // roundings in the compute type; scale >= 0) to [lo, hi] changes no value: y
 // is nondecreasing in x, so it is enough that y(0) and y(x_max) lie inside,
 // x_max = 1 - 2^-24 in float32 compute, 1 - 2^-53 in float64 (the largest
-// uniform of simd/samplers-inl.hpp).
+// uniforms, kernels::kUniformStep32 / kUniformStep64 below 1).
 bool clamp_changes_nothing(dtype t, const kernels::affine_store& s) {
   double y0, y1;
   if (computes_in_double(t)) {
     y0 = 0.0 * s.scale + s.offset;
-    y1 = (1.0 - 0x1p-53) * s.scale + s.offset;
+    y1 = (1.0 - kernels::kUniformStep64) * s.scale + s.offset;
   } else {
     const float scale = float(s.scale), offset = float(s.offset);
     y0 = double(0.0f * scale + offset);
-    y1 = double((1.0f - 0x1p-24f) * scale + offset);
+    y1 = double((1.0f - kernels::kUniformStep32) * scale + offset);
   }
   return s.scale >= 0.0 && s.lo <= y0 && y0 <= s.hi && s.lo <= y1 && y1 <= s.hi;
 }

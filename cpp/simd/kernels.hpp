@@ -57,11 +57,16 @@ struct truncated_normal_args {  // x ~ N(0, 1) restricted to [a, b], 0 <= a unle
   double erf_a = 0.0, erf_width = 0.0;  // inverse_cdf: erf(a/sqrt2), erf(b/sqrt2) - erf(a/sqrt2)
   bool never_rejects = false;           // method normal with [a, b] holding every candidate
 };
+// The float32 uniform is k 2^-24 for k the top 24 bits of a word, the float64
+// one a multiple of 2^-53 below 1 (simd/samplers-inl.hpp); the set-ups bound
+// the stores with these.
+inline constexpr float kUniformStep32 = 0x1p-24f;
+inline constexpr double kUniformStep64 = 0x1p-53;
 // The inverse CDF's float32 constants: e = erf_a + (word >> 8) step (the kernel's
 // sampler, and the set-up's bound on its smallest |x|, use these).
 inline float inverse_cdf_erf_a(const truncated_normal_args& a) { return float(a.erf_a); }
 inline float inverse_cdf_step(const truncated_normal_args& a) {
-  return float(a.erf_width) * 0x1p-24f;
+  return float(a.erf_width) * kUniformStep32;
 }
 
 using uniform_fn = void (*)(const uniform_args&, uint64_t first, uint64_t count, void* out);

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -234,8 +235,10 @@ static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng
 }
 
 // Uniforms from raw words.
-static inline vf32 unit_f32(vu32 x) { return to_f32((vi32)(x >> 8)) * 0x1p-24f; }  // [0, 1)
-static inline vf32 open_unit_f32(vu32 x) {                                         // (0, 1]
+// The top 24 bits of each word, as a float (exact): k, the uniform's k 2^-24.
+static inline vf32 top24_f32(vu32 x) { return to_f32((vi32)(x >> 8)); }
+static inline vf32 unit_f32(vu32 x) { return top24_f32(x) * kUniformStep32; }  // [0, 1)
+static inline vf32 open_unit_f32(vu32 x) {                                     // (0, 1]
   return to_f32((vi32)(x >> 1)) * 0x1p-31f + 0x1p-32f;
 }
 
@@ -549,10 +552,10 @@ struct inverse_cdf_sampler {
   }
   TURBOINIT_HOT void rows(const words& w, vf32 (&out)[C][1]) const {
     // e = erf_a + u erf_width with u = (x >> 8) 2^-24: the 2^-24 is in erf_step.
-    out[0][0] = z(vfma(to_f32((vi32)(w.x0 >> 8)), erf_step, erf_a));
-    out[1][0] = z(vfma(to_f32((vi32)(w.x1 >> 8)), erf_step, erf_a));
-    out[2][0] = z(vfma(to_f32((vi32)(w.x2 >> 8)), erf_step, erf_a));
-    out[3][0] = z(vfma(to_f32((vi32)(w.x3 >> 8)), erf_step, erf_a));
+    out[0][0] = z(vfma(top24_f32(w.x0), erf_step, erf_a));
+    out[1][0] = z(vfma(top24_f32(w.x1), erf_step, erf_a));
+    out[2][0] = z(vfma(top24_f32(w.x2), erf_step, erf_a));
+    out[3][0] = z(vfma(top24_f32(w.x3), erf_step, erf_a));
   }
 };
 
@@ -858,10 +861,10 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
 struct uniform_integer_sampler {
   static constexpr int C = 4;
   void rows(const words& w, vf32 (&out)[C][1]) const {
-    out[0][0] = to_f32((vi32)(w.x0 >> 8));
-    out[1][0] = to_f32((vi32)(w.x1 >> 8));
-    out[2][0] = to_f32((vi32)(w.x2 >> 8));
-    out[3][0] = to_f32((vi32)(w.x3 >> 8));
+    out[0][0] = top24_f32(w.x0);
+    out[1][0] = top24_f32(w.x1);
+    out[2][0] = top24_f32(w.x2);
+    out[3][0] = top24_f32(w.x3);
   }
 };
 
@@ -873,9 +876,10 @@ void uniform_entry(const uniform_args& a, uint64_t first, uint64_t count, void* 
   // One multiply fewer per vector where scale 2^-24 is exact (zero or a
   // normal float32): the same products, so the same bits.
   const float scale = float(a.store.scale);
-  if (scale == 0.0f || scale >= 0x1p-102f || scale <= -0x1p-102f) {
+  const float smallest = std::numeric_limits<float>::min() / kUniformStep32;
+  if (scale == 0.0f || scale >= smallest || scale <= -smallest) {
     affine_store folded = a.store;
-    folded.scale = double(scale) * 0x1p-24;
+    folded.scale = double(scale * kUniformStep32);
     fill_plain<float>(uniform_integer_sampler{}, a.stream, folded, first, count, out);
   } else {
     fill_plain<float>(uniform_sampler<float>{}, a.stream, a.store, first, count, out);
