@@ -1,8 +1,9 @@
 // Single-thread micro-benchmark of the Philox4x32-10 rounds on the avx512
 // target (issue 15): what the rounds alone cost per 32-bit word, in the
 // library's formulation (even and odd lanes apart, philox4 in
-// simd/samplers-inl.hpp) and in the one before it (every product split and
-// rejoined with blends, mulhilo in simd/vec.hpp), and what a float32 uniform
+// simd/samplers-inl.hpp) and in the one before it, which the targets without
+// that version still use (every product split and rejoined with blends,
+// philox4_portable), and what a float32 uniform
 // adds (conversion and a store into a 64 KiB buffer, in L1/L2).  No Python,
 // no threads.
 // Build (from the repository root):
@@ -31,23 +32,6 @@ namespace {
 // The key at run time (a constant key lets GCC rematerialise the round keys).
 volatile uint32_t g_key[2] = {0x12345678u, 0x9abcdef0u};
 
-// The rounds as they were before the lanes were split: each product's halves
-// taken apart and put back with blends (mulhilo), every round.
-words philox_blend(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
-  for (int r = 0; r < kPhiloxRounds; ++r) {
-    vu32 hi0, lo0, hi1, lo1;
-    mulhilo(c0, kPhiloxM0, hi0, lo0);
-    mulhilo(c2, kPhiloxM1, hi1, lo1);
-    const vu32 n0 = hi1 ^ c1 ^ rk.k0[r];
-    const vu32 n2 = hi0 ^ c3 ^ rk.k1[r];
-    c0 = n0;
-    c1 = lo1;
-    c2 = n2;
-    c3 = lo0;
-  }
-  return {c0, c1, c2, c3};
-}
-
 template <int S>
 __attribute__((noinline)) uint32_t stage(uint64_t nb, float* buf, uint64_t mask) {
   const round_keys rk = make_round_keys(philox_key{g_key[0], g_key[1]});
@@ -59,7 +43,7 @@ __attribute__((noinline)) uint32_t stage(uint64_t nb, float* buf, uint64_t mask)
       const words w = philox(lo, hi, vu32{}, rk);
       acc ^= w.x0 ^ w.x1 ^ w.x2 ^ w.x3;
     } else if constexpr (S == 1) {
-      const words w = philox_blend(lo, hi, vu32{}, vu32{}, rk);
+      const words w = philox4_portable(lo, hi, vu32{}, vu32{}, rk);
       acc ^= w.x0 ^ w.x1 ^ w.x2 ^ w.x3;
     } else {
       const words w = philox(lo, hi, vu32{}, rk);
@@ -81,7 +65,7 @@ int check() {
     vu32 lo, hi;
     block_counters(b * 0x9e3779b97f4aull, lo, hi);
     const vu32 a = splat<vu32>(static_cast<uint32_t>(b));
-    const words x = philox4(lo, hi, a, ~a, rk), y = philox_blend(lo, hi, a, ~a, rk);
+    const words x = philox4(lo, hi, a, ~a, rk), y = philox4_portable(lo, hi, a, ~a, rk);
     for (int l = 0; l < W; ++l)
       if (x.x0[l] != y.x0[l] || x.x1[l] != y.x1[l] || x.x2[l] != y.x2[l] || x.x3[l] != y.x3[l]) {
         std::printf("differ at block %llu lane %d\n", static_cast<unsigned long long>(b), l);

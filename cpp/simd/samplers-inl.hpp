@@ -110,6 +110,25 @@ static inline round_keys make_round_keys(philox_key key) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
+// Philox4x32-10 on W counters (c0, c1, c2, c3) at once, every product's
+// halves taken apart and put back in place (mulhilo) each round: the rounds
+// of the targets without a split-lane version below (and what
+// benchmarks/philox_micro.cpp compares that version with).
+static TURBOINIT_HOT words philox4_portable(vu32 c0, vu32 c1, vu32 c2, vu32 c3,
+                                            const round_keys& rk) {
+  for (int r = 0; r < kPhiloxRounds; ++r) {
+    vu32 hi0, lo0, hi1, lo1;
+    mulhilo(c0, kPhiloxM0, hi0, lo0);
+    mulhilo(c2, kPhiloxM1, hi1, lo1);
+    const vu32 n0 = hi1 ^ c1 ^ rk.k0[r];
+    const vu32 n2 = hi0 ^ c3 ^ rk.k1[r];
+    c0 = n0;
+    c1 = lo1;
+    c2 = n2;
+    c3 = lo0;
+  }
+  return {c0, c1, c2, c3};
+}
 // Philox4x32-10 on W counters (c0, c1, c2, c3) at once, inlined into the
 // caller's loop so that the counters stay in registers.
 #if (defined(__AVX512F__) && TURBOINIT_WIDTH == 16) || (defined(__AVX2__) && TURBOINIT_WIDTH == 8)
@@ -181,18 +200,7 @@ static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const rou
 }
 #else
 static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
-  for (int r = 0; r < kPhiloxRounds; ++r) {
-    vu32 hi0, lo0, hi1, lo1;
-    mulhilo(c0, kPhiloxM0, hi0, lo0);
-    mulhilo(c2, kPhiloxM1, hi1, lo1);
-    const vu32 n0 = hi1 ^ c1 ^ rk.k0[r];
-    const vu32 n2 = hi0 ^ c3 ^ rk.k1[r];
-    c0 = n0;
-    c1 = lo1;
-    c2 = n2;
-    c3 = lo0;
-  }
-  return {c0, c1, c2, c3};
+  return philox4_portable(c0, c1, c2, c3, rk);
 }
 #endif
 static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) {
