@@ -28,7 +28,16 @@
 namespace turboinit::kernels::TURBOINIT_TARGET {
 namespace {
 
+// GCC 12 reports its own AVX-512 headers' pass-through operands as
+// uninitialised where their intrinsics are inlined (GCC bug 105593).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include "simd/vec.hpp"
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #include "simd/math.hpp"
 
 constexpr int kGroupBlocks = kBlocksPerGroup;
@@ -162,17 +171,20 @@ static inline philox_reg pr_join(philox_reg even, philox_reg odd) {
 }
 #endif
 static_assert(sizeof(philox_reg) == sizeof(vu32), "one register per vector of blocks");
-static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
-  philox_reg x[2][4];
-  {
-    philox_reg v[4];
-    std::memcpy(&v[0], &c0, sizeof v[0]);
-    std::memcpy(&v[1], &c1, sizeof v[1]);
-    std::memcpy(&v[2], &c2, sizeof v[2]);
-    std::memcpy(&v[3], &c3, sizeof v[3]);
+// N vectors of blocks at once, their rounds interleaved: a round's product,
+// shift and xor form a chain of about 7 cycles on Zen 5, so one vector's 4
+// chains per round leave the pipes half idle; two vectors' 8 fill them.  Two
+// vectors' state takes 16 registers: AVX-512 has 32, AVX2 16 (it would spill).
+constexpr bool kPhiloxPairs = TURBOINIT_WIDTH == 16;
+template <int N>
+static TURBOINIT_HOT void philox4_n(const vu32 (&c)[N][4], const round_keys& rk, words (&out)[N]) {
+  philox_reg x[N][2][4];
+  for (int n = 0; n < N; ++n) {
     for (int j = 0; j < 4; ++j) {
-      x[0][j] = v[j];
-      x[1][j] = pr_down(v[j]);
+      philox_reg v;
+      std::memcpy(&v, &c[n][j], sizeof v);
+      x[n][0][j] = v;
+      x[n][1][j] = pr_down(v);
     }
   }
   const philox_reg m0 = pr_set(kPhiloxM0), m1 = pr_set(kPhiloxM1);
@@ -180,29 +192,39 @@ static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const rou
     philox_reg k0, k1;
     std::memcpy(&k0, &rk.k0[r], sizeof k0);
     std::memcpy(&k1, &rk.k1[r], sizeof k1);
-    for (int h = 0; h < 2; ++h) {
-      philox_reg* c = x[h];
-      const philox_reg p0 = pr_mul(c[0], m0);
-      const philox_reg p1 = pr_mul(c[2], m1);
-      c[0] = pr_xor3(pr_down(p1), c[1], k0);
-      c[2] = pr_xor3(pr_down(p0), c[3], k1);
-      c[1] = p1;
-      c[3] = p0;
+    for (int n = 0; n < N; ++n) {
+      for (int h = 0; h < 2; ++h) {
+        philox_reg* v = x[n][h];
+        const philox_reg p0 = pr_mul(v[0], m0);
+        const philox_reg p1 = pr_mul(v[2], m1);
+        v[0] = pr_xor3(pr_down(p1), v[1], k0);
+        v[2] = pr_xor3(pr_down(p0), v[3], k1);
+        v[1] = p1;
+        v[3] = p0;
+      }
     }
   }
-  words out;
-  vu32* o[4] = {&out.x0, &out.x1, &out.x2, &out.x3};
-  for (int j = 0; j < 4; ++j) {
-    const philox_reg v = pr_join(x[0][j], x[1][j]);
-    std::memcpy(o[j], &v, sizeof v);
+  for (int n = 0; n < N; ++n) {
+    vu32* o[4] = {&out[n].x0, &out[n].x1, &out[n].x2, &out[n].x3};
+    for (int j = 0; j < 4; ++j) {
+      const philox_reg v = pr_join(x[n][0][j], x[n][1][j]);
+      std::memcpy(o[j], &v, sizeof v);
+    }
   }
-  return out;
 }
 #else
-static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
-  return philox4_portable(c0, c1, c2, c3, rk);
+constexpr bool kPhiloxPairs = false;
+template <int N>
+static TURBOINIT_HOT void philox4_n(const vu32 (&c)[N][4], const round_keys& rk, words (&out)[N]) {
+  for (int n = 0; n < N; ++n) out[n] = philox4_portable(c[n][0], c[n][1], c[n][2], c[n][3], rk);
 }
 #endif
+static TURBOINIT_HOT words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, const round_keys& rk) {
+  const vu32 c[1][4] = {{c0, c1, c2, c3}};
+  words out[1];
+  philox4_n<1>(c, rk, out);
+  return out[0];
+}
 static inline words philox4(vu32 c0, vu32 c1, vu32 c2, vu32 c3, philox_key key) {
   return philox4(c0, c1, c2, c3, make_round_keys(key));
 }
@@ -230,15 +252,31 @@ static inline void block_counters(uint64_t block, vu32& lo, vu32& hi) {
 // kGroupBlocks + sub + [0, W).  Every sampler's stage starts here.
 template <class F>
 static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng, const F& f) {
-  const vu32 attempt0 = {};
+  constexpr uint64_t kSubs = kGroupBlocks / W;  // vectors of blocks per group
   const round_keys rk = make_round_keys(st.key);
-  for (uint64_t gi = 0; gi < ng; ++gi) {
-    const uint64_t block0 = st.block_offset + (g0 + gi) * kGroupBlocks;
-    for (int sub = 0; sub < kGroupBlocks; sub += W) {
-      vu32 lo, hi;
-      block_counters(block0 + sub, lo, hi);
-      f(gi, sub, philox(lo, hi, attempt0, rk));
-    }
+  const uint64_t block0 = st.block_offset + g0 * kGroupBlocks;
+  const uint64_t units = ng * kSubs;
+  auto counters = [&](uint64_t u, vu32(&c)[4]) {
+    block_counters(block0 + u * W, c[0], c[1]);
+    c[2] = c[3] = vu32{};  // attempt 0
+  };
+  auto call = [&](uint64_t u, const words& w) { f(u / kSubs, int(u % kSubs) * W, w); };
+  uint64_t u = 0;
+  for (; kPhiloxPairs && u + 2 <= units; u += 2) {
+    vu32 c[2][4];
+    counters(u, c[0]);
+    counters(u + 1, c[1]);
+    words w[2];
+    philox4_n<2>(c, rk, w);
+    call(u, w[0]);
+    call(u + 1, w[1]);
+  }
+  for (; u < units; ++u) {
+    vu32 c[1][4];
+    counters(u, c[0]);
+    words w[1];
+    philox4_n<1>(c, rk, w);
+    call(u, w[0]);
   }
 }
 
