@@ -64,12 +64,14 @@ bool store_never_subnormal(dtype t, const kernels::affine_store& s, double x_min
 constexpr double kUniformMin32 = kernels::kUniformStep32;
 constexpr double kNormalMin32 = 0x1p-34;
 
-// Whether clamping the uniform's store y = (x * scale) + offset (two
-// roundings in the compute type; scale >= 0) to [lo, hi] changes no value: y
-// is nondecreasing in x, so it is enough that y(0) and y(x_max) lie inside,
-// x_max = 1 - 2^-24 in float32 compute, 1 - 2^-53 in float64 (the largest
-// uniforms, kernels::kUniformStep32 / kUniformStep64 below 1).
-bool clamp_changes_nothing(dtype t, const kernels::affine_store& s) {
+// Drop the sides of the uniform's clamp that change no value (set to -inf /
+// inf; the kernels then skip them: the same bits).  The store y = (x * scale)
+// + offset (two roundings in the compute type; scale >= 0) is nondecreasing
+// in x, so the lower side is idle when y(0) >= lo and the upper one when
+// y(x_max) <= hi, x_max = 1 - 2^-24 in float32 compute, 1 - 2^-53 in float64
+// (the largest uniforms, kernels::kUniformStep32 / kUniformStep64 below 1).
+void drop_idle_clamp_sides(dtype t, kernels::affine_store& s) {
+  if (!(s.scale >= 0.0)) return;
   double y0, y1;
   if (computes_in_double(t)) {
     y0 = 0.0 * s.scale + s.offset;
@@ -79,7 +81,8 @@ bool clamp_changes_nothing(dtype t, const kernels::affine_store& s) {
     y0 = double(0.0f * scale + offset);
     y1 = double((1.0f - kernels::kUniformStep32) * scale + offset);
   }
-  return s.scale >= 0.0 && s.lo <= y0 && y0 <= s.hi && s.lo <= y1 && y1 <= s.hi;
+  if (s.lo <= y0) s.lo = -kInf;
+  if (y1 <= s.hi) s.hi = kInf;
 }
 
 kernels::uniform_args uniform_setup(dtype t, double low, double high) {
@@ -114,10 +117,7 @@ kernels::uniform_args uniform_setup(dtype t, double low, double high) {
     if (!(args.store.lo <= args.store.hi))
       throw std::invalid_argument(std::string("low, high: no ") + dtype_name(t) +
                                   " value lies in [" + num(low) + ", " + num(high) + ")");
-    if (clamp_changes_nothing(t, args.store)) {
-      args.store.lo = -kInf;  // the kernels then skip the clamp: the same bits
-      args.store.hi = kInf;
-    }
+    drop_idle_clamp_sides(t, args.store);
   }
   args.store.never_subnormal = store_never_subnormal(t, args.store, kUniformMin32);
   return args;

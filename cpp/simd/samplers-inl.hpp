@@ -617,10 +617,14 @@ static inline store_params<CT> make_store_params(const affine_store& as) {
   return {CT(as.offset), CT(as.scale), CT(as.lo), CT(as.hi), as.never_subnormal};
 }
 
+// Which sides of [lo, hi] a store clamps to (a side at infinity is never
+// crossed, so it is skipped: the same bits).
+enum class clamp_sides { none, hi, both };
+
 // One ctypes<CT> vector (or its first `lanes` lanes) to dst: y = x * scale +
-// offset, clamped if Clamp, rounded once to the output dtype (NoSubnormal: y
-// is known never to be subnormal).
-template <class CT, dtype Out, bool Clamp, bool NoSubnormal>
+// offset, clamped to Clamp's sides, rounded once to the output dtype
+// (NoSubnormal: y is known never to be subnormal).
+template <class CT, dtype Out, clamp_sides Clamp, bool NoSubnormal>
 static inline void put_vec(typename ctypes<CT>::vec x, char* dst, int lanes,
                            const store_params<CT>& sp) {
   using vec = typename ctypes<CT>::vec;
@@ -628,7 +632,10 @@ static inline void put_vec(typename ctypes<CT>::vec x, char* dst, int lanes,
   // Two roundings, not an fma: the Generator's array-parameter path applies
   // mean + std * x in NumPy and must give the same bits.
   vec y = x * sp.scale + sp.offset;
-  if (Clamp) y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
+  if constexpr (Clamp == clamp_sides::both)
+    y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
+  else if constexpr (Clamp == clamp_sides::hi)
+    y = vmin(y, splat<vec>(sp.hi));
   // Whole vectors with fixed-size stores, then the tail (a variable-size
   // copy, which compilers do not turn into one vector store).
   auto put = [&](const auto& v) {
@@ -649,7 +656,7 @@ static inline void put_vec(typename ctypes<CT>::vec x, char* dst, int lanes,
   }
 }
 
-template <class CT, dtype Out, bool Clamp, bool NoSubnormal>
+template <class CT, dtype Out, clamp_sides Clamp, bool NoSubnormal>
 static inline void store_run(const CT* src, uint64_t n, char* dst, const store_params<CT>& sp) {
   using vec = typename ctypes<CT>::vec;
   constexpr int L = W / ctypes<CT>::H;
@@ -662,11 +669,12 @@ static inline void store_run(const CT* src, uint64_t n, char* dst, const store_p
                                          static_cast<int>(n - i), sp);
 }
 
-// f(std::integral_constant<dtype, Out>, std::bool_constant<Clamp>,
-// std::bool_constant<NoSubnormal>) with the output dtype, the clamping and
-// (bfloat16 only) the never-subnormal guarantee of `out` and `sp` as
-// compile-time constants.  Clamping to [-inf, inf] changes nothing, so it is
-// skipped (plain normals).
+// f(std::integral_constant<dtype, Out>, std::integral_constant<clamp_sides,
+// Clamp>, std::bool_constant<NoSubnormal>) with the output dtype, the clamped
+// sides and (bfloat16 only) the never-subnormal guarantee of `out` and `sp` as
+// compile-time constants.  A side at infinity changes nothing, so it is
+// skipped: both for plain normals, the lower one for a uniform whose smallest
+// value already lies inside (uniform_setup).
 template <class CT, class F>
 static inline void with_store(dtype out, const store_params<CT>& sp, const F& f) {
   auto typed = [&](auto clamp) {
@@ -689,9 +697,11 @@ static inline void with_store(dtype out, const store_params<CT>& sp, const F& f)
     }
   };
   if (sp.lo == -__builtin_inf() && sp.hi == __builtin_inf())
-    typed(std::false_type{});
+    typed(std::integral_constant<clamp_sides, clamp_sides::none>{});
+  else if (sp.lo == -__builtin_inf())
+    typed(std::integral_constant<clamp_sides, clamp_sides::hi>{});
   else
-    typed(std::true_type{});
+    typed(std::integral_constant<clamp_sides, clamp_sides::both>{});
 }
 
 template <class CT>
@@ -796,7 +806,7 @@ static void fill_plain(const Sampler& sampler, const philox_stream& st, const af
   auto whole = [&](uint64_t g_lo, uint64_t groups) {
     with_store<CT>(as.out, sp, [&](auto o, auto clamp, auto no_sub) {
       constexpr dtype Out = decltype(o)::value;
-      constexpr bool Clamp = decltype(clamp)::value;
+      constexpr clamp_sides Clamp = decltype(clamp)::value;
       constexpr bool NoSubnormal = decltype(no_sub)::value;
       first_draws(st, g_lo, groups, [&](uint64_t gi, int sub, const words& w) {
         vec cand[C][H];
