@@ -582,26 +582,26 @@ struct inverse_cdf_sampler {
     q = vfma(q, t, -1.0f);
     return vfma(k, -0.693147182f, vfma(q, t, lookup16(kLogRecip, j)));
   }
-  // sqrt(2) erfinv(e): w = -log(1 - e^2), 1 - e^2 rounded once (fma).
-  static TURBOINIT_HOT vf32 z(vf32 e) {
-    const vf32 w = neg_log(vfma(-e, e, 1.0f));
-    vf32 p = vfma(w, -0x1.8e5394p-27f, 0x1.3c55fcp-22f);
-    p = vfma(p, w, -0x1.61cp-19f);
-    p = vfma(p, w, 0x1.471f98p-18f);
-    p = vfma(p, w, 0x1.111a5ep-14f);
-    p = vfma(p, w, -0x1.811ba8p-13f);
-    p = vfma(p, w, -0x1.b04d8ep-9f);
-    p = vfma(p, w, 0x1.0b90f6p-6f);
-    p = vfma(p, w, 0x1.4ffdfcp-2f);
-    p = vfma(p, w, 0x1.40d932p+0f);
-    return p * e;
+  // sqrt(2) erfinv(e) for the C rows at once, step by step across the rows
+  // (four independent chains side by side for the scheduler): w = -log(1 -
+  // e^2), 1 - e^2 rounded once (fma), then P(w) e.
+  static constexpr float kP[10] = {
+      -0x1.8e5394p-27f, 0x1.3c55fcp-22f, -0x1.61cp-19f,  0x1.471f98p-18f, 0x1.111a5ep-14f,
+      -0x1.811ba8p-13f, -0x1.b04d8ep-9f, 0x1.0b90f6p-6f, 0x1.4ffdfcp-2f,  0x1.40d932p+0f};
+  static TURBOINIT_HOT void z_rows(vf32 (&e)[C]) {
+    vf32 w[C], p[C];
+    for (int k = 0; k < C; ++k) w[k] = neg_log(vfma(-e[k], e[k], 1.0f));
+    for (int k = 0; k < C; ++k) p[k] = vfma(w[k], kP[0], kP[1]);
+    for (int i = 2; i < 10; ++i)
+      for (int k = 0; k < C; ++k) p[k] = vfma(p[k], w[k], kP[i]);
+    for (int k = 0; k < C; ++k) e[k] = p[k] * e[k];
   }
   TURBOINIT_HOT void rows(const words& w, vf32 (&out)[C][1]) const {
     // e = erf_a + u erf_width with u = (x >> 8) 2^-24: the 2^-24 is in erf_step.
-    out[0][0] = z(vfma(top24_f32(w.x0), erf_step, erf_a));
-    out[1][0] = z(vfma(top24_f32(w.x1), erf_step, erf_a));
-    out[2][0] = z(vfma(top24_f32(w.x2), erf_step, erf_a));
-    out[3][0] = z(vfma(top24_f32(w.x3), erf_step, erf_a));
+    vf32 e[C] = {vfma(top24_f32(w.x0), erf_step, erf_a), vfma(top24_f32(w.x1), erf_step, erf_a),
+                 vfma(top24_f32(w.x2), erf_step, erf_a), vfma(top24_f32(w.x3), erf_step, erf_a)};
+    z_rows(e);
+    for (int k = 0; k < C; ++k) out[k][0] = e[k];
   }
 };
 
