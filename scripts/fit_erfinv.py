@@ -100,7 +100,7 @@ def main() -> int:
     print(f"log table, absolute error {log_err:.2e}:")
     print("  kRecip    " + ", ".join(c_hex(v) for v in recip))
     print("  kLogRecip " + ", ".join(c_hex(v) for v in log_recip))
-    src_p = source_floats(r"static TURBOINIT_HOT vf32 z\(vf32 e\) \{(.*?)return p \* e;")
+    src_p = source_floats(r"kP\[10\] = \{(.*?)\};")
     src_recip = source_floats(r"kRecip\[16\] = \{(.*?)\};")
     src_log = source_floats(r"kLogRecip\[16\] = \{(.*?)\};")
     ok = (
