@@ -250,8 +250,9 @@ static inline void block_counters(uint64_t block, vu32& lo, vu32& hi) {
 // The first draw (attempt 0) of every block of groups [g0, g0 + ng), W blocks
 // at a time: f(gi, sub, words) for blocks block_offset + (g0 + gi) *
 // kGroupBlocks + sub + [0, W).  Every sampler's stage starts here.
-template <class F>
-static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng, const F& f) {
+template <class F, class F2>
+static inline void first_draws_paired(const philox_stream& st, uint64_t g0, uint64_t ng, const F& f,
+                                      const F2& f2) {
   constexpr uint64_t kSubs = kGroupBlocks / W;  // vectors of blocks per group
   const round_keys rk = make_round_keys(st.key);
   const uint64_t block0 = st.block_offset + g0 * kGroupBlocks;
@@ -260,7 +261,6 @@ static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng
     block_counters(block0 + u * W, c[0], c[1]);
     c[2] = c[3] = vu32{};  // attempt 0
   };
-  auto call = [&](uint64_t u, const words& w) { f(u / kSubs, int(u % kSubs) * W, w); };
   uint64_t u = 0;
   for (; kPhiloxPairs && u + 2 <= units; u += 2) {
     vu32 c[2][4];
@@ -268,16 +268,24 @@ static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng
     counters(u + 1, c[1]);
     words w[2];
     philox4_n<2>(c, rk, w);
-    call(u, w[0]);
-    call(u + 1, w[1]);
+    f2(u / kSubs, int(u % kSubs) * W, w[0], (u + 1) / kSubs, int((u + 1) % kSubs) * W, w[1]);
   }
   for (; u < units; ++u) {
     vu32 c[1][4];
     counters(u, c[0]);
     words w[1];
     philox4_n<1>(c, rk, w);
-    call(u, w[0]);
+    f(u / kSubs, int(u % kSubs) * W, w[0]);
   }
+}
+template <class F>
+static inline void first_draws(const philox_stream& st, uint64_t g0, uint64_t ng, const F& f) {
+  first_draws_paired(
+      st, g0, ng, f,
+      [&](uint64_t gi0, int sub0, const words& w0, uint64_t gi1, int sub1, const words& w1) {
+        f(gi0, sub0, w0);
+        f(gi1, sub1, w1);
+      });
 }
 
 // Uniforms from raw words.
@@ -588,19 +596,34 @@ struct inverse_cdf_sampler {
   static constexpr float kP[10] = {
       -0x1.8e5394p-27f, 0x1.3c55fcp-22f, -0x1.61cp-19f,  0x1.471f98p-18f, 0x1.111a5ep-14f,
       -0x1.811ba8p-13f, -0x1.b04d8ep-9f, 0x1.0b90f6p-6f, 0x1.4ffdfcp-2f,  0x1.40d932p+0f};
-  static TURBOINIT_HOT void z_rows(vf32 (&e)[C]) {
-    vf32 w[C], p[C];
-    for (int k = 0; k < C; ++k) w[k] = neg_log(vfma(-e[k], e[k], 1.0f));
-    for (int k = 0; k < C; ++k) p[k] = vfma(w[k], kP[0], kP[1]);
+  template <int N>
+  static TURBOINIT_HOT void z_rows(vf32 (&e)[N]) {
+    vf32 w[N], p[N];
+    for (int k = 0; k < N; ++k) w[k] = neg_log(vfma(-e[k], e[k], 1.0f));
+    for (int k = 0; k < N; ++k) p[k] = vfma(w[k], kP[0], kP[1]);
     for (int i = 2; i < 10; ++i)
-      for (int k = 0; k < C; ++k) p[k] = vfma(p[k], w[k], kP[i]);
-    for (int k = 0; k < C; ++k) e[k] = p[k] * e[k];
+      for (int k = 0; k < N; ++k) p[k] = vfma(p[k], w[k], kP[i]);
+    for (int k = 0; k < N; ++k) e[k] = p[k] * e[k];
+  }
+  static constexpr bool kRowsPair = true;
+  TURBOINIT_HOT void rows_pair(const words& w0, const words& w1, vf32 (&a)[C][1],
+                               vf32 (&b)[C][1]) const {
+    vf32 e[2 * C] = {
+        vfma(top24_f32(w0.x0), erf_step, erf_a), vfma(top24_f32(w0.x1), erf_step, erf_a),
+        vfma(top24_f32(w0.x2), erf_step, erf_a), vfma(top24_f32(w0.x3), erf_step, erf_a),
+        vfma(top24_f32(w1.x0), erf_step, erf_a), vfma(top24_f32(w1.x1), erf_step, erf_a),
+        vfma(top24_f32(w1.x2), erf_step, erf_a), vfma(top24_f32(w1.x3), erf_step, erf_a)};
+    z_rows<2 * C>(e);
+    for (int k = 0; k < C; ++k) {
+      a[k][0] = e[k];
+      b[k][0] = e[C + k];
+    }
   }
   TURBOINIT_HOT void rows(const words& w, vf32 (&out)[C][1]) const {
     // e = erf_a + u erf_width with u = (x >> 8) 2^-24: the 2^-24 is in erf_step.
     vf32 e[C] = {vfma(top24_f32(w.x0), erf_step, erf_a), vfma(top24_f32(w.x1), erf_step, erf_a),
                  vfma(top24_f32(w.x2), erf_step, erf_a), vfma(top24_f32(w.x3), erf_step, erf_a)};
-    z_rows(e);
+    z_rows<C>(e);
     for (int k = 0; k < C; ++k) out[k][0] = e[k];
   }
 };
@@ -775,6 +798,11 @@ static TURBOINIT_HOT void staged_plain(const philox_stream& st, uint64_t G, uint
       [&](uint64_t lo, uint64_t n_part, uint64_t done) { store_part(stage + lo, n_part, done); });
 }
 
+template <class S, class = void>
+struct has_rows_pair : std::false_type {};
+template <class S>
+struct has_rows_pair<S, std::void_t<decltype(S::kRowsPair)>> : std::true_type {};
+
 // A plain sampler (no rejection).  Whole groups inside the range go straight
 // from registers to `out` (in a group, element k * 16 + b is row k of block b,
 // so a row of W blocks is W consecutive elements); the partial groups at the
@@ -808,15 +836,30 @@ static void fill_plain(const Sampler& sampler, const philox_stream& st, const af
       constexpr dtype Out = decltype(o)::value;
       constexpr clamp_sides Clamp = decltype(clamp)::value;
       constexpr bool NoSubnormal = decltype(no_sub)::value;
-      first_draws(st, g_lo, groups, [&](uint64_t gi, int sub, const words& w) {
-        vec cand[C][H];
-        sampler.rows(w, cand);
+      auto put = [&](uint64_t gi, int sub, const vec(&cand)[C][H]) {
         char* const at = dst + ((g_lo + gi) * G - first + static_cast<uint64_t>(sub)) * item;
         for (int k = 0; k < C; ++k)
           for (int h = 0; h < H; ++h)
             put_vec<CT, Out, Clamp, NoSubnormal>(cand[k][h], at + (k * kGroupBlocks + h * L) * item,
                                                  L, sp);
-      });
+      };
+      auto one = [&](uint64_t gi, int sub, const words& w) {
+        vec cand[C][H];
+        sampler.rows(w, cand);
+        put(gi, sub, cand);
+      };
+      if constexpr (has_rows_pair<Sampler>::value) {
+        first_draws_paired(
+            st, g_lo, groups, one,
+            [&](uint64_t gi0, int sub0, const words& w0, uint64_t gi1, int sub1, const words& w1) {
+              vec a[C][H], b[C][H];
+              sampler.rows_pair(w0, w1, a, b);
+              put(gi0, sub0, a);
+              put(gi1, sub1, b);
+            });
+      } else {
+        first_draws(st, g_lo, groups, one);
+      }
     });
   };
   split_at_groups(G, first, count, staged, whole);
