@@ -13,21 +13,34 @@ constexpr double half_pi_taylor(int n) {
 }
 
 // Natural logarithm of x > 0 (normal numbers).  x = 2^k m with m in
-// [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1) / (m + 1).
-static TURBOINIT_HOT vf32 vlog(vf32 x) {
-  const vu32 ix = (vu32)x - 0x3f3504f3u;
-  const vi32 k = (vi32)ix >> 23;
-  const vf32 m = (vf32)((ix & 0x007fffffu) + 0x3f3504f3u);
-  const vf32 f = m - 1.0f;
-  const vf32 s = f / (f + 2.0f);
-  const vf32 z = s * s;
+// [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1) / (m + 1).  N
+// vectors at once, step by step across them (independent chains side by side
+// for the scheduler); vlog(x) is N = 1.  The same operations per lane either way.
+template <int N>
+static TURBOINIT_HOT void vlog_rows(const vf32 (&x)[N], vf32 (&out)[N]) {
+  vf32 kf[N], s[N], z[N], p[N];
+  for (int r = 0; r < N; ++r) {
+    const vu32 ix = (vu32)x[r] - 0x3f3504f3u;
+    kf[r] = to_f32((vi32)ix >> 23);
+    const vf32 m = (vf32)((ix & 0x007fffffu) + 0x3f3504f3u);
+    const vf32 f = m - 1.0f;
+    s[r] = f / (f + 2.0f);
+    z[r] = s[r] * s[r];
+  }
   // Truncation error z^5/11 < 2e-9 relative for |s| < 0.1716: below float32's half ulp.
-  vf32 p = vfma(z, 1.0f / 9, 1.0f / 7);
-  p = vfma(p, z, 1.0f / 5);
-  p = vfma(p, z, 1.0f / 3);
-  p = vfma(p, z, 1.0f);
-  const vf32 kf = to_f32(k);
-  return vfma(kf, 0.693145751953125f, vfma(s + s, p, kf * 1.428606820309417232e-06f));
+  for (int r = 0; r < N; ++r) p[r] = vfma(z[r], 1.0f / 9, 1.0f / 7);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 1.0f / 5);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 1.0f / 3);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 1.0f);
+  for (int r = 0; r < N; ++r)
+    out[r] =
+        vfma(kf[r], 0.693145751953125f, vfma(s[r] + s[r], p[r], kf[r] * 1.428606820309417232e-06f));
+}
+static TURBOINIT_HOT vf32 vlog(vf32 x) {
+  const vf32 in[1] = {x};
+  vf32 out[1];
+  vlog_rows<1>(in, out);
+  return out[0];
 }
 
 // The same reduction; log m = 2s + s R(s^2) with the minimax R of fdlibm's
@@ -63,29 +76,47 @@ static TURBOINIT_HOT vf64 vlog(vf64 x) { return vlog_f64<vf64, vu64>(x); }
 
 // sin and cos of 2 pi t for t in [0, 1).  4t = q + g with q an integer and
 // g in [-1/2, 1/2], exactly; then sin/cos of (pi/2) g by Taylor series and
-// the quadrant q mod 4 by swaps and signs.
-static TURBOINIT_HOT void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
-  const vf32 x = t * 4.0f;
-  const vi32 q = __builtin_convertvector(x + 0.5f, vi32);
-  const vf32 g = x - to_f32(q);
-  const vf32 g2 = g * g;
+// the quadrant q mod 4 by swaps and signs.  N vectors step by step, as
+// vlog_rows.
+template <int N>
+static TURBOINIT_HOT void vsincos_turns_rows(const vf32 (&t)[N], vf32 (&sin_out)[N],
+                                             vf32 (&cos_out)[N]) {
+  vi32 q[N];
+  vf32 g[N], g2[N], s[N], c[N];
+  for (int r = 0; r < N; ++r) {
+    const vf32 x = t[r] * 4.0f;
+    q[r] = __builtin_convertvector(x + 0.5f, vi32);
+    g[r] = x - to_f32(q[r]);
+    g2[r] = g[r] * g[r];
+  }
   // |g| <= 1/2: the first omitted terms, (pi/2)^11/11! g^11 and (pi/2)^12/12! g^12,
   // are below 7e-9, under float32's half ulp of the results.
-  vf32 s = vfma(g2, float(half_pi_taylor(9)), float(-half_pi_taylor(7)));
-  s = vfma(s, g2, float(half_pi_taylor(5)));
-  s = vfma(s, g2, float(-half_pi_taylor(3)));
-  s = vfma(s, g2, float(half_pi_taylor(1)));
-  s = s * g;
-  vf32 c = vfma(g2, float(-half_pi_taylor(10)), float(half_pi_taylor(8)));
-  c = vfma(c, g2, float(-half_pi_taylor(6)));
-  c = vfma(c, g2, float(half_pi_taylor(4)));
-  c = vfma(c, g2, float(-half_pi_taylor(2)));
-  c = vfma(c, g2, 1.0f);
-  const vi32 odd = (q & 1) != 0;
-  const vu32 sin_sign = (vu32)(q & 2) << 30;
-  const vu32 cos_sign = (vu32)((q + 1) & 2) << 30;
-  sin_out = (vf32)((vu32)select(odd, c, s) ^ sin_sign);
-  cos_out = (vf32)((vu32)select(odd, s, c) ^ cos_sign);
+  for (int r = 0; r < N; ++r)
+    s[r] = vfma(g2[r], float(half_pi_taylor(9)), float(-half_pi_taylor(7)));
+  for (int r = 0; r < N; ++r)
+    c[r] = vfma(g2[r], float(-half_pi_taylor(10)), float(half_pi_taylor(8)));
+  for (int r = 0; r < N; ++r) s[r] = vfma(s[r], g2[r], float(half_pi_taylor(5)));
+  for (int r = 0; r < N; ++r) c[r] = vfma(c[r], g2[r], float(-half_pi_taylor(6)));
+  for (int r = 0; r < N; ++r) s[r] = vfma(s[r], g2[r], float(-half_pi_taylor(3)));
+  for (int r = 0; r < N; ++r) c[r] = vfma(c[r], g2[r], float(half_pi_taylor(4)));
+  for (int r = 0; r < N; ++r) s[r] = vfma(s[r], g2[r], float(half_pi_taylor(1)));
+  for (int r = 0; r < N; ++r) c[r] = vfma(c[r], g2[r], float(-half_pi_taylor(2)));
+  for (int r = 0; r < N; ++r) s[r] = s[r] * g[r];
+  for (int r = 0; r < N; ++r) c[r] = vfma(c[r], g2[r], 1.0f);
+  for (int r = 0; r < N; ++r) {
+    const vi32 odd = (q[r] & 1) != 0;
+    const vu32 sin_sign = (vu32)(q[r] & 2) << 30;
+    const vu32 cos_sign = (vu32)((q[r] + 1) & 2) << 30;
+    sin_out[r] = (vf32)((vu32)select(odd, c[r], s[r]) ^ sin_sign);
+    cos_out[r] = (vf32)((vu32)select(odd, s[r], c[r]) ^ cos_sign);
+  }
+}
+static TURBOINIT_HOT void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
+  const vf32 in[1] = {t};
+  vf32 s[1], c[1];
+  vsincos_turns_rows<1>(in, s, c);
+  sin_out = s[0];
+  cos_out = c[0];
 }
 
 // float64: the same quadrant reduction, then x = (pi/2) g in [-pi/4, pi/4]

@@ -324,6 +324,20 @@ static TURBOINIT_HOT void box_muller(V u_radius, V u_angle, V& z_cos, V& z_sin) 
   z_cos = r * c;
   z_sin = r * s;
 }
+// N float32 pairs at once, step by step across them (vlog_rows): the same
+// operations per lane as box_muller.
+template <int N>
+static TURBOINIT_HOT void box_muller_rows(const vf32 (&u_radius)[N], const vf32 (&u_angle)[N],
+                                          vf32 (&z_cos)[N], vf32 (&z_sin)[N]) {
+  vf32 l[N], s[N], c[N];
+  vlog_rows<N>(u_radius, l);
+  vsincos_turns_rows<N>(u_angle, s, c);
+  for (int r = 0; r < N; ++r) {
+    const vf32 radius = vsqrt(l[r] * -2.0f);
+    z_cos[r] = radius * c[r];
+    z_sin[r] = radius * s[r];
+  }
+}
 
 // The same on W lanes: (hi >> 11) 2^-21 + lo 2^-53 (+ 2^-53), exact either way.
 static TURBOINIT_HOT vf64 unit_f64(vu32 hi, vu32 lo) {  // [0, 1), 53 bits
@@ -379,8 +393,36 @@ template <>
 struct normal_sampler<float> {
   static constexpr int C = 4;
   TURBOINIT_HOT void rows(const words& w, vf32 (&out)[C][1]) const {
-    box_muller(open_unit_f32(w.x0), unit_f32(w.x1), out[0][0], out[1][0]);
-    box_muller(open_unit_f32(w.x2), unit_f32(w.x3), out[2][0], out[3][0]);
+    if constexpr (kPhiloxPairs) {  // 32 registers: both pairs side by side
+      const vf32 ur[2] = {open_unit_f32(w.x0), open_unit_f32(w.x2)};
+      const vf32 ua[2] = {unit_f32(w.x1), unit_f32(w.x3)};
+      vf32 zc[2], zs[2];
+      box_muller_rows<2>(ur, ua, zc, zs);
+      out[0][0] = zc[0];
+      out[1][0] = zs[0];
+      out[2][0] = zc[1];
+      out[3][0] = zs[1];
+    } else {  // 16 registers (AVX2): side by side measured 5% slower
+      box_muller(open_unit_f32(w.x0), unit_f32(w.x1), out[0][0], out[1][0]);
+      box_muller(open_unit_f32(w.x2), unit_f32(w.x3), out[2][0], out[3][0]);
+    }
+  }
+  static constexpr bool kRowsPair = true;
+  TURBOINIT_HOT void rows_pair(const words& w0, const words& w1, vf32 (&a)[C][1],
+                               vf32 (&b)[C][1]) const {
+    const vf32 ur[4] = {open_unit_f32(w0.x0), open_unit_f32(w0.x2), open_unit_f32(w1.x0),
+                        open_unit_f32(w1.x2)};
+    const vf32 ua[4] = {unit_f32(w0.x1), unit_f32(w0.x3), unit_f32(w1.x1), unit_f32(w1.x3)};
+    vf32 zc[4], zs[4];
+    box_muller_rows<4>(ur, ua, zc, zs);
+    a[0][0] = zc[0];
+    a[1][0] = zs[0];
+    a[2][0] = zc[1];
+    a[3][0] = zs[1];
+    b[0][0] = zc[2];
+    b[1][0] = zs[2];
+    b[2][0] = zc[3];
+    b[3][0] = zs[3];
   }
   TURBOINIT_HOT void operator()(const words& w, vf32 (&out)[C]) const {
     vf32 r[C][1];
