@@ -52,24 +52,37 @@ static TURBOINIT_HOT vf32 vlog(vf32 x) {
 // instructions side by side, so the out-of-order core overlaps the two halves'
 // long chains (division, polynomial) instead of running them one after the
 // other.  Same operations, same bits.
+template <class V, class U, int N>
+static TURBOINIT_HOT void vlog_f64_rows(const V (&x)[N], V (&out)[N]) {
+  V kd[N], s[N], z[N], p[N];
+  for (int r = 0; r < N; ++r) {
+    const U ix = (U)x[r] - 0x3fe6a09e667f3bcdull;
+    // k = ix >> 52 (arithmetic) as a double: AVX2 has no 64-bit arithmetic
+    // shift, so flip the 12-bit sign and subtract 2048, exactly.
+    kd[r] = (V)(((ix >> 52) ^ 0x800u) | 0x4330000000000000ull) - (0x1p52 + 2048.0);
+    const V m = (V)((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull);
+    const V f = m - 1.0;
+    s[r] = f / (f + 2.0);
+    z[r] = s[r] * s[r];
+  }
+  for (int r = 0; r < N; ++r)
+    p[r] = vfma(z[r], 0.5 * 1.479819860511658591e-01, 0.5 * 1.531383769920937332e-01);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 0.5 * 1.818357216161805012e-01);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 0.5 * 2.222219843214978396e-01);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 0.5 * 2.857142874366239149e-01);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 0.5 * 3.999999999940941908e-01);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 0.5 * 6.666666666666735130e-01);
+  for (int r = 0; r < N; ++r) p[r] = vfma(p[r], z[r], 1.0);
+  for (int r = 0; r < N; ++r)
+    out[r] = vfma(kd[r], 6.93147180369123816490e-01,
+                  vfma(s[r] + s[r], p[r], kd[r] * 1.90821492927058770002e-10));
+}
 template <class V, class U>
 static TURBOINIT_HOT V vlog_f64(V x) {
-  const U ix = (U)x - 0x3fe6a09e667f3bcdull;
-  // k = ix >> 52 (arithmetic) as a double: AVX2 has no 64-bit arithmetic
-  // shift, so flip the 12-bit sign and subtract 2048, exactly.
-  const V kd = (V)(((ix >> 52) ^ 0x800u) | 0x4330000000000000ull) - (0x1p52 + 2048.0);
-  const V m = (V)((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull);
-  const V f = m - 1.0;
-  const V s = f / (f + 2.0);
-  const V z = s * s;
-  V p = vfma(z, 0.5 * 1.479819860511658591e-01, 0.5 * 1.531383769920937332e-01);
-  p = vfma(p, z, 0.5 * 1.818357216161805012e-01);
-  p = vfma(p, z, 0.5 * 2.222219843214978396e-01);
-  p = vfma(p, z, 0.5 * 2.857142874366239149e-01);
-  p = vfma(p, z, 0.5 * 3.999999999940941908e-01);
-  p = vfma(p, z, 0.5 * 6.666666666666735130e-01);
-  p = vfma(p, z, 1.0);
-  return vfma(kd, 6.93147180369123816490e-01, vfma(s + s, p, kd * 1.90821492927058770002e-10));
+  const V in[1] = {x};
+  V out[1];
+  vlog_f64_rows<V, U, 1>(in, out);
+  return out[0];
 }
 static TURBOINIT_HOT vf64n vlog(vf64n x) { return vlog_f64<vf64n, vu64n>(x); }
 static TURBOINIT_HOT vf64 vlog(vf64 x) { return vlog_f64<vf64, vu64>(x); }
@@ -121,36 +134,53 @@ static TURBOINIT_HOT void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
 
 // float64: the same quadrant reduction, then x = (pi/2) g in [-pi/4, pi/4]
 // and the minimax kernels of fdlibm's k_sin.c (S1..S6) and k_cos.c (C1..C6).
+template <class V, class I, class U, int N>
+static TURBOINIT_HOT void vsincos_turns_f64_rows(const V (&t)[N], V (&sin_out)[N],
+                                                 V (&cos_out)[N]) {
+  I q[N];
+  V x[N], z[N], rr[N], c[N];
+  for (int r = 0; r < N; ++r) {
+    // 4t rounded to the nearest integer q (ties to even) by the 1.5 * 2^52
+    // trick: q is then in the low bits of `big` (AVX2 has no float64 -> int64
+    // conversion), and g = 4t - q is exact.
+    const V y = t[r] * 4.0;
+    const V big = y + 0x1.8p52;
+    q[r] = (I)big;
+    x[r] = (y - (big - 0x1.8p52)) * 1.57079632679489661923;
+    z[r] = x[r] * x[r];
+  }
+  for (int r = 0; r < N; ++r)
+    rr[r] = vfma(z[r], 1.58969099521155010221e-10, -2.50507602534068634195e-08);
+  for (int r = 0; r < N; ++r)
+    c[r] = vfma(z[r], -1.13596475577881948265e-11, 2.08757232129817482790e-09);
+  for (int r = 0; r < N; ++r) rr[r] = vfma(rr[r], z[r], 2.75573137070700676789e-06);
+  for (int r = 0; r < N; ++r) c[r] = vfma(c[r], z[r], -2.75573143513906633035e-07);
+  for (int r = 0; r < N; ++r) rr[r] = vfma(rr[r], z[r], -1.98412698298579493134e-04);
+  for (int r = 0; r < N; ++r) c[r] = vfma(c[r], z[r], 2.48015872894767294178e-05);
+  for (int r = 0; r < N; ++r) rr[r] = vfma(rr[r], z[r], 8.33333333332248946124e-03);
+  for (int r = 0; r < N; ++r) c[r] = vfma(c[r], z[r], -1.38888888888741095749e-03);
+  for (int r = 0; r < N; ++r) rr[r] = vfma(rr[r], z[r], -1.66666666666666324348e-01);
+  for (int r = 0; r < N; ++r) c[r] = vfma(c[r], z[r], 4.16666666666666019037e-02);
+  for (int r = 0; r < N; ++r) {
+    const V s = vfma(x[r] * z[r], rr[r], x[r]);
+    const V cc = vfma(z[r] * z[r], c[r], vfma(z[r], -0.5, 1.0));
+    // All ones where q is odd, by a subtraction and bitwise blends: GCC lowers
+    // a vector compare or ?: on the two-register type lane by lane.
+    const U odd = U{} - ((U)q[r] & 1u);
+    const U sin_sign = (U)(q[r] & 2) << 62;
+    const U cos_sign = (U)((q[r] + 1) & 2) << 62;
+    const U swap = ((U)cc ^ (U)s) & odd;
+    sin_out[r] = (V)((U)s ^ swap ^ sin_sign);
+    cos_out[r] = (V)((U)cc ^ swap ^ cos_sign);
+  }
+}
 template <class V, class I, class U>
 static TURBOINIT_HOT void vsincos_turns_f64(V t, V& sin_out, V& cos_out) {
-  // 4t rounded to the nearest integer q (ties to even) by the 1.5 * 2^52
-  // trick: q is then in the low bits of `big` (AVX2 has no float64 -> int64
-  // conversion), and g = 4t - q is exact.
-  const V y = t * 4.0;
-  const V big = y + 0x1.8p52;
-  const I q = (I)big;
-  const V x = (y - (big - 0x1.8p52)) * 1.57079632679489661923;
-  const V z = x * x;
-  V r = vfma(z, 1.58969099521155010221e-10, -2.50507602534068634195e-08);
-  r = vfma(r, z, 2.75573137070700676789e-06);
-  r = vfma(r, z, -1.98412698298579493134e-04);
-  r = vfma(r, z, 8.33333333332248946124e-03);
-  r = vfma(r, z, -1.66666666666666324348e-01);
-  const V s = vfma(x * z, r, x);
-  V c = vfma(z, -1.13596475577881948265e-11, 2.08757232129817482790e-09);
-  c = vfma(c, z, -2.75573143513906633035e-07);
-  c = vfma(c, z, 2.48015872894767294178e-05);
-  c = vfma(c, z, -1.38888888888741095749e-03);
-  c = vfma(c, z, 4.16666666666666019037e-02);
-  c = vfma(z * z, c, vfma(z, -0.5, 1.0));
-  // All ones where q is odd, by a subtraction and bitwise blends: GCC lowers a
-  // vector compare or ?: on the two-register type lane by lane.
-  const U odd = U{} - ((U)q & 1u);
-  const U sin_sign = (U)(q & 2) << 62;
-  const U cos_sign = (U)((q + 1) & 2) << 62;
-  const U swap = ((U)c ^ (U)s) & odd;
-  sin_out = (V)((U)s ^ swap ^ sin_sign);
-  cos_out = (V)((U)c ^ swap ^ cos_sign);
+  const V in[1] = {t};
+  V s[1], c[1];
+  vsincos_turns_f64_rows<V, I, U, 1>(in, s, c);
+  sin_out = s[0];
+  cos_out = c[0];
 }
 static TURBOINIT_HOT void vsincos_turns(vf64n t, vf64n& sin_out, vf64n& cos_out) {
   vsincos_turns_f64<vf64n, vi64n, vu64n>(t, sin_out, cos_out);

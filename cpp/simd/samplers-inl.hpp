@@ -407,7 +407,7 @@ struct normal_sampler<float> {
       box_muller(open_unit_f32(w.x2), unit_f32(w.x3), out[2][0], out[3][0]);
     }
   }
-  static constexpr bool kRowsPair = true;
+  static constexpr bool kRowsPair = kPhiloxPairs;
   TURBOINIT_HOT void rows_pair(const words& w0, const words& w1, vf32 (&a)[C][1],
                                vf32 (&b)[C][1]) const {
     const vf32 ur[4] = {open_unit_f32(w0.x0), open_unit_f32(w0.x2), open_unit_f32(w1.x0),
@@ -456,6 +456,29 @@ struct normal_sampler<double> {
     out[1][0] = lo_half(z_sin);
     out[1][1] = hi_half(z_sin);
   }
+  static constexpr bool kRowsPair = kPhiloxPairs;
+  TURBOINIT_HOT void rows_pair(const words& w0, const words& w1, vf64n (&a)[C][2],
+                               vf64n (&b)[C][2]) const {
+    const words* w[2] = {&w0, &w1};
+    vf64 ur[2], ua[2], l[2], s[2], c[2];
+    for (int i = 0; i < 2; ++i) {
+      ur[i] = join_halves(open_unit_f64(half<0>(w[i]->x0), half<0>(w[i]->x1)),
+                          open_unit_f64(half<1>(w[i]->x0), half<1>(w[i]->x1)));
+      ua[i] = join_halves(unit_f64(half<0>(w[i]->x2), half<0>(w[i]->x3)),
+                          unit_f64(half<1>(w[i]->x2), half<1>(w[i]->x3)));
+    }
+    vlog_f64_rows<vf64, vu64, 2>(ur, l);
+    vsincos_turns_f64_rows<vf64, vi64, vu64, 2>(ua, s, c);
+    vf64n(*out[2])[2] = {a, b};
+    for (int i = 0; i < 2; ++i) {
+      const vf64 radius = vsqrt(l[i] * -2.0);
+      const vf64 z_cos = radius * c[i], z_sin = radius * s[i];
+      out[i][0][0] = lo_half(z_cos);
+      out[i][0][1] = hi_half(z_cos);
+      out[i][1][0] = lo_half(z_sin);
+      out[i][1][1] = hi_half(z_sin);
+    }
+  }
   TURBOINIT_HOT void operator()(const words& w, vf64 (&out)[C]) const {
     vf64n r[C][2];
     rows(w, r);
@@ -469,6 +492,13 @@ struct normal_sampler<double> {
     x[1] = select(__builtin_convertvector(hi_half(odd), vi64n), r[1][1], r[0][1]);
   }
 };
+
+// Whether a sampler transforms the two vectors of blocks that
+// first_draws_paired draws together in one go (rows_pair, where kRowsPair).
+template <class S, class = void>
+struct has_rows_pair : std::false_type {};
+template <class S>
+struct has_rows_pair<S, std::void_t<decltype(S::kRowsPair)>> : std::bool_constant<S::kRowsPair> {};
 
 // Truncated-normal proposals: candidates and their acceptance masks, for all
 // C rows of a block (operator()) or for one row per lane (one(), retries),
@@ -493,6 +523,17 @@ struct normal_proposal {  // N(0,1) or |N(0,1)|
     normal_sampler<CT>{}.rows(w, x);
     for (int k = 0; k < C; ++k)
       for (int h = 0; h < H; ++h) ok[k][h] = accept(x[k][h]);
+  }
+  static constexpr bool kRowsPair = has_rows_pair<normal_sampler<CT>>::value;
+  void rows_pair(const words& w0, const words& w1, vec (&x0)[C][H], mask (&ok0)[C][H],
+                 vec (&x1)[C][H], mask (&ok1)[C][H]) const {
+    normal_sampler<CT>{}.rows_pair(w0, w1, x0, x1);
+    for (int k = 0; k < C; ++k) {
+      for (int h = 0; h < H; ++h) {
+        ok0[k][h] = accept(x0[k][h]);
+        ok1[k][h] = accept(x1[k][h]);
+      }
+    }
   }
   void one(const words& w, vi32 row, vec (&x)[H], mask (&ok)[H]) const {
     normal_sampler<CT>{}.one(w, row, x);
@@ -647,7 +688,7 @@ struct inverse_cdf_sampler {
       for (int k = 0; k < N; ++k) p[k] = vfma(p[k], w[k], kP[i]);
     for (int k = 0; k < N; ++k) e[k] = p[k] * e[k];
   }
-  static constexpr bool kRowsPair = true;
+  static constexpr bool kRowsPair = kPhiloxPairs;
   TURBOINIT_HOT void rows_pair(const words& w0, const words& w1, vf32 (&a)[C][1],
                                vf32 (&b)[C][1]) const {
     vf32 e[2 * C] = {
@@ -840,11 +881,6 @@ static TURBOINIT_HOT void staged_plain(const philox_stream& st, uint64_t G, uint
       [&](uint64_t lo, uint64_t n_part, uint64_t done) { store_part(stage + lo, n_part, done); });
 }
 
-template <class S, class = void>
-struct has_rows_pair : std::false_type {};
-template <class S>
-struct has_rows_pair<S, std::void_t<decltype(S::kRowsPair)>> : std::true_type {};
-
 // A plain sampler (no rejection).  Whole groups inside the range go straight
 // from registers to `out` (in a group, element k * 16 + b is row k of block b,
 // so a row of W blocks is W consecutive elements); the partial groups at the
@@ -933,10 +969,7 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
   auto generate = [&](uint64_t g0, uint64_t ng) {
     const uint64_t n_words = (ng * G + 63) / 64;
     std::memset(rejected, 0, sizeof(uint64_t) * n_words);
-    first_draws(st, g0, ng, [&](uint64_t gi, int sub, const words& w) {
-      vec cand[C][H];
-      mask ok[C][H];
-      prop(w, cand, ok);
+    auto record = [&](uint64_t gi, int sub, const vec(&cand)[C][H], const mask(&ok)[C][H]) {
       uint64_t bits = 0;
       for (int k = 0; k < C; ++k) {
         for (int h = 0; h < H; ++h) {
@@ -946,7 +979,26 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
         }
       }
       rejected[gi * G / 64] |= bits << (gi * G % 64);
-    });
+    };
+    auto one = [&](uint64_t gi, int sub, const words& w) {
+      vec cand[C][H];
+      mask ok[C][H];
+      prop(w, cand, ok);
+      record(gi, sub, cand, ok);
+    };
+    if constexpr (has_rows_pair<Proposal>::value) {
+      first_draws_paired(
+          st, g0, ng, one,
+          [&](uint64_t gi0, int sub0, const words& w0, uint64_t gi1, int sub1, const words& w1) {
+            vec a[C][H], b[C][H];
+            mask oka[C][H], okb[C][H];
+            prop.rows_pair(w0, w1, a, oka, b, okb);
+            record(gi0, sub0, a, oka);
+            record(gi1, sub1, b, okb);
+          });
+    } else {
+      first_draws(st, g0, ng, one);
+    }
     // The rejected elements' stage positions, in ascending order (4.6% of a
     // stage for the normal proposal on [-2, 2]: a scan of the bits costs less
     // than appending each vector's rejects as they are drawn).
