@@ -36,12 +36,6 @@ static TURBOINIT_HOT void vlog_rows(const vf32 (&x)[N], vf32 (&out)[N]) {
     out[r] =
         vfma(kf[r], 0.693145751953125f, vfma(s[r] + s[r], p[r], kf[r] * 1.428606820309417232e-06f));
 }
-static TURBOINIT_HOT vf32 vlog(vf32 x) {
-  const vf32 in[1] = {x};
-  vf32 out[1];
-  vlog_rows<1>(in, out);
-  return out[0];
-}
 
 // The same reduction; log m = 2s + s R(s^2) with the minimax R of fdlibm's
 // e_log.c (Lg1..Lg7, |error| < 2^-58.45), halved (exactly) so that
@@ -77,15 +71,14 @@ static TURBOINIT_HOT void vlog_f64_rows(const V (&x)[N], V (&out)[N]) {
     out[r] = vfma(kd[r], 6.93147180369123816490e-01,
                   vfma(s[r] + s[r], p[r], kd[r] * 1.90821492927058770002e-10));
 }
-template <class V, class U>
-static TURBOINIT_HOT V vlog_f64(V x) {
-  const V in[1] = {x};
-  V out[1];
-  vlog_f64_rows<V, U, 1>(in, out);
-  return out[0];
+template <int N>
+static TURBOINIT_HOT void vlog_rows(const vf64n (&x)[N], vf64n (&out)[N]) {
+  vlog_f64_rows<vf64n, vu64n, N>(x, out);
 }
-static TURBOINIT_HOT vf64n vlog(vf64n x) { return vlog_f64<vf64n, vu64n>(x); }
-static TURBOINIT_HOT vf64 vlog(vf64 x) { return vlog_f64<vf64, vu64>(x); }
+template <int N>
+static TURBOINIT_HOT void vlog_rows(const vf64 (&x)[N], vf64 (&out)[N]) {
+  vlog_f64_rows<vf64, vu64, N>(x, out);
+}
 
 // sin and cos of 2 pi t for t in [0, 1).  4t = q + g with q an integer and
 // g in [-1/2, 1/2], exactly; then sin/cos of (pi/2) g by Taylor series and
@@ -123,13 +116,6 @@ static TURBOINIT_HOT void vsincos_turns_rows(const vf32 (&t)[N], vf32 (&sin_out)
     sin_out[r] = (vf32)((vu32)select(odd, c[r], s[r]) ^ sin_sign);
     cos_out[r] = (vf32)((vu32)select(odd, s[r], c[r]) ^ cos_sign);
   }
-}
-static TURBOINIT_HOT void vsincos_turns(vf32 t, vf32& sin_out, vf32& cos_out) {
-  const vf32 in[1] = {t};
-  vf32 s[1], c[1];
-  vsincos_turns_rows<1>(in, s, c);
-  sin_out = s[0];
-  cos_out = c[0];
 }
 
 // float64: the same quadrant reduction, then x = (pi/2) g in [-pi/4, pi/4]
@@ -174,17 +160,30 @@ static TURBOINIT_HOT void vsincos_turns_f64_rows(const V (&t)[N], V (&sin_out)[N
     cos_out[r] = (V)((U)cc ^ swap ^ cos_sign);
   }
 }
-template <class V, class I, class U>
-static TURBOINIT_HOT void vsincos_turns_f64(V t, V& sin_out, V& cos_out) {
+template <int N>
+static TURBOINIT_HOT void vsincos_turns_rows(const vf64n (&t)[N], vf64n (&sin_out)[N],
+                                             vf64n (&cos_out)[N]) {
+  vsincos_turns_f64_rows<vf64n, vi64n, vu64n, N>(t, sin_out, cos_out);
+}
+template <int N>
+static TURBOINIT_HOT void vsincos_turns_rows(const vf64 (&t)[N], vf64 (&sin_out)[N],
+                                             vf64 (&cos_out)[N]) {
+  vsincos_turns_f64_rows<vf64, vi64, vu64, N>(t, sin_out, cos_out);
+}
+
+// One vector (vf32, vf64n or vf64): the N = 1 case of the above.
+template <class V>
+static TURBOINIT_HOT V vlog(V x) {
+  const V in[1] = {x};
+  V out[1];
+  vlog_rows<1>(in, out);
+  return out[0];
+}
+template <class V>
+static TURBOINIT_HOT void vsincos_turns(V t, V& sin_out, V& cos_out) {
   const V in[1] = {t};
   V s[1], c[1];
-  vsincos_turns_f64_rows<V, I, U, 1>(in, s, c);
+  vsincos_turns_rows<1>(in, s, c);
   sin_out = s[0];
   cos_out = c[0];
-}
-static TURBOINIT_HOT void vsincos_turns(vf64n t, vf64n& sin_out, vf64n& cos_out) {
-  vsincos_turns_f64<vf64n, vi64n, vu64n>(t, sin_out, cos_out);
-}
-static TURBOINIT_HOT void vsincos_turns(vf64 t, vf64& sin_out, vf64& cos_out) {
-  vsincos_turns_f64<vf64, vi64, vu64>(t, sin_out, cos_out);
 }
