@@ -49,8 +49,9 @@ TRUNC_BOUNDS: dict[str, tuple[float, float, str, str, bool]] = {
     "half_normal_mirrored_wide": (-4.0, 0.0, "half_normal", "half_normal", True),
     "uniform": (1.0, 1.25, "uniform", "uniform", False),
     "uniform_mirrored": (-1.25, -1.0, "uniform", "uniform", True),
-    "uniform_around_zero": (-0.5, 0.5, "uniform", "inverse_cdf", False),
+    "uniform_around_zero": (-0.5, 0.5, "inverse_cdf", "inverse_cdf", False),
     "uniform_around_zero_narrow": (-0.05, 0.05, "uniform", "uniform", False),
+    "inverse_cdf_one_side": (0.5, 1.5, "inverse_cdf", "inverse_cdf", False),
     "exponential": (5.0, np.inf, "exponential", "exponential", False),
     "exponential_mirrored": (-np.inf, -6.0, "exponential", "exponential", True),
 }

@@ -25,14 +25,16 @@ from turboinit import _core
 
 INF = math.inf
 
-# One call per sampler and per truncated-normal proposal (normal, half-normal,
-# uniform, exponential), so that every kernel code path is compared.
+# One call per sampler and per truncated-normal sampler (the inverse CDF; the
+# normal, half-normal, uniform and exponential proposals, each in every dtype),
+# so that every kernel code path is compared.
 CALLS: dict[str, tuple[str, tuple[float, ...]]] = {
     "uniform": ("uniform", (-2.0, 3.0)),
     "normal": ("normal", (0.5, 2.0)),
-    "truncated_normal": ("truncated_normal", (0.1, 1.5, -1.0, 2.5)),
+    "truncated_normal": ("truncated_normal", (0.1, 1.5, -1.0, 2.5)),  # inverse CDF
+    "trunc-normal": ("truncated_normal", (0.0, 1.0, -3.5, 3.5)),
     "trunc-half_normal": ("truncated_normal", (0.0, 1.0, 0.0, INF)),
-    "trunc-uniform": ("truncated_normal", (0.0, 1.0, 0.0, 1.0)),
+    "trunc-uniform": ("truncated_normal", (0.0, 1.0, 1.0, 1.25)),
     "trunc-exponential": ("truncated_normal", (-1.0, 0.5, 6.0, 9.0)),
 }
 BIG = 300_001  # several parallel chunks of 2**16 elements, odd length

@@ -65,3 +65,4 @@ def test_every_method_is_pinned() -> None:
         methods = {v[column] for v in pinned.TRUNC_BOUNDS.values()}
         assert methods >= {"normal", "half_normal", "uniform", "exponential"}
     assert any(v[3] == "inverse_cdf" for v in pinned.TRUNC_BOUNDS.values())
+    assert any(v[2] == "inverse_cdf" for v in pinned.TRUNC_BOUNDS.values())

@@ -41,9 +41,10 @@ void bind_contract(py::module_& m) {
   m.attr("ORTHOGONAL_METHODS") = codes(kOrthogonalMethodNames);
   m.attr("SPARSE_MODES") = codes(kSparseModeNames);
   m.attr("TRUNC_METHODS") = codes(kTruncMethodNames);
-  // Where the float32 truncated normal is drawn by its inverse CDF.
+  // Where the truncated normal is drawn by its inverse CDF.
   m.attr("INVERSE_CDF_REACH") = kInverseCdfReach;
   m.attr("INVERSE_CDF_MIN_MASS") = kInverseCdfMinMass;
+  m.attr("INVERSE_CDF64_MAX_ACCEPTANCE") = kInverseCdf64MaxAcceptance;
 
   // docs/counter_layout.md: a call reserves whole groups of blocks, and each
   // Philox block yields this many values of a sampler.

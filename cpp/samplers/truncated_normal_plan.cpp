@@ -9,11 +9,33 @@ namespace {
 
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
 
 double phi(double x) { return kInvSqrt2Pi * std::exp(-0.5 * x * x); }
 double normal_cdf(double x) { return 0.5 * std::erfc(-x * kInvSqrt2); }
 
 }  // namespace
+
+double reproducible_erf(double x) {
+  // erf x = (2/sqrt(pi)) x e^(-x^2) sum_n (2x^2)^n / (1 3 5 ... (2n+1)), and
+  // e^(x^2) = sum_k x^(2k) / k!: every term positive, so no cancellation.
+  // Only + * / in a fixed order (the build forbids contraction), so every
+  // IEEE machine gives the same bits, where libm's erf may differ in the last
+  // one.  Within a few ulp of erf for |x| <= kInverseCdfReach / sqrt2.
+  const double y = x * x;
+  double series = 1.0, term = 1.0;
+  for (int n = 1; n < 200 && term > series * 0x1p-60; ++n) {
+    term = term * (2.0 * y) / (2 * n + 1);
+    series += term;
+  }
+  double exp_y = 1.0;
+  term = 1.0;
+  for (int k = 1; k < 200 && term > exp_y * 0x1p-60; ++k) {
+    term = term * y / k;
+    exp_y += term;
+  }
+  return kTwoOverSqrtPi * x * series / exp_y;
+}
 
 double mills_ratio(double x) {
   if (std::isinf(x)) return 0.0;
@@ -24,21 +46,12 @@ double mills_ratio(double x) {
   return 1.0 / t;
 }
 
-truncated_normal_plan plan_truncated_normal(double lower, double upper, bool float32_compute) {
+namespace {
+
+// The rejection proposal with the highest exact acceptance rate.
+truncated_normal_plan plan_rejection(double lower, double upper) {
   using kernels::trunc_method;
   truncated_normal_plan plan;
-  if (float32_compute && lower >= -kInverseCdfReach && upper <= kInverseCdfReach) {
-    const double erf_a = std::erf(lower * kInvSqrt2);
-    const double erf_width = std::erf(upper * kInvSqrt2) - erf_a;
-    if (erf_width >= 2.0 * kInverseCdfMinMass) {
-      plan.method = trunc_method::inverse_cdf;
-      plan.a = lower;
-      plan.b = upper;
-      plan.erf_a = erf_a;
-      plan.erf_width = erf_width;
-      return plan;  // acceptance 1: no rejection
-    }
-  }
   if (lower < 0.0 && upper > 0.0) {
     // The interval holds 0: plain normal rejection, or uniform if it is short.
     plan.a = lower;
@@ -87,6 +100,34 @@ truncated_normal_plan plan_truncated_normal(double lower, double upper, bool flo
     }
   }
   return plan;
+}
+
+}  // namespace
+
+truncated_normal_plan plan_truncated_normal(double lower, double upper, bool float32_compute) {
+  const truncated_normal_plan rejection = plan_rejection(lower, upper);
+  // float64: the normal and half-normal proposals (a Box-Muller pair per
+  // block) beat the inverse CDF where they accept at least
+  // kInverseCdf64MaxAcceptance; the uniform and exponential ones (a block and
+  // an exp per candidate) never do inside the reach.
+  const bool rejection_faster = (rejection.method == kernels::trunc_method::normal ||
+                                 rejection.method == kernels::trunc_method::half_normal) &&
+                                rejection.acceptance >= kInverseCdf64MaxAcceptance;
+  if (lower >= -kInverseCdfReach && upper <= kInverseCdfReach &&
+      (float32_compute || !rejection_faster)) {
+    const double erf_a = reproducible_erf(lower * kInvSqrt2);
+    const double erf_width = reproducible_erf(upper * kInvSqrt2) - erf_a;
+    if (erf_width >= 2.0 * kInverseCdfMinMass) {
+      truncated_normal_plan plan;
+      plan.method = kernels::trunc_method::inverse_cdf;
+      plan.a = lower;
+      plan.b = upper;
+      plan.erf_a = erf_a;
+      plan.erf_width = erf_width;
+      return plan;  // acceptance 1: no rejection
+    }
+  }
+  return rejection;
 }
 
 }  // namespace turboinit

@@ -1,7 +1,10 @@
-// Choosing the sampler of a truncated standard normal on [a, b].  In float32
-// compute, an interval inside [-kInverseCdfReach, kInverseCdfReach] holding at
-// least kInverseCdfMinMass of the normal's mass is drawn by the inverse CDF
-// (one word per value, no rejection).  Otherwise: the rejection proposal with
+// Choosing the sampler of a truncated standard normal on [a, b].  An interval
+// inside [-kInverseCdfReach, kInverseCdfReach] holding at least
+// kInverseCdfMinMass of the normal's mass is drawn by the inverse CDF (no
+// rejection): always in float32 compute (one word per value); in float64 (two
+// words per value) unless the best rejection proposal is the normal or
+// half-normal one accepting at least kInverseCdf64MaxAcceptance.  Otherwise:
+// the rejection proposal with
 // the highest exact acceptance rate among normal, half-normal, uniform and
 // Robert's (1995) exponential proposals.  The best of them accepts at least
 // ~0.4 of candidates for every a < b, so the expected work per element is
@@ -23,6 +26,11 @@ inline constexpr const char* kTruncMethodNames[] = {"normal", "half_normal", "un
 // resolve the interval finer.
 inline constexpr double kInverseCdfReach = 3.0;
 inline constexpr double kInverseCdfMinMass = 1.0 / 16;
+// float64 compute keeps the normal or half-normal rejection proposal where it
+// accepts at least this: the inverse CDF's 53-bit uniforms cost two words per
+// value and its polynomial is long, so there Box-Muller rejection is as fast
+// or faster (docs/performance.md).
+inline constexpr double kInverseCdf64MaxAcceptance = 0.9;
 
 struct truncated_normal_plan {
   kernels::trunc_method method = kernels::trunc_method::normal;
@@ -37,6 +45,10 @@ struct truncated_normal_plan {
 // lower < upper, either may be infinite; float32_compute: the output dtype
 // computes in float32 (float32, float16, bfloat16).
 truncated_normal_plan plan_truncated_normal(double lower, double upper, bool float32_compute);
+
+// erf(x) from + * / alone (the same bits on every machine), for |x| <= 3/sqrt2:
+// the inverse CDF's erf(a/sqrt2) and erf(b/sqrt2).
+double reproducible_erf(double x);
 
 // Mills ratio (1 - Phi(x)) / phi(x) for x >= 0 (0 at +inf), accurate in the far tail.
 double mills_ratio(double x);

@@ -9,6 +9,7 @@ import numpy.typing
 BLOCKS_PER_GROUP: int
 DTYPES: dict[str, int]
 INT_DTYPES: dict[str, int]
+INVERSE_CDF64_MAX_ACCEPTANCE: float
 INVERSE_CDF_MIN_MASS: float
 INVERSE_CDF_REACH: float
 ORTHOGONAL_METHODS: dict[str, int]
