@@ -432,9 +432,9 @@ def test_float32_inverse_cdf_is_within_three_ulp_of_the_exact_quantile(
 def test_float64_inverse_cdf_is_within_eight_ulp_of_the_exact_quantile(
     lower: float, upper: float
 ) -> None:
-    # The bound: Giles' polynomial is within 1.1e-15 (4.9 ulp) of SciPy's
-    # sqrt(2) erfinv(e) / e on w <= 5.89, plus the log's error (< 1 ulp of w, scaled by
-    # w P'/P < 0.5) and three roundings (e P, times sqrt(2), SciPy's own).
+    # The bound: the polynomials are within 2.8e-16 (1.3 ulp) of sqrt(2) erfinv(e) / e
+    # (scripts/fit_erfinv64.py), plus the log's error (< 1 ulp of w, scaled by
+    # w P'/P < 0.5), the rounding of e P and SciPy's own error (a few ulp).
     assert inverse_cdf_ulps(lower, upper, "float64", 1 << 12) <= 8.0
 
 
@@ -663,4 +663,21 @@ def test_inverse_cdf_constants_derive_from_their_fit() -> None:
     c, p_err = fit.fit_p()
     _, _, log_err = fit.log_tables()
     assert p_err < 2.3e-8 and log_err < 5e-8
+    assert fit.main() == 0
+
+
+def test_float64_inverse_cdf_polynomials_derive_from_their_fit() -> None:
+    # scripts/fit_erfinv64.py refits the float64 inverse CDF's two polynomials in
+    # 40-digit arithmetic and checks them against cpp/simd/samplers-inl.hpp.
+    pytest.importorskip("mpmath")
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "fit_erfinv64.py"
+    spec = importlib.util.spec_from_file_location("fit_erfinv64", path)
+    assert spec is not None and spec.loader is not None
+    fit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fit)
+    assert fit.fit(_core.INVERSE_CDF64_SHORT_REACH, 15)[2] < 2e-16
+    assert fit.fit(_core.INVERSE_CDF_REACH, 20)[2] < 3e-16
     assert fit.main() == 0

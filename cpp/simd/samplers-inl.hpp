@@ -711,53 +711,61 @@ struct inverse_cdf_sampler {
 };
 
 // The truncated normal on [a, b] inside [-3, 3], float64 compute, by the
-// inverse CDF unless the normal or half-normal proposal would accept at least
-// 0.9 of its candidates (plan_truncated_normal): x = sqrt(2) erfinv(e), e =
-// fma(u, erf_width, erf_a) with u the float64 uniform of the same element (its
-// layout: C = 2, a 53-bit u from two words).  erfinv(e) = e P(w - 3.125), w =
-// -log(fma(-e, e, 1)) by the contract's float64 log, P the 23 coefficients of
-// Giles' (2011) double-precision erfinv for w < 6.25 (|x| <= 3 has w <= 5.89):
-// relative error below 1.1e-15 with Horner's rule; then times sqrt(2)
+// inverse CDF (plan_truncated_normal): x = sqrt(2) erfinv(e), e = fma(u,
+// erf_width, erf_a) with u the float64 uniform of the same element (its
+// layout: C = 2, a 53-bit u from two words).  sqrt(2) erfinv(e) = e P(w - c),
+// w = -log(fma(-e, e, 1)) by the contract's float64 log, P our own fit with
+// sqrt(2) folded in (scripts/fit_erfinv64.py): kShort, degree 15, for [a, b]
+// inside [-2, 2] (w <= 2.425), kFull, degree 20, up to |x| = 3 (w <= 5.233);
+// relative errors 1.6e-16 and 2.8e-16 with Horner's rule
 // (tests/test_statistics.py bounds the result by 8 ulp of the exact quantile
-// of e).  1.27-1.29 ns per value on Zen 5 (AVX-512) at any interval, where the
-// rejection samplers it replaces took 1.43-3.33 (2.3 on [-1, 1], 3.1 on
-// [0.5, 1.5]) and the normal proposal takes 1.20 on [-2, 2]
-// (docs/performance.md).
+// of e).  One thread on Zen 5 (AVX-512): 1.22-1.25 ns per value inside [-2,
+// 2], 1.32-1.34 beyond, where the rejection samplers it replaces took 1.55-3.6
+// and the normal proposal takes 1.30 on [-2, 2] (docs/performance.md).
+template <bool Short>
 struct inverse_cdf_f64_sampler {
   static constexpr int C = 2;
   double erf_a, erf_width;
-  static constexpr double kSqrt2 = 1.4142135623730951;  // sqrt(2) rounded to nearest
-  static constexpr double kP[23] = {
-      -3.6444120640178196996e-21, -1.685059138182016589e-19,  1.2858480715256400167e-18,
-      1.115787767802518096e-17,   -1.333171662854620906e-16,  2.0972767875968561637e-17,
-      6.6376381343583238325e-15,  -4.0545662729752068639e-14, -8.1519341976054721522e-14,
-      2.6335093153082322977e-12,  -1.2975133253453532498e-11, -5.4154120542946279317e-11,
-      1.051212273321532285e-09,   -4.1126339803469836976e-09, -2.9070369957882005086e-08,
-      4.2347877827932403518e-07,  -1.3654692000834678645e-06, -1.3882523362786468719e-05,
-      0.0001867342080340571352,   -0.00074070253416626697512, -0.0060336708714301490533,
-      0.24015818242558961693,     1.6536545626831027356};
+  static constexpr double kShortCenter = 0x1.365df7e858b06p+0;
+  static constexpr double kShort[16] = {
+      0x1.1510180dca225p-42,  -0x1.2786b4ac194ddp-40, -0x1.5632ff48ca6bdp-37, 0x1.459cc7f0d1455p-34,
+      0x1.0a646dc084654p-32,  -0x1.0fd075dc15e94p-28, -0x1.3f1e2c8978707p-32, 0x1.842d49a78ccbdp-23,
+      -0x1.0a885f14e0a45p-21, -0x1.d686d8a1bda4bp-18, 0x1.7f026edd43f0dp-15,  0x1.9829cab774a11p-13,
+      -0x1.a5b13fc5d84b3p-9,  0x1.007ab9886f07bp-8,   0x1.690e2db454e14p-2,   0x1.ab44f82870845p+0};
+  static constexpr double kFullCenter = 0x1.4eed361f3455fp+1;
+  static constexpr double kFull[21] = {
+      0x1.0c09e8aaf0f63p-58,  -0x1.8a92879c96a7dp-56, -0x1.d05d2a7a2bfdfp-53,
+      0x1.3cf9a04992f4ap-49,  0x1.314358f2a41eap-52,  -0x1.f1ce37ca32811p-44,
+      0x1.3feb3494e26e5p-41,  0x1.4d73b8a70302dp-39,  -0x1.6a41ea8d6bd9ap-35,
+      0x1.e10a2be6fd424p-34,  0x1.91b25f362f9cfp-30,  -0x1.d886ea78bad17p-27,
+      0x1.f9a06266df229p-29,  0x1.71131d06786a1p-21,  -0x1.1ed1e3997fa5bp-18,
+      -0x1.57fca04fd35abp-17, 0x1.3e54f758d44bbp-12,  -0x1.aaf67003990e7p-10,
+      -0x1.aa232a11712f1p-8,  0x1.63b0bc0db79abp-2,   0x1.14fadbfa8ad56p+1};
   // The rows of NB vectors of blocks (w[b] -> *out[b]), their 2 NB rows side
-  // by side (each on both halves: vf64).
+  // by side.
   static constexpr bool kRowsPair = kPhiloxPairs;
   template <int NB>
   TURBOINIT_HOT void rows_n(const words* const* w, vf64n (*const* out)[C][2]) const {
     constexpr int N = C * NB;
+    constexpr int D = Short ? 16 : 21;
+    const double* const kP = Short ? kShort : kFull;
+    const double center = Short ? kShortCenter : kFullCenter;
     vf64 e[N], y[N], t[N], p[N];
     for (int b = 0; b < NB; ++b) {
-      e[C * b] = vfma(unit_f64(w[b]->x0, w[b]->x1), splat<vf64>(erf_width), splat<vf64>(erf_a));
-      e[C * b + 1] = vfma(unit_f64(w[b]->x2, w[b]->x3), splat<vf64>(erf_width), splat<vf64>(erf_a));
+      e[C * b] = vfma(unit_f64(w[b]->x0, w[b]->x1), erf_width, erf_a);
+      e[C * b + 1] = vfma(unit_f64(w[b]->x2, w[b]->x3), erf_width, erf_a);
     }
-    for (int k = 0; k < N; ++k) y[k] = vfma(-e[k], e[k], splat<vf64>(1.0));
+    for (int k = 0; k < N; ++k) y[k] = vfma(-e[k], e[k], 1.0);
     vlog_rows<N>(y, t);  // log(1 - e^2) = -w
     for (int k = 0; k < N; ++k) {
-      t[k] = -t[k] - 3.125;
-      p[k] = vfma(t[k], splat<vf64>(kP[0]), splat<vf64>(kP[1]));
+      t[k] = -t[k] - center;
+      p[k] = vfma(t[k], kP[0], kP[1]);
     }
-    for (int i = 2; i < 23; ++i)
-      for (int k = 0; k < N; ++k) p[k] = vfma(p[k], t[k], splat<vf64>(kP[i]));
+    for (int i = 2; i < D; ++i)
+      for (int k = 0; k < N; ++k) p[k] = vfma(p[k], t[k], kP[i]);
     for (int b = 0; b < NB; ++b) {
       for (int r = 0; r < C; ++r) {
-        const vf64 x = (p[C * b + r] * e[C * b + r]) * kSqrt2;
+        const vf64 x = p[C * b + r] * e[C * b + r];
         (*out[b])[r][0] = lo_half(x);
         (*out[b])[r][1] = hi_half(x);
       }
@@ -1154,9 +1162,12 @@ void truncated_normal_typed(const truncated_normal_args& a, uint64_t first, uint
       if constexpr (sizeof(CT) == 4)
         fill_plain<float>(inverse_cdf_sampler{inverse_cdf_erf_a(a), inverse_cdf_step(a)}, a.stream,
                           a.store, first, count, out);
+      else if (a.a >= -kInverseCdf64ShortReach && a.b <= kInverseCdf64ShortReach)
+        fill_plain<double>(inverse_cdf_f64_sampler<true>{a.erf_a, a.erf_width}, a.stream, a.store,
+                           first, count, out);
       else
-        fill_plain<double>(inverse_cdf_f64_sampler{a.erf_a, a.erf_width}, a.stream, a.store, first,
-                           count, out);
+        fill_plain<double>(inverse_cdf_f64_sampler<false>{a.erf_a, a.erf_width}, a.stream, a.store,
+                           first, count, out);
       break;
     case trunc_method::normal:
       // Every candidate accepted at its first draw: the normal itself, clamped
