@@ -62,10 +62,10 @@ struct truncated_normal_args {  // x ~ N(0, 1) restricted to [a, b], 0 <= a unle
 // the stores with these.
 inline constexpr float kUniformStep32 = 0x1p-24f;
 inline constexpr double kUniformStep64 = 0x1p-53;
-// The inverse CDF's float32 constants: e = erf_a + (word >> 8) step (the kernel's
-// sampler, and the set-up's bound on its smallest |x|, use these).
 // The float64 inverse CDF's short polynomial covers [a, b] inside [-reach, reach].
 inline constexpr double kInverseCdf64ShortReach = 2.0;
+// The inverse CDF's float32 constants: e = erf_a + (word >> 8) step (the kernel's
+// sampler, and the set-up's bound on its smallest |x|, use these).
 inline float inverse_cdf_erf_a(const truncated_normal_args& a) { return float(a.erf_a); }
 inline float inverse_cdf_step(const truncated_normal_args& a) {
   return float(a.erf_width) * kUniformStep32;
