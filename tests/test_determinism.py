@@ -34,7 +34,7 @@ CALLS: dict[str, tuple[str, tuple[float, ...]]] = {
     "truncated_normal": ("truncated_normal", (0.1, 1.5, -1.0, 2.5)),  # inverse CDF
     "trunc-normal": ("truncated_normal", (0.0, 1.0, -3.5, 3.5)),
     "trunc-half_normal": ("truncated_normal", (0.0, 1.0, 0.0, INF)),
-    "trunc-uniform": ("truncated_normal", (0.0, 1.0, 1.0, 1.25)),
+    "trunc-uniform": ("truncated_normal", (0.0, 1.0, 3.2, 3.3)),
     "trunc-exponential": ("truncated_normal", (-1.0, 0.5, 6.0, 9.0)),
 }
 BIG = 300_001  # several parallel chunks of 2**16 elements, odd length

@@ -223,14 +223,18 @@ TRUNCATED = [
     Case("half_normal(-inf,0]", "truncated_normal", (0.0, 1.0, -INF, 0.0)),
     Case("half_normal[0,3]-shifted", "truncated_normal", (2.0, 3.0, 0.0, 3.0)),
     Case("half_normal[-3,0]-shifted", "truncated_normal", (-1.0, 0.25, -3.0, 0.0)),
-    Case("uniform[0.3,0.3001]", "truncated_normal", (0.0, 1.0, 0.3, 0.3001)),
+    Case("inverse_cdf[0.3,0.3001]", "truncated_normal", (0.0, 1.0, 0.3, 0.3001)),
+    Case("uniform[3.2,3.3]", "truncated_normal", (0.0, 1.0, 3.2, 3.3)),
     Case("inverse_cdf[0,1]", "truncated_normal", (0.0, 1.0, 0.0, 1.0)),
     Case("inverse_cdf[-0.1,0.1]", "truncated_normal", (0.0, 1.0, -0.1, 0.1)),
-    Case("uniform[-0.05,0.05]", "truncated_normal", (0.0, 1.0, -0.05, 0.05)),
-    Case("uniform[2,2.2]-shifted", "truncated_normal", (3.0, 0.5, 2.0, 2.2)),
+    Case("inverse_cdf[-0.05,0.05]", "truncated_normal", (0.0, 1.0, -0.05, 0.05)),
+    Case("uniform[-1e-6,1e-6]", "truncated_normal", (0.0, 1.0, -1e-6, 1e-6)),
+    Case("inverse_cdf[2,2.2]-shifted", "truncated_normal", (3.0, 0.5, 2.0, 2.2)),
+    Case("uniform[-3.4,-3.3]-shifted", "truncated_normal", (3.0, 0.5, -3.4, -3.3)),
     Case("exponential[6,9]", "truncated_normal", (0.0, 1.0, 6.0, 9.0)),
     Case("exponential[-12,-10]", "truncated_normal", (0.0, 1.0, -12.0, -10.0)),
-    Case("exponential[2,2.5]", "truncated_normal", (0.0, 1.0, 2.0, 2.5)),
+    Case("inverse_cdf[2,2.5]", "truncated_normal", (0.0, 1.0, 2.0, 2.5)),
+    Case("exponential[3,3.5]", "truncated_normal", (0.0, 1.0, 3.0, 3.5)),
     Case("exponential[10,10.5]", "truncated_normal", (0.0, 1.0, 10.0, 10.5)),
     Case("exponential[30,inf)", "truncated_normal", (0.0, 1.0, 30.0, INF)),
     Case("exponential(-inf,-5]", "truncated_normal", (0.0, 1.0, -INF, -5.0)),
@@ -326,7 +330,9 @@ def test_plan_acceptance_is_exact_and_bounded_below() -> None:
 
 def test_float32_plan_uses_the_inverse_cdf_where_it_reaches() -> None:
     # float32 compute: the inverse CDF exactly for intervals inside [-3, 3] holding at
-    # least 1/16 of the mass (acceptance 1, never mirrored); elsewhere the float64 plan.
+    # least 1/16 of the mass (acceptance 1, never mirrored); elsewhere the rejection
+    # proposal the float64 plan would take (float64 draws more intervals by its own
+    # inverse CDF, test_float64_plan_takes_the_inverse_cdf_where_rejection_is_slower).
     reach, min_mass = _core.INVERSE_CDF_REACH, _core.INVERSE_CDF_MIN_MASS
     assert (reach, min_mass) == (3.0, 1 / 16)  # as documented (docs/counter_layout.md)
     n_inverse = 0
@@ -344,8 +350,10 @@ def test_float32_plan_uses_the_inverse_cdf_where_it_reaches() -> None:
                 ), (lower, upper, dtype)
                 assert plan["erf_a"] == pytest.approx(special.erf(lower / math.sqrt(2)), abs=1e-15)
                 assert plan["erf_width"] == pytest.approx(2 * mass, rel=1e-12)
-            else:
+            elif plan64["method"] != "inverse_cdf":
                 assert plan == plan64, (lower, upper, dtype)
+            else:
+                assert plan["method"] == rejection_plan(lower, upper)[0], (lower, upper, dtype)
     assert n_inverse > 0
 
 
@@ -364,13 +372,14 @@ def rejection_plan(lower: float, upper: float) -> tuple[str, float]:
 
 
 def test_float64_plan_takes_the_inverse_cdf_where_rejection_is_slower() -> None:
-    # float64 compute: the inverse CDF inside [-3, 3] for intervals holding >= 1/16
+    # float64 compute: the inverse CDF inside [-3, 3] for intervals holding >= 2^-20
     # of the mass, unless the best rejection proposal is the normal or half-normal one
     # (a Box-Muller pair per block) accepting >= 0.9: there rejection is as fast.
-    reach, min_mass = _core.INVERSE_CDF_REACH, _core.INVERSE_CDF_MIN_MASS
+    reach, min_mass = _core.INVERSE_CDF_REACH, _core.INVERSE_CDF64_MIN_MASS
     max_acc = _core.INVERSE_CDF64_MAX_ACCEPTANCE
-    assert max_acc == 0.9  # as documented (docs/counter_layout.md)
+    assert (max_acc, min_mass) == (0.9, 2**-20)  # as documented (docs/counter_layout.md)
     extra = [(-1.0, 1.0), (0.5, 1.5), (-1.6, 1.6), (-1.8, 1.8), (0.0, 1.8), (1.0, 3.0)]
+    extra += [(0.3, 0.3001), (2.9, 3.0), (-1e-6, 1e-6), (-1.5e-6, 1.5e-6), (3.0, 3.1)]
     n_inverse = n_rejection = 0
     for lower, upper in list(itertools.combinations(GRID, 2)) + extra:
         plan = _core.truncated_normal_plan(lower, upper, _core.DTYPES["float64"])
@@ -427,7 +436,17 @@ def test_float32_inverse_cdf_is_within_three_ulp_of_the_exact_quantile(
 
 
 @pytest.mark.parametrize(
-    "lower,upper", [(-1.0, 1.0), (0.5, 1.5), (-3.0, -1.0), (1.0, 3.0), (-0.2, 0.3), (-2.9, -0.5)]
+    "lower,upper",
+    [
+        (-1.0, 1.0),
+        (0.5, 1.5),
+        (-3.0, -1.0),
+        (1.0, 3.0),
+        (-0.2, 0.3),
+        (-2.9, -0.5),
+        (0.3, 0.3001),
+        (2.9, 3.0),
+    ],
 )
 def test_float64_inverse_cdf_is_within_eight_ulp_of_the_exact_quantile(
     lower: float, upper: float

@@ -45,6 +45,7 @@ void bind_contract(py::module_& m) {
   m.attr("INVERSE_CDF_REACH") = kInverseCdfReach;
   m.attr("INVERSE_CDF_MIN_MASS") = kInverseCdfMinMass;
   m.attr("INVERSE_CDF64_MAX_ACCEPTANCE") = kInverseCdf64MaxAcceptance;
+  m.attr("INVERSE_CDF64_MIN_MASS") = kInverseCdf64MinMass;
   m.attr("INVERSE_CDF64_SHORT_REACH") = kernels::kInverseCdf64ShortReach;
 
   // docs/counter_layout.md: a call reserves whole groups of blocks, and each

@@ -118,7 +118,7 @@ truncated_normal_plan plan_truncated_normal(double lower, double upper, bool flo
       (float32_compute || !rejection_faster)) {
     const double erf_a = reproducible_erf(lower * kInvSqrt2);
     const double erf_width = reproducible_erf(upper * kInvSqrt2) - erf_a;
-    if (erf_width >= 2.0 * kInverseCdfMinMass) {
+    if (erf_width >= 2.0 * (float32_compute ? kInverseCdfMinMass : kInverseCdf64MinMass)) {
       truncated_normal_plan plan;
       plan.method = kernels::trunc_method::inverse_cdf;
       plan.a = lower;
