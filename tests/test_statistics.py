@@ -25,7 +25,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pytest
@@ -668,17 +668,23 @@ def test_normal_tails_are_bounded_as_documented() -> None:
     assert np.abs(x64).max() <= 8.5717
 
 
-def test_inverse_cdf_constants_derive_from_their_fit() -> None:
-    # scripts/fit_erfinv.py refits the inverse CDF's polynomial and log table from
-    # SciPy's erfinv and checks them against cpp/simd/samplers-inl.hpp.
+def load_script(name: str) -> Any:
+    """scripts/<name>.py as a module."""
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "scripts" / "fit_erfinv.py"
-    spec = importlib.util.spec_from_file_location("fit_erfinv", path)
+    path = Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
-    fit = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fit)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_inverse_cdf_constants_derive_from_their_fit() -> None:
+    # scripts/fit_erfinv.py refits the inverse CDF's polynomial and log table from
+    # SciPy's erfinv and checks them against cpp/simd/samplers-inl.hpp.
+    fit = load_script("fit_erfinv")
     c, p_err = fit.fit_p()
     _, _, log_err = fit.log_tables()
     assert p_err < 2.3e-8 and log_err < 5e-8
@@ -688,14 +694,8 @@ def test_inverse_cdf_constants_derive_from_their_fit() -> None:
 def test_float64_inverse_cdf_polynomials_derive_from_their_fit() -> None:
     # scripts/fit_erfinv64.py refits the float64 inverse CDF's two polynomials in
     # 40-digit arithmetic and checks them against cpp/simd/samplers-inl.hpp.
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "scripts" / "fit_erfinv64.py"
-    spec = importlib.util.spec_from_file_location("fit_erfinv64", path)
-    assert spec is not None and spec.loader is not None
-    fit = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fit)
-    assert fit.fit(_core.INVERSE_CDF64_SHORT_REACH, 15)[2] < 2e-16
-    assert fit.fit(_core.INVERSE_CDF_REACH, 20)[2] < 3e-16
-    assert fit.main() == 0
+    fit = load_script("fit_erfinv64")
+    results = fit.fits()  # fitted once, checked twice
+    assert results["kShort"][2] < 2e-16
+    assert results["kFull"][2] < 3e-16
+    assert fit.main(results) == 0
