@@ -142,28 +142,66 @@ def _limits(b: Bound) -> tuple[int, int]:
     return int(b.min()), int(b.max())
 
 
+def _order_message(low: Any, endpoint: bool) -> str:
+    """NumPy's message for an empty range: about ``high`` where every ``low`` is 0
+    (the one-argument form's default), else about both."""
+    try:
+        zero = not np.any(np.asarray(low))
+    except (TypeError, ValueError):
+        zero = False
+    if zero:
+        return "high < 0" if endpoint else "high <= 0"
+    return "low > high" if endpoint else "low >= high"
+
+
+def _check_as_given(low: Any, high: Any, t: IntType, endpoint: bool, order_msg: str) -> None:
+    """NumPy's checks for array bounds of the dtypes of 32 bits and less, which
+    compare the values as given, before floats are truncated (``low=2.5,
+    high=[2]`` with ``endpoint`` raises there; scalars are truncated first, and
+    so are all 64-bit bounds). Arrays of integers give the same answers as the
+    checks after conversion, so only float arrays are looked at here."""
+    try:
+        lo_raw, hi_raw = np.asarray(low), np.asarray(high)
+        if (lo_raw.ndim == 0 and hi_raw.ndim == 0) or "f" not in (
+            lo_raw.dtype.kind,
+            hi_raw.dtype.kind,
+        ):
+            return
+        np.broadcast_shapes(lo_raw.shape, hi_raw.shape)
+        with np.errstate(invalid="ignore"):
+            low_out = bool(np.any(lo_raw < t.lo))
+            high_out = bool(np.any(hi_raw >= t.hi + 1 if endpoint else hi_raw > t.hi + 1))
+            empty = bool(np.any(lo_raw > hi_raw if endpoint else lo_raw >= hi_raw))
+    except (TypeError, ValueError):
+        return  # not numbers, or shapes that do not broadcast: the later checks name them
+    if low_out:
+        raise ValueError(f"low is out of bounds for {t.dtype}")
+    if high_out:
+        raise ValueError(f"high is out of bounds for {t.dtype}")
+    if empty:
+        raise ValueError(order_msg)
+
+
 def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Bound, bool]:
     """(low, span, any_array): low as an int or uint64 two's complement bits,
     span = high_inclusive - low as an int or uint64; NumPy's ValueErrors."""
-    low_default = high is None
     if high is None:
         low, high = 0, low
+    order_msg = _order_message(low, endpoint)
+    if t.dtype.itemsize <= 4:
+        _check_as_given(low, high, t, endpoint, order_msg)
     lo, _ = _bound(low, "low", t, False)
     hi, done = _bound(high, "high", t, not endpoint)
     exclusive = not endpoint and not done
-    if low_default:
-        order_msg = "high < 0" if endpoint else "high <= 0"
-    else:
-        order_msg = "low > high" if endpoint else "low >= high"
 
     if _size(lo) and (_limits(lo)[0] < t.lo or _limits(lo)[1] > t.hi):
         raise ValueError(f"low is out of bounds for {t.dtype}")
     if _size(hi):
         hmin, hmax = _limits(hi)  # inclusive if `done`
-        if hmax > (t.hi + 1 if exclusive else t.hi) or hmin < t.lo - done:
+        if hmax > (t.hi + 1 if exclusive else t.hi):
             raise ValueError(f"high is out of bounds for {t.dtype}")
-        if (exclusive and hmin == t.lo) or (done and hmin < t.lo):
-            raise ValueError(order_msg)  # low >= t.lo >= high somewhere
+        if hmin < t.lo - done or (exclusive and hmin == t.lo) or (done and hmin < t.lo):
+            raise ValueError(order_msg)  # low >= t.lo >= high somewhere (NumPy's words)
 
     if isinstance(lo, int) and isinstance(hi, int):
         hi_incl = hi - 1 if exclusive else hi

@@ -22,6 +22,7 @@ import turboinit as _ti
 
 from .._args import real
 from .._seed import SeedLike, StreamLike
+from .._variance_scaling import _gain
 from . import _dtensor
 from ._tensor import (
     DTYPES,
@@ -334,6 +335,15 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     return fill(tensor, 0, "dirac_", _writer(_ti.dirac, groups), cast=True)
 
 
+def _complex_xavier_std(tensor: Tensor, gain: Any) -> float:
+    """gain * sqrt(2 / (fan_in + fan_out)) for a complex tensor (PyTorch's formula);
+    0 where both fans are 0 (a zero-element tensor: a no-op, as for real dtypes,
+    where torch divides by zero)."""
+    g = _gain(gain, "gain")  # the real path's check and message
+    fans = sum(_calculate_fan_in_and_fan_out(tensor))
+    return g * math.sqrt(2.0 / fans) if fans else 0.0
+
+
 def xavier_uniform_(
     tensor: Tensor, gain: float = 1.0, generator: Any = None, *, stream: StreamLike = 0
 ) -> Tensor:
@@ -354,10 +364,7 @@ def xavier_uniform_(
     """
     gain = _scalar(gain)
     if isinstance(tensor, torch.Tensor) and tensor.is_complex():
-        std = real(gain, "gain") * math.sqrt(
-            2.0 / float(sum(_calculate_fan_in_and_fan_out(tensor)))
-        )
-        b = math.sqrt(3.0) * std
+        b = math.sqrt(3.0) * _complex_xavier_std(tensor, gain)
         return uniform_(tensor, -b, b, generator, stream=stream)
     write = _writer(_ti.xavier_uniform, gain, stream=stream)
     return fill(tensor, generator, "xavier_uniform_", write)
@@ -380,10 +387,7 @@ def xavier_normal_(
     """
     gain = _scalar(gain)
     if isinstance(tensor, torch.Tensor) and tensor.is_complex():
-        std = real(gain, "gain") * math.sqrt(
-            2.0 / float(sum(_calculate_fan_in_and_fan_out(tensor)))
-        )
-        return normal_(tensor, 0.0, std, generator, stream=stream)
+        return normal_(tensor, 0.0, _complex_xavier_std(tensor, gain), generator, stream=stream)
     write = _writer(_ti.xavier_normal, gain, stream=stream)
     return fill(tensor, generator, "xavier_normal_", write)
 
