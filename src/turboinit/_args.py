@@ -138,6 +138,12 @@ def is_shape_sequence(value: Any) -> bool:
 
 def check_size(shape: tuple[int, ...], itemsize: int, argname: str = "shape") -> int:
     count = math.prod(shape)
+    if count == 0 and any(d >= 2**63 for d in shape):
+        # Empty, yet no array (nor the core's int64 indexing) can have such a dimension.
+        raise ValueError(
+            f"{argname}: {shape} has a dimension past int64 (NumPy: maximum allowed "
+            "dimension exceeded)"
+        )
     if count * itemsize > _MAX_BYTES:
         raise ValueError(
             f"{argname}: {shape} holds {count} elements ({count * itemsize} bytes), "
