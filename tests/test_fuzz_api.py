@@ -21,6 +21,7 @@ import inspect
 import json
 import math
 import operator
+import os
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -39,11 +40,16 @@ BF16 = np.dtype(ml_dtypes.bfloat16)
 DOCUMENTED = (TypeError, ValueError, OverflowError, MemoryError, ImportError)
 
 
+# TURBOINIT_FUZZ_SCALE=k: k times the examples, drawn at random (a new run draws
+# new ones); unset, the same examples in every run (docs/hardening.md).
+FUZZ_SCALE = int(os.environ.get("TURBOINIT_FUZZ_SCALE", "0"))
+
+
 def fuzz(n: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
     return settings(
-        max_examples=n,
+        max_examples=n * max(FUZZ_SCALE, 1),
         deadline=None,
-        derandomize=True,
+        derandomize=FUZZ_SCALE == 0,
         database=None,
         suppress_health_check=[
             HealthCheck.too_slow,
