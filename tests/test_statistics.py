@@ -565,6 +565,32 @@ def test_uniform_16_bit_clamps_onto_the_value_below_high(
     assert abs(hits - n * p_top) <= Z * math.sqrt(n * p_top * (1 - p_top)), (hits, n * p_top)
 
 
+# [0, 1) takes the word cap of cap_uniform_words (its y(k_max) is the value below 1
+# itself); the others mix both sides of it and ranges where the clamp never acts.
+CLAMP_CASES = [(0.0, 1.0), (-1.0, 1.0), (0.0, 0.1), (-1.0, 1e-3), (1.0, 1.0004), (0.5, 0.75),
+               (-3.0, 5.0), (-2.0, -1.0), (1e-3, 2e-3), (-1.0, 0.0), (1e-6, 1.0), (3.0, 3.01),
+               (-60000.0, 60000.0), (1000.0, 1001.5), (0.2, 0.201)]  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype16", ["float16", "bfloat16"])
+def test_uniform_16_bit_is_the_float32_sample_rounded_and_clamped(
+    kernel: str, dtype16: str
+) -> None:
+    # The 16-bit store rounds the float32 compute value y once, clamped to [lo, hi]
+    # (the dtype's values in [low, high)); rounding is monotone and lo, hi are
+    # representable, so that is the float32 sample rounded, then clamped. Where the
+    # set-up folds the upper clamp into a cap on the words, the bits must not move.
+    values = representable_values(dtype16)
+    dt = numpy_dtype(dtype16)
+    for low, high in CLAMP_CASES:
+        x = ti.uniform(4099, low, high, seed=11, dtype=dtype16)
+        f32 = ti.uniform(4099, low, high, seed=11, dtype="float32")
+        lo, hi = values[values >= low].min(), values[values < high].max()
+        expected = np.clip(f32.astype(dt).astype(np.float64), lo, hi).astype(dt)
+        assert x.tobytes() == expected.tobytes(), (low, high)
+        assert x.astype(np.float64).max() < high
+
+
 def test_uniform_with_one_representable_value(dtype: str) -> None:
     # float16 [1, 1.0004) and bfloat16 [1, 1.003) hold only 1.0; low == high gives low.
     only = {"float64": (1.0, 1.0 + 2**-52), "float32": (1.0, 1.0 + 2**-23),

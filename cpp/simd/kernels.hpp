@@ -40,6 +40,9 @@ struct affine_store {
 struct uniform_args {  // x ~ U[0, 1)
   philox_stream stream;
   affine_store store;
+  // float32 compute: each word is first capped at word_cap (the store's upper
+  // clamp folded into the draw, same bits; cap_uniform_words in cpp/samplers).
+  uint32_t word_cap = 0xffffffffu;
 };
 
 struct normal_args {  // x ~ N(0, 1), Box-Muller

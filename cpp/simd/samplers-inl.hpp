@@ -1170,11 +1170,31 @@ struct uniform_integer_sampler {
   }
 };
 
+// S's rows of the words min(w, cap): the float32 uniform with its top values
+// replaced by the cap's (uniform_args::word_cap).
+template <class S>
+struct capped_words {
+  static constexpr int C = S::C;
+  S sampler;
+  uint32_t cap;
+  void rows(const words& w, vf32 (&out)[C][1]) const {
+    const vu32 c = splat<vu32>(cap);
+    sampler.rows(words{vmin(w.x0, c), vmin(w.x1, c), vmin(w.x2, c), vmin(w.x3, c)}, out);
+  }
+};
+
 void uniform_entry(const uniform_args& a, uint64_t first, uint64_t count, void* out) {
   if (a.store.out == dtype::float64) {
     fill_plain<double>(uniform_sampler<double>{}, a.stream, a.store, first, count, out);
     return;
   }
+  auto fill = [&](const auto& sampler, const affine_store& store) {
+    using S = std::decay_t<decltype(sampler)>;
+    if (a.word_cap != 0xffffffffu)
+      fill_plain<float>(capped_words<S>{sampler, a.word_cap}, a.stream, store, first, count, out);
+    else
+      fill_plain<float>(sampler, a.stream, store, first, count, out);
+  };
   // One multiply fewer per vector where scale 2^-24 is exact (zero or a
   // normal float32): the same products, so the same bits.
   const float scale = float(a.store.scale);
@@ -1182,9 +1202,9 @@ void uniform_entry(const uniform_args& a, uint64_t first, uint64_t count, void* 
   if (scale == 0.0f || scale >= smallest || scale <= -smallest) {
     affine_store folded = a.store;
     folded.scale = double(scale * kUniformStep32);
-    fill_plain<float>(uniform_integer_sampler{}, a.stream, folded, first, count, out);
+    fill(uniform_integer_sampler{}, folded);
   } else {
-    fill_plain<float>(uniform_sampler<float>{}, a.stream, a.store, first, count, out);
+    fill(uniform_sampler<float>{}, a.store);
   }
 }
 
