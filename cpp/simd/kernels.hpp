@@ -37,12 +37,15 @@ struct affine_store {
   bool never_subnormal = false;
 };
 
+// uniform_args::word_cap where no word is capped.
+inline constexpr uint32_t kNoWordCap = 0xffffffffu;
+
 struct uniform_args {  // x ~ U[0, 1)
   philox_stream stream;
   affine_store store;
   // float32 compute: each word is first capped at word_cap (the store's upper
   // clamp folded into the draw, same bits; cap_uniform_words in cpp/samplers).
-  uint32_t word_cap = 0xffffffffu;
+  uint32_t word_cap = kNoWordCap;
 };
 
 struct normal_args {  // x ~ N(0, 1), Box-Muller

@@ -790,6 +790,22 @@ static inline store_params<CT> make_store_params(const affine_store& as) {
 // crossed, so it is skipped: the same bits).
 enum class clamp_sides { none, hi, both };
 
+// y = x * scale + offset, clamped to Clamp's sides: every store's value before
+// its rounding to the output dtype.
+template <class CT, clamp_sides Clamp>
+static inline typename ctypes<CT>::vec affine_clamp(typename ctypes<CT>::vec x,
+                                                    const store_params<CT>& sp) {
+  using vec = typename ctypes<CT>::vec;
+  // Two roundings, not an fma: the Generator's array-parameter path applies
+  // mean + std * x in NumPy and must give the same bits.
+  vec y = x * sp.scale + sp.offset;
+  if constexpr (Clamp == clamp_sides::both)
+    y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
+  else if constexpr (Clamp == clamp_sides::hi)
+    y = vmin(y, splat<vec>(sp.hi));
+  return y;
+}
+
 // One ctypes<CT> vector (or its first `lanes` lanes) to dst: y = x * scale +
 // offset, clamped to Clamp's sides, rounded once to the output dtype
 // (NoSubnormal: y is known never to be subnormal).
@@ -798,13 +814,7 @@ static inline void put_vec(typename ctypes<CT>::vec x, char* dst, int lanes,
                            const store_params<CT>& sp) {
   using vec = typename ctypes<CT>::vec;
   constexpr int L = W / ctypes<CT>::H;
-  // Two roundings, not an fma: the Generator's array-parameter path applies
-  // mean + std * x in NumPy and must give the same bits.
-  vec y = x * sp.scale + sp.offset;
-  if constexpr (Clamp == clamp_sides::both)
-    y = vmin(vmax(y, splat<vec>(sp.lo)), splat<vec>(sp.hi));
-  else if constexpr (Clamp == clamp_sides::hi)
-    y = vmin(y, splat<vec>(sp.hi));
+  const vec y = affine_clamp<CT, Clamp>(x, sp);
   // Whole vectors with fixed-size stores, then the tail (a variable-size
   // copy, which compilers do not turn into one vector store).
   auto put = [&](const auto& v) {
@@ -835,28 +845,15 @@ constexpr bool kPairedStore =
     false;
 #endif
 
-// Two whole vectors to dst, x0's values first: put_vec's bits.
+// Two whole vectors to dst, x0's values first: put_vec's bits, where
+// kPairedStore (its callers check it).
 template <class CT, dtype Out, clamp_sides Clamp, bool NoSubnormal>
 static inline void put_pair(typename ctypes<CT>::vec x0, typename ctypes<CT>::vec x1, char* dst,
                             const store_params<CT>& sp) {
-  constexpr int L = W / ctypes<CT>::H;
+  static_assert(kPairedStore<CT, Out, NoSubnormal>, "only where one instruction rounds both");
 #if defined(__AVX512BF16__) && TURBOINIT_WIDTH == 16
-  if constexpr (kPairedStore<CT, Out, NoSubnormal>) {
-    using vec = typename ctypes<CT>::vec;
-    vec y[2] = {x0 * sp.scale + sp.offset, x1 * sp.scale + sp.offset};
-    for (vec& v : y) {
-      if constexpr (Clamp == clamp_sides::both)
-        v = vmin(vmax(v, splat<vec>(sp.lo)), splat<vec>(sp.hi));
-      else if constexpr (Clamp == clamp_sides::hi)
-        v = vmin(v, splat<vec>(sp.hi));
-    }
-    store_bfloat16_pair_vcvt(y[0], y[1], dst);
-    return;
-  }
+  store_bfloat16_pair_vcvt(affine_clamp<CT, Clamp>(x0, sp), affine_clamp<CT, Clamp>(x1, sp), dst);
 #endif
-  constexpr std::size_t out_size = (Out == dtype::float64) ? 8 : (Out == dtype::float32) ? 4 : 2;
-  put_vec<CT, Out, Clamp, NoSubnormal>(x0, dst, L, sp);
-  put_vec<CT, Out, Clamp, NoSubnormal>(x1, dst + L * out_size, L, sp);
 }
 
 template <class CT, dtype Out, clamp_sides Clamp, bool NoSubnormal>
@@ -1190,7 +1187,7 @@ void uniform_entry(const uniform_args& a, uint64_t first, uint64_t count, void* 
   }
   auto fill = [&](const auto& sampler, const affine_store& store) {
     using S = std::decay_t<decltype(sampler)>;
-    if (a.word_cap != 0xffffffffu)
+    if (a.word_cap != kNoWordCap)
       fill_plain<float>(capped_words<S>{sampler, a.word_cap}, a.stream, store, first, count, out);
     else
       fill_plain<float>(sampler, a.stream, store, first, count, out);
