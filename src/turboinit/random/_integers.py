@@ -144,7 +144,7 @@ def _limits(b: Bound) -> tuple[int, int]:
 
 def _order_message(low: Any, endpoint: bool) -> str:
     """NumPy's message for an empty range: about ``high`` where every ``low`` is 0
-    (the one-argument form's default), else about both."""
+    (the one-argument form's default), else about both.  Built only to raise it."""
     try:
         zero = not np.any(np.asarray(low))
     except (TypeError, ValueError):
@@ -154,12 +154,16 @@ def _order_message(low: Any, endpoint: bool) -> str:
     return "low > high" if endpoint else "low >= high"
 
 
-def _check_as_given(low: Any, high: Any, t: IntType, endpoint: bool, order_msg: str) -> None:
+def _check_as_given(low: Any, high: Any, t: IntType, endpoint: bool) -> None:
     """NumPy's checks for array bounds of the dtypes of 32 bits and less, which
     compare the values as given, before floats are truncated (``low=2.5,
     high=[2]`` with ``endpoint`` raises there; scalars are truncated first, and
     so are all 64-bit bounds). Arrays of integers give the same answers as the
     checks after conversion, so only float arrays are looked at here."""
+    if not isinstance(low, (np.ndarray, list, tuple)) and not isinstance(
+        high, (np.ndarray, list, tuple)
+    ):
+        return  # scalars (the common case) take NumPy's scalar path: truncated first
     try:
         lo_raw, hi_raw = np.asarray(low), np.asarray(high)
         if (lo_raw.ndim == 0 and hi_raw.ndim == 0) or "f" not in (
@@ -179,7 +183,7 @@ def _check_as_given(low: Any, high: Any, t: IntType, endpoint: bool, order_msg: 
     if high_out:
         raise ValueError(f"high is out of bounds for {t.dtype}")
     if empty:
-        raise ValueError(order_msg)
+        raise ValueError(_order_message(low, endpoint))
 
 
 def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Bound, bool]:
@@ -187,9 +191,8 @@ def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Boun
     span = high_inclusive - low as an int or uint64; NumPy's ValueErrors."""
     if high is None:
         low, high = 0, low
-    order_msg = _order_message(low, endpoint)
-    if t.dtype.itemsize <= 4:
-        _check_as_given(low, high, t, endpoint, order_msg)
+    if not (type(low) is int and type(high) is int) and t.dtype.itemsize <= 4:
+        _check_as_given(low, high, t, endpoint)
     lo, _ = _bound(low, "low", t, False)
     hi, done = _bound(high, "high", t, not endpoint)
     exclusive = not endpoint and not done
@@ -200,13 +203,14 @@ def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Boun
         hmin, hmax = _limits(hi)  # inclusive if `done`
         if hmax > (t.hi + 1 if exclusive else t.hi):
             raise ValueError(f"high is out of bounds for {t.dtype}")
-        if hmin < t.lo - done or (exclusive and hmin == t.lo) or (done and hmin < t.lo):
-            raise ValueError(order_msg)  # low >= t.lo >= high somewhere (NumPy's words)
+        if hmin < t.lo or (exclusive and hmin == t.lo):
+            # low >= t.lo >= high somewhere (`done`: hmin is inclusive already)
+            raise ValueError(_order_message(low, endpoint))
 
     if isinstance(lo, int) and isinstance(hi, int):
         hi_incl = hi - 1 if exclusive else hi
         if lo > hi_incl:
-            raise ValueError(order_msg)
+            raise ValueError(_order_message(low, endpoint))
         return lo & MASK64, hi_incl - lo, False
 
     # Arrays: exact arithmetic in a 64-bit container of the dtype's signedness
@@ -219,7 +223,7 @@ def bounds(low: Any, high: Any, t: IntType, endpoint: bool) -> tuple[Bound, Boun
     if exclusive:
         hi_c = hi_c - container(1)  # exact: hi > t.lo was checked
     if np.any(lo_c > hi_c):
-        raise ValueError(order_msg)
+        raise ValueError(_order_message(low, endpoint))
     lo_u = lo_c.astype(np.uint64)
     span = hi_c.astype(np.uint64) - lo_u  # wraps to the exact span in [0, 2**64)
     return lo_u, span, True
