@@ -20,7 +20,8 @@ implementations of a method: ``choice:pM`` times ``Generator.choice(M, n, p=p)``
 proportional to ``1..M``; ``dirichlet4:float64`` is ``Generator.dirichlet([1, 2, 3, 4], n // 4)``
 (``dirichlet3``: ``[1, 2, 3]``, ``n // 3`` rows);
 the keys of ``TILED`` call the method with a ``(1024,)`` parameter broadcast to
-``(n // 1024, 1024)``::
+``(n // 1024, 1024)``; ``truncnorm@LO,HI`` is the truncated normal on ``[LO, HI]`` (units
+of std) instead of ``[-2, 2]``, as a flat core call::
 
     python benchmarks/bench_ab.py /tmp/before src --paths exponential:float64 dirichlet4:float64
 """
@@ -84,6 +85,17 @@ def make_call(path: str, n: int) -> Callable[[], Any]:
         rng = default_rng(0)
         alpha = [1.0, 2.0, 3.0, 4.0][: int(sampler[-1])]
         return lambda: rng.dirichlet(alpha, n // len(alpha))
+    if sampler.startswith("truncnorm@"):  # truncnorm@-3,3: another interval
+        import numpy as np
+        from bench_per_core import CODES, K0, K1, STORAGE
+
+        from turboinit import _core
+
+        lower, upper = (float(v) for v in sampler[len("truncnorm@") :].split(","))
+        out, code, shape = np.zeros(n, STORAGE[dtype]), CODES[dtype], (n,)
+        return lambda: _core.truncated_normal(
+            out, code, shape, (0,), shape, K0, K1, 0, 0.0, 1.0, lower, upper
+        )
     return turboinit_call(sampler, dtype, n)
 
 

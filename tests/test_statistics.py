@@ -34,6 +34,8 @@ from scipy import integrate, special, stats
 
 import turboinit as ti
 from turboinit import _core
+from turboinit._seed import philox_key
+from turboinit.random import philox4x32
 
 P_MIN = 1e-4
 Z = 5.0
@@ -374,7 +376,8 @@ def rejection_plan(lower: float, upper: float) -> tuple[str, float]:
 def test_float64_plan_takes_the_inverse_cdf_where_rejection_is_slower() -> None:
     # float64 compute: the inverse CDF inside [-3, 3] for intervals holding >= 2^-20
     # of the mass, unless the best rejection proposal is the normal or half-normal one
-    # (a Box-Muller pair per block) accepting >= 0.9: there rejection is as fast.
+    # (a Box-Muller pair per block) accepting >= 0.9: there rejection is as fast, and
+    # its rejected candidates are redrawn by the inverse CDF of the sampled interval.
     reach, min_mass = _core.INVERSE_CDF_REACH, _core.INVERSE_CDF64_MIN_MASS
     max_acc = _core.INVERSE_CDF64_MAX_ACCEPTANCE
     assert (max_acc, min_mass) == (0.9, 2**-20)  # as documented (docs/counter_layout.md)
@@ -395,9 +398,17 @@ def test_float64_plan_takes_the_inverse_cdf_where_rejection_is_slower() -> None:
             ), (lower, upper)
             assert plan["erf_a"] == pytest.approx(special.erf(lower / math.sqrt(2)), abs=1e-15)
             assert plan["erf_width"] == pytest.approx(2 * mass, rel=1e-12)
+            assert not plan["inverse_cdf_retries"]
         else:
             n_rejection += inside
             assert plan["method"] == best, (lower, upper)
+            assert plan["inverse_cdf_retries"] == inside, (lower, upper)
+            if inside:
+                a, b = plan["a"], plan["b"]  # the sampled interval, mirrored if needed
+                assert plan["erf_a"] == pytest.approx(special.erf(a / math.sqrt(2)), abs=1e-15)
+                assert plan["erf_width"] == pytest.approx(
+                    special.erf(b / math.sqrt(2)) - special.erf(a / math.sqrt(2)), rel=1e-12
+                )
     assert n_inverse > 0 and n_rejection > 0
 
 
@@ -455,6 +466,41 @@ def test_float64_inverse_cdf_is_within_eight_ulp_of_the_exact_quantile(
     # (scripts/fit_erfinv64.py), plus the log's error (< 1 ulp of w, scaled by
     # w P'/P < 0.5), the rounding of e P and SciPy's own error (a few ulp).
     assert inverse_cdf_ulps(lower, upper, "float64", 1 << 12) <= 8.0
+
+
+@pytest.mark.parametrize(
+    "lower,upper", [(-2.0, 2.0), (-3.0, 3.0), (-1.5, 2.5), (0.0, 2.0), (-3.0, 0.0)]
+)
+def test_float64_rejection_redraws_by_the_inverse_cdf(lower: float, upper: float) -> None:
+    # float64 with the normal or half-normal proposal on [a, b] inside [-3, 3]
+    # (docs/counter_layout.md): element i is its normal candidate (|z| for the
+    # half-normal) where that lies in [a, b], else sqrt(2) erfinv(e) of the 53-bit
+    # uniform of its row in its block's attempt-1 draw, e = fma(u, erf_width, erf_a).
+    # Rebuilt here from the normal sampler (the same counters), philox4x32 and SciPy;
+    # 4099 elements end in a partial group (the kernel's staged path).
+    plan = _core.truncated_normal_plan(lower, upper, _core.DTYPES["float64"])
+    assert plan["inverse_cdf_retries"] and plan["method"] in ("normal", "half_normal")
+    n, seed = 4099, 11
+    z = ti.truncated_normal(n, 0.0, 1.0, lower, upper, seed=seed, dtype="float64")
+    cand = ti.normal(n, 0.0, 1.0, seed=seed, dtype="float64")
+    if plan["method"] == "half_normal":
+        cand = np.abs(cand)
+    sign = -1.0 if plan["mirror"] else 1.0
+    a, b = plan["a"], plan["b"]
+    accepted = (cand >= a) & (cand <= b)
+    assert np.array_equal(z[accepted], sign * cand[accepted])
+    rejected = np.flatnonzero(~accepted)
+    assert 0.002 * n < rejected.size < 0.1 * n  # 1 - acceptance of the plan, roughly
+    key = philox_key(seed, 0)
+    fa, fw = Fraction(plan["erf_a"]), Fraction(plan["erf_width"])
+    for i in rejected.tolist():
+        g, r = divmod(i, 32)
+        block, row = 16 * g + r % 16, r // 16
+        w = [int(v) for v in philox4x32([block & 0xFFFFFFFF, block >> 32, 1, 0], key)]
+        u = Fraction(w[2 * row] >> 11, 2**21) + Fraction(w[2 * row + 1], 2**53)
+        e = float(u * fw + fa)
+        want = float(np.clip(math.sqrt(2) * special.erfinv(e), a, b))
+        assert abs(sign * z[i] - want) <= 8 * np.spacing(abs(want)), (i, z[i], want)
 
 
 def test_rounded_law_is_a_distribution() -> None:

@@ -26,6 +26,7 @@ void bind_distributions(py::module_& m) {
         d["lambda"] = p.lambda;
         d["erf_a"] = p.erf_a;
         d["erf_width"] = p.erf_width;
+        d["inverse_cdf_retries"] = p.inverse_cdf_retries;
         return d;
       },
       "lower"_a, "upper"_a, "dtype"_a,

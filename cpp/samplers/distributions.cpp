@@ -173,6 +173,7 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
   args.method = plan.method;
   args.erf_a = plan.erf_a;
   args.erf_width = plan.erf_width;
+  args.inverse_cdf_retries = plan.inverse_cdf_retries;
   // Bounds far beyond what the compute type can resolve behave like these.
   const double far = computes_in_double(t) ? 1e300 : 1e30;
   args.a = std::clamp(plan.a, -far, far);
@@ -230,6 +231,18 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
                                   ", beyond the largest " + dtype_name(t) +
                                   "; give finite bounds or a smaller std");
     }
+  }
+  if (args.inverse_cdf_retries) {
+    // The store is monotone in x, so [a, b] maps between the images of its
+    // ends; the clamp (y > lo ? y : lo, then y < hi ? y : hi) changes no bit
+    // of those unless one lies beyond a bound, or on a zero bound (the other
+    // zero's sign).
+    const double ya = args.a * args.store.scale + args.store.offset;
+    const double yb = args.b * args.store.scale + args.store.offset;
+    const double y_lo = std::min(ya, yb), y_hi = std::max(ya, yb);
+    const double lo = args.store.lo, hi = args.store.hi;
+    args.accepted_unclamped =
+        (y_lo > lo || (y_lo == lo && lo != 0.0)) && (y_hi < hi || (y_hi == hi && hi != 0.0));
   }
   // The smallest nonzero |x|: the normal proposals' is Box-Muller's (or a
   // bound's, the fallback); the inverse CDF's x = e P(w) has P >= 1.25 and

@@ -4,7 +4,9 @@
 // kInverseCdfMinMass of the normal's mass; in float64 (two words per value) if
 // it holds at least kInverseCdf64MinMass, unless the best rejection proposal
 // is the normal or half-normal one accepting at least
-// kInverseCdf64MaxAcceptance.  Otherwise: the rejection proposal with
+// kInverseCdf64MaxAcceptance: then that proposal, its rejected candidates
+// redrawn once by the float64 inverse CDF (inverse_cdf_retries).  Otherwise:
+// the rejection proposal with
 // the highest exact acceptance rate among normal, half-normal, uniform and
 // Robert's (1995) exponential proposals.  The best of them accepts at least
 // ~0.4 of candidates for every a < b, so the expected work per element is
@@ -44,6 +46,10 @@ struct truncated_normal_plan {
   double m = 0.0;                       // point of [a, b] closest to 0 (uniform proposal)
   double acceptance = 1.0;              // exact probability that a candidate is accepted
   double erf_a = 0.0, erf_width = 0.0;  // inverse_cdf: erf(a/sqrt2), erf(b/sqrt2) - erf(a/sqrt2)
+  // float64, normal or half-normal proposal on [a, b] inside [-kInverseCdfReach,
+  // kInverseCdfReach]: a rejected candidate is redrawn once, by the inverse
+  // CDF (erf_a, erf_width set), instead of by the proposal again.
+  bool inverse_cdf_retries = false;
 };
 
 // lower < upper, either may be infinite; float32_compute: the output dtype

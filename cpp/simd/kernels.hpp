@@ -62,6 +62,11 @@ struct truncated_normal_args {  // x ~ N(0, 1) restricted to [a, b], 0 <= a unle
   double m = 0.0;                       // closest point of [a, b] to 0, for the uniform proposal
   double erf_a = 0.0, erf_width = 0.0;  // inverse_cdf: erf(a/sqrt2), erf(b/sqrt2) - erf(a/sqrt2)
   bool never_rejects = false;           // method normal with [a, b] holding every candidate
+  bool inverse_cdf_retries = false;     // truncated_normal_plan::inverse_cdf_retries
+  // The store maps every x in [a, b] into [store.lo, store.hi] with the same
+  // bits unclamped (set for inverse_cdf_retries, whose accepted candidates
+  // then skip the clamp).
+  bool accepted_unclamped = false;
 };
 // The float32 uniform is k 2^-24 for k the top 24 bits of a word, the float64
 // one a multiple of 2^-53 below 1 (simd/samplers-inl.hpp); the set-ups bound

@@ -482,6 +482,23 @@ static TURBOINIT_HOT uint32_t mask_bits(vi64 m) {
   return mask_bits(lo_half(m)) | (mask_bits(hi_half(m)) << (W / 2));
 }
 
+// Bit l set where lane l of x lies outside [a, b] (x never NaN): mask_bits of
+// !((x >= a) & (x <= b)).  With AVX-512 two compares into mask registers, the
+// second masked by the first, instead of vector masks converted back to bits
+// (1.011 against 1.037 ns per value for the float64 truncated normal's first
+// draws on Zen 5).
+static inline uint32_t outside_bits(vf64n x, double a, double b) {
+#if defined(__AVX512F__) && TURBOINIT_WIDTH == 16
+  __m512d v;
+  std::memcpy(&v, &x, sizeof v);
+  const __mmask8 ge = _mm512_cmp_pd_mask(v, _mm512_set1_pd(a), _CMP_GE_OQ);
+  return static_cast<uint8_t>(~_mm512_mask_cmp_pd_mask(ge, v, _mm512_set1_pd(b), _CMP_LE_OQ));
+#else
+  constexpr uint32_t kLanes = (1u << (W / 2)) - 1u;
+  return ~mask_bits((x >= a) & (x <= b)) & kLanes;
+#endif
+}
+
 // All ones in 64-bit lane l where bit l of `bits` is set, zero elsewhere.
 static TURBOINIT_HOT vi64 lanes_of_bits(uint32_t bits) {
   vi64n lo = {}, hi = {};
