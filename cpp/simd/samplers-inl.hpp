@@ -1058,6 +1058,34 @@ static void fill_plain(const Sampler& sampler, const philox_stream& st, const af
   split_at_groups(G, first, count, staged, whole);
 }
 
+// The positions of the set bits of rejected[0, n_words) in ascending order
+// (bit j of word i is position i * 64 + j) to pending; returns how many.  The
+// rejection drivers' list of rejected elements (4.6% of a pass for the normal
+// proposal on [-2, 2]): a scan of the bits costs less than appending each
+// vector's rejects as they are drawn, and a vpcompressd per 16 bits, without
+// a branch per word, measured slower still (docs/performance.md).
+static inline uint32_t rejected_positions(const uint64_t* rejected, uint64_t n_words,
+                                          uint16_t* pending) {
+  uint32_t n = 0;
+  for (uint64_t i = 0; i < n_words; ++i)
+    for (uint64_t bits = rejected[i]; bits != 0; bits &= bits - 1)
+      pending[n++] = static_cast<uint16_t>(i * 64 + __builtin_ctzll(bits));
+  return n;
+}
+
+// The blocks and rows of W pass positions (pos, relative to the pass's first
+// group, whose first block is `base`): position p of groups of G elements is
+// row (p mod G) div 16 of block base + 16 (p div G) + p mod 16
+// (docs/counter_layout.md); lo, hi are the block's counter words 0 and 1.
+template <uint64_t G>
+static inline void pass_blocks(vu32 pos, uint64_t base, vu32& lo, vu32& hi, vi32& row) {
+  const vu32 r = pos % static_cast<uint32_t>(G);
+  row = (vi32)(r / static_cast<uint32_t>(kGroupBlocks));
+  const vu32 local = (pos / static_cast<uint32_t>(G)) * kGroupBlocks + r % kGroupBlocks;
+  lo = splat<vu32>(static_cast<uint32_t>(base)) + local;
+  hi = splat<vu32>(static_cast<uint32_t>(base >> 32)) - (vu32)(lo < local);
+}
+
 template <class CT, class Proposal>
 static void fill_rejection(const Proposal& prop, const philox_stream& st, const affine_store& as,
                            CT fallback, uint64_t first, uint64_t count, void* out) {
@@ -1114,13 +1142,7 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
     } else {
       first_draws(st, g0, ng, one);
     }
-    // The rejected elements' stage positions, in ascending order (4.6% of a
-    // stage for the normal proposal on [-2, 2]: a scan of the bits costs less
-    // than appending each vector's rejects as they are drawn).
-    uint32_t n_pending = 0;
-    for (uint64_t i = 0; i < n_words; ++i)
-      for (uint64_t bits = rejected[i]; bits != 0; bits &= bits - 1)
-        pending[n_pending++] = static_cast<uint16_t>(i * 64 + __builtin_ctzll(bits));
+    uint32_t n_pending = rejected_positions(rejected, n_words, pending);
     // Redraw the rejected elements, W at a time, each from its own block and
     // row with the next attempt number.
     for (uint32_t attempt = 1; n_pending > 0; ++attempt) {
@@ -1131,14 +1153,10 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
       uint32_t kept = 0;
       for (uint32_t i = 0; i < n_pending; i += W) {
         const int lanes = (n_pending - i >= static_cast<uint32_t>(W)) ? W : int(n_pending - i);
-        // Stage position -> (block, row), for W pending elements at once.
-        const vu32 pos = __builtin_convertvector(load<vu16>(pending + i), vu32);
-        const vu32 r = pos % static_cast<uint32_t>(G);
-        const vi32 row = (vi32)(r / static_cast<uint32_t>(kGroupBlocks));
-        const vu32 local = (pos / static_cast<uint32_t>(G)) * kGroupBlocks + r % kGroupBlocks;
-        const uint64_t base = st.block_offset + g0 * kGroupBlocks;
-        const vu32 lo = splat<vu32>(static_cast<uint32_t>(base)) + local;
-        const vu32 hi = splat<vu32>(static_cast<uint32_t>(base >> 32)) - (vu32)(lo < local);
+        vu32 lo, hi;
+        vi32 row;
+        pass_blocks<G>(__builtin_convertvector(load<vu16>(pending + i), vu32),
+                       st.block_offset + g0 * kGroupBlocks, lo, hi, row);
         vec x[H];
         mask ok[H];
         prop.one(philox(lo, hi, splat<vu32>(attempt), rk), row, x, ok);
@@ -1229,22 +1247,15 @@ static void fill_rejection_icdf(const Proposal& prop, const inverse_cdf_f64_samp
           record(gi0, sub0, a, oka);
           record(gi1, sub1, b, okb);
         });
-    uint32_t n_pending = 0;
-    for (uint64_t i = 0; i < n_words; ++i)
-      for (uint64_t bits = rejected[i]; bits != 0; bits &= bits - 1)
-        pending[n_pending++] = static_cast<uint16_t>(i * 64 + __builtin_ctzll(bits));
-    // Position p -> (block, row) as in fill_rejection; attempt 1.
-    const uint64_t base = st.block_offset + g0 * kGroupBlocks;
+    const uint32_t n_pending = rejected_positions(rejected, n_words, pending);
+    // Each from its block's attempt 1: row 0 from (x0, x1), row 1 from (x2, x3).
     for (uint32_t i = 0; i < n_pending; i += kRetryVecs * W) {
       vu32 c[kRetryVecs][4];
       vi32 second[kRetryVecs];
       for (int v = 0; v < kRetryVecs; ++v) {
-        const vu32 pos = __builtin_convertvector(load<vu16>(pending + i + v * W), vu32);
-        const vu32 r = pos % static_cast<uint32_t>(G);
-        second[v] = (vi32)(r >= static_cast<uint32_t>(kGroupBlocks));
-        const vu32 local = (pos / static_cast<uint32_t>(G)) * kGroupBlocks + r % kGroupBlocks;
-        c[v][0] = splat<vu32>(static_cast<uint32_t>(base)) + local;
-        c[v][1] = splat<vu32>(static_cast<uint32_t>(base >> 32)) - (vu32)(c[v][0] < local);
+        pass_blocks<G>(__builtin_convertvector(load<vu16>(pending + i + v * W), vu32),
+                       st.block_offset + g0 * kGroupBlocks, c[v][0], c[v][1], second[v]);
+        second[v] = second[v] != 0;
         c[v][2] = splat<vu32>(1u);
         c[v][3] = vu32{};
       }

@@ -138,7 +138,8 @@ def truncated_normal(
     ``erf(lower/sqrt2)`` and ``erf(upper/sqrt2)`` (PyTorch's and JAX's method;
     within 2.3 ulp of the exact quantile in float32, 8 ulp in float64), one
     draw per value; in float64 only where rejection would be slower (not for
-    ``[-2, 2]``, ``[-3, 3]``, ``[0, 2]`` or ``[0, 3]``).  Otherwise: exact rejection
+    ``[-2, 2]``, ``[-3, 3]``, ``[0, 2]`` or ``[0, 3]``, where a rejected
+    candidate is redrawn once by that inverse CDF).  Otherwise: exact rejection
     sampling, the proposal (normal, half-normal, uniform or Robert's
     exponential for tails) chosen per call by its exact acceptance rate, so
     far tails such as ``[6, 9]`` cost at most about twice ``[-2, 2]``.  No value falls outside the
