@@ -38,7 +38,9 @@ INTS = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"
 # interval is sampled mirrored), the uniform proposal both around 0 and away from it (a
 # different anchor point), the inverse CDF of float32 compute (intervals inside [-3, 3]
 # holding >= 1/16 of the mass), and bounds beyond every normal candidate (no rejection
-# test at all).  tests/test_pinned_bits.py checks that each still selects the named methods.
+# test at all).  In float64 the normal and half-normal families inside [-3, 3] redraw their
+# rejected candidates by the inverse CDF, the "_wide" ones (beyond 3) by the proposal again.
+# tests/test_pinned_bits.py checks that each still selects the named methods.
 TRUNC_BOUNDS: dict[str, tuple[float, float, str, str, bool]] = {
     "normal": (-2.0, 2.0, "normal", "inverse_cdf", False),
     "normal_wide": (-3.5, 3.5, "normal", "normal", False),

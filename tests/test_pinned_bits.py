@@ -66,3 +66,17 @@ def test_every_method_is_pinned() -> None:
         assert methods >= {"normal", "half_normal", "uniform", "exponential"}
     assert any(v[3] == "inverse_cdf" for v in pinned.TRUNC_BOUNDS.values())
     assert any(v[2] == "inverse_cdf" for v in pinned.TRUNC_BOUNDS.values())
+
+
+def test_both_float64_redraws_are_pinned() -> None:
+    # float64's normal and half-normal proposals redraw a rejected candidate by the
+    # inverse CDF inside [-3, 3] and by the proposal again beyond it
+    # (docs/counter_layout.md): both kinds of each are pinned.
+    from turboinit import _core
+
+    f64 = _core.DTYPES["float64"]
+    kinds = {
+        (method64, _core.truncated_normal_plan(lower, upper, f64)["inverse_cdf_retries"])
+        for lower, upper, method64, _, _ in pinned.TRUNC_BOUNDS.values()
+    }
+    assert kinds >= {(m, r) for m in ("normal", "half_normal") for r in (True, False)}
