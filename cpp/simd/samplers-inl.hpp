@@ -1212,7 +1212,6 @@ static void fill_rejection_icdf(const Proposal& prop, const inverse_cdf_f64_samp
   const round_keys rk = make_round_keys(st.key);
   uint64_t rejected[kPassElems / 64];
   alignas(64) uint16_t pending[kPassElems + kRetryVecs * W];
-  std::memset(pending, 0, sizeof pending);  // retries read whole vectors of it
   // Groups [g0, g0 + ng) of the call to dst (its element 0 is the first of
   // group g0): put(x, at) stores a vector of candidates, fix(y) maps redrawn
   // values as put does.
@@ -1248,6 +1247,9 @@ static void fill_rejection_icdf(const Proposal& prop, const inverse_cdf_f64_samp
           record(gi1, sub1, b, okb);
         });
     const uint32_t n_pending = rejected_positions(rejected, n_words, pending);
+    // The redraws read whole vectors of it (lanes past the end compute a
+    // value that is not stored).
+    std::memset(pending + n_pending, 0, sizeof(uint16_t) * kRetryVecs * W);
     // Each from its block's attempt 1: row 0 from (x0, x1), row 1 from (x2, x3).
     for (uint32_t i = 0; i < n_pending; i += kRetryVecs * W) {
       vu32 c[kRetryVecs][4];
