@@ -1086,6 +1086,37 @@ static inline void pass_blocks(vu32 pos, uint64_t base, vu32& lo, vu32& hi, vi32
   hi = splat<vu32>(static_cast<uint32_t>(base >> 32)) - (vu32)(lo < local);
 }
 
+// A proposal's first draws (attempt 0) of groups [g0, g0 + ng): record(gi,
+// sub, candidates, masks) per vector of blocks, two vectors' rows side by side
+// where the proposal has rows_pair.  Both rejection drivers start here.
+template <class CT, class Proposal, class Record>
+static TURBOINIT_HOT void proposal_draws(const Proposal& prop, const philox_stream& st, uint64_t g0,
+                                         uint64_t ng, const Record& record) {
+  using vec = typename ctypes<CT>::vec;
+  using mask = typename ctypes<CT>::mask;
+  constexpr int C = Proposal::C;
+  constexpr int H = ctypes<CT>::H;
+  auto one = [&](uint64_t gi, int sub, const words& w) {
+    vec cand[C][H];
+    mask ok[C][H];
+    prop(w, cand, ok);
+    record(gi, sub, cand, ok);
+  };
+  if constexpr (has_rows_pair<Proposal>::value) {
+    first_draws_paired(
+        st, g0, ng, one,
+        [&](uint64_t gi0, int sub0, const words& w0, uint64_t gi1, int sub1, const words& w1) {
+          vec a[C][H], b[C][H];
+          mask oka[C][H], okb[C][H];
+          prop.rows_pair(w0, w1, a, oka, b, okb);
+          record(gi0, sub0, a, oka);
+          record(gi1, sub1, b, okb);
+        });
+  } else {
+    first_draws(st, g0, ng, one);
+  }
+}
+
 template <class CT, class Proposal>
 static void fill_rejection(const Proposal& prop, const philox_stream& st, const affine_store& as,
                            CT fallback, uint64_t first, uint64_t count, void* out) {
@@ -1123,25 +1154,7 @@ static void fill_rejection(const Proposal& prop, const philox_stream& st, const 
       }
       rejected[gi * G / 64] |= bits << (gi * G % 64);
     };
-    auto one = [&](uint64_t gi, int sub, const words& w) {
-      vec cand[C][H];
-      mask ok[C][H];
-      prop(w, cand, ok);
-      record(gi, sub, cand, ok);
-    };
-    if constexpr (has_rows_pair<Proposal>::value) {
-      first_draws_paired(
-          st, g0, ng, one,
-          [&](uint64_t gi0, int sub0, const words& w0, uint64_t gi1, int sub1, const words& w1) {
-            vec a[C][H], b[C][H];
-            mask oka[C][H], okb[C][H];
-            prop.rows_pair(w0, w1, a, oka, b, okb);
-            record(gi0, sub0, a, oka);
-            record(gi1, sub1, b, okb);
-          });
-    } else {
-      first_draws(st, g0, ng, one);
-    }
+    proposal_draws<CT>(prop, st, g0, ng, record);
     uint32_t n_pending = rejected_positions(rejected, n_words, pending);
     // Redraw the rejected elements, W at a time, each from its own block and
     // row with the next attempt number.
@@ -1231,21 +1244,7 @@ static void fill_rejection_icdf(const Proposal& prop, const inverse_cdf_f64_samp
       }
       rejected[gi * G / 64] |= bits << (gi * G % 64);
     };
-    first_draws_paired(
-        st, g0, ng,
-        [&](uint64_t gi, int sub, const words& w) {
-          vec cand[C][H];
-          mask ok[C][H];
-          prop(w, cand, ok);
-          record(gi, sub, cand, ok);
-        },
-        [&](uint64_t gi0, int sub0, const words& w0, uint64_t gi1, int sub1, const words& w1) {
-          vec a[C][H], b[C][H];
-          mask oka[C][H], okb[C][H];
-          prop.rows_pair(w0, w1, a, oka, b, okb);
-          record(gi0, sub0, a, oka);
-          record(gi1, sub1, b, okb);
-        });
+    proposal_draws<double>(prop, st, g0, ng, record);
     const uint32_t n_pending = rejected_positions(rejected, n_words, pending);
     // The redraws read whole vectors of it (lanes past the end compute a
     // value that is not stored).
