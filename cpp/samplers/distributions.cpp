@@ -64,6 +64,14 @@ bool store_never_subnormal(dtype t, const kernels::affine_store& s, double x_min
 constexpr double kUniformMin32 = kernels::kUniformStep32;
 constexpr double kNormalMin32 = 0x1p-34;
 
+// What the kernels store for x before the clamp and the rounding to t:
+// (x * scale) + offset, two roundings in the compute type (affine_clamp in
+// simd/samplers-inl.hpp); x must be exact in that type.
+double stored_value(dtype t, const kernels::affine_store& s, double x) {
+  if (computes_in_double(t)) return x * s.scale + s.offset;
+  return double(float(x) * float(s.scale) + float(s.offset));
+}
+
 // Drop the sides of the uniform's clamp that change no value (set to -inf /
 // inf; the kernels then skip them: the same bits).  The store y = (x * scale)
 // + offset (two roundings in the compute type; scale >= 0) is nondecreasing
@@ -72,15 +80,8 @@ constexpr double kNormalMin32 = 0x1p-34;
 // (the largest uniforms, kernels::kUniformStep32 / kUniformStep64 below 1).
 void drop_idle_clamp_sides(dtype t, kernels::affine_store& s) {
   if (!(s.scale >= 0.0)) return;
-  double y0, y1;
-  if (computes_in_double(t)) {
-    y0 = 0.0 * s.scale + s.offset;
-    y1 = (1.0 - kernels::kUniformStep64) * s.scale + s.offset;
-  } else {
-    const float scale = float(s.scale), offset = float(s.offset);
-    y0 = double(0.0f * scale + offset);
-    y1 = double((1.0f - kernels::kUniformStep32) * scale + offset);
-  }
+  const double step = computes_in_double(t) ? kernels::kUniformStep64 : kernels::kUniformStep32;
+  const double y0 = stored_value(t, s, 0.0), y1 = stored_value(t, s, 1.0 - step);
   if (s.lo <= y0) s.lo = -kInf;
   if (y1 <= s.hi) s.hi = kInf;
 }
@@ -98,12 +99,10 @@ void drop_idle_clamp_sides(dtype t, kernels::affine_store& s) {
 uint32_t cap_uniform_words(dtype t, const kernels::affine_store& s) {
   if (t != dtype::float16 && t != dtype::bfloat16) return kernels::kNoWordCap;
   if (s.lo != -kInf || !std::isfinite(s.hi) || !(s.scale > 0.0)) return kernels::kNoWordCap;
-  const float scale = float(s.scale), offset = float(s.offset), hi = float(s.hi);
+  const float hi = float(s.hi);
   if (std::fpclassify(hi) != FP_NORMAL && hi != 0.0f) return kernels::kNoWordCap;
-  auto y = [&](uint32_t k) {
-    const float x = float(k) * kernels::kUniformStep32;  // exact
-    const float p = x * scale;
-    return p + offset;
+  auto y = [&](uint32_t k) {  // k 2^-24 is exact in float32
+    return float(stored_value(t, s, double(k) * kernels::kUniformStep32));
   };
   uint32_t last = 0, over = (1u << 24) - 1;  // y(last) <= hi < y(over)
   if (!(y(last) <= hi) || y(over) <= hi) return kernels::kNoWordCap;
@@ -237,8 +236,8 @@ std::pair<kernels::truncated_normal_args, bool> truncated_normal_setup(dtype t, 
     // ends; the clamp (y > lo ? y : lo, then y < hi ? y : hi) changes no bit
     // of those unless one lies beyond a bound, or on a zero bound (the other
     // zero's sign).
-    const double ya = args.a * args.store.scale + args.store.offset;
-    const double yb = args.b * args.store.scale + args.store.offset;
+    const double ya = stored_value(t, args.store, args.a);
+    const double yb = stored_value(t, args.store, args.b);
     const double y_lo = std::min(ya, yb), y_hi = std::max(ya, yb);
     const double lo = args.store.lo, hi = args.store.hi;
     args.accepted_unclamped =
