@@ -85,17 +85,6 @@ def make_call(path: str, n: int) -> Callable[[], Any]:
         rng = default_rng(0)
         alpha = [1.0, 2.0, 3.0, 4.0][: int(sampler[-1])]
         return lambda: rng.dirichlet(alpha, n // len(alpha))
-    if sampler.startswith("truncnorm@"):  # truncnorm@-3,3: another interval
-        import numpy as np
-        from bench_per_core import CODES, K0, K1, STORAGE
-
-        from turboinit import _core
-
-        lower, upper = (float(v) for v in sampler[len("truncnorm@") :].split(","))
-        out, code, shape = np.zeros(n, STORAGE[dtype]), CODES[dtype], (n,)
-        return lambda: _core.truncated_normal(
-            out, code, shape, (0,), shape, K0, K1, 0, 0.0, 1.0, lower, upper
-        )
     return turboinit_call(sampler, dtype, n)
 
 

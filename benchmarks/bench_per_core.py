@@ -84,6 +84,15 @@ BULK_FLOAT32 = ("exponential", "gamma")
 TRUNC_BOUNDS = {"truncnorm": (-2.0, 2.0), "truncnorm_wide": (-100.0, 100.0)}
 
 
+def trunc_bounds(sampler: str) -> tuple[float, float]:
+    """[lower, upper] of a truncated-normal sampler name: a TRUNC_BOUNDS key, or
+    ``truncnorm@LO,HI`` for any other interval (units of std)."""
+    if sampler in TRUNC_BOUNDS:
+        return TRUNC_BOUNDS[sampler]
+    lower, upper = (float(v) for v in sampler[len("truncnorm@") :].split(","))
+    return lower, upper
+
+
 def bulk_call(sampler: str, dtype: str, n: int) -> Callable[[], Any]:
     from turboinit.random import _bulk
 
@@ -106,8 +115,8 @@ def turboinit_call(sampler: str, dtype: str, n: int) -> Callable[[], Any]:
         return lambda: _core.normal(out, code, shape, start, shape, K0, K1, 0, 0.0, 1.0)
     if sampler == "uniform":
         return lambda: _core.uniform(out, code, shape, start, shape, K0, K1, 0, 0.0, 1.0)
-    if sampler in TRUNC_BOUNDS:
-        lower, upper = TRUNC_BOUNDS[sampler]
+    if sampler in TRUNC_BOUNDS or sampler.startswith("truncnorm@"):
+        lower, upper = trunc_bounds(sampler)
         return lambda: _core.truncated_normal(
             out, code, shape, start, shape, K0, K1, 0, 0.0, 1.0, lower, upper
         )
